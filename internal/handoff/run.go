@@ -154,4 +154,3 @@ func checkedURLs(pages []sources.Page) []string {
 	}
 	return urls
 }
-

@@ -44,11 +44,11 @@ func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 
 func checkArguments() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"owner_tag":       allocationAttribute("Owner of the workload's spend (team or person). Required by the default `required_tags`."),
-		"workload_tag":    allocationAttribute("Workload the spend belongs to. Required by the default `required_tags`."),
-		"environment":     allocationAttribute("Environment, e.g. `prod`. Required by the default `required_tags`; must be one of the provider's `allowed_environments` when set."),
-		"product":         allocationAttribute("Product the spend is allocated to; required only if `product` is in the provider's `required_tags`."),
-		"cost_center":     allocationAttribute("Cost center; required only if `cost_center` is in the provider's `required_tags`."),
+		"owner_tag":    allocationAttribute("Owner of the workload's spend (team or person). Required by the default `required_tags`."),
+		"workload_tag": allocationAttribute("Workload the spend belongs to. Required by the default `required_tags`."),
+		"environment":  allocationAttribute("Environment, e.g. `prod`. Required by the default `required_tags`; must be one of the provider's `allowed_environments` when set."),
+		"product":      allocationAttribute("Product the spend is allocated to; required only if `product` is in the provider's `required_tags`."),
+		"cost_center":  allocationAttribute("Cost center; required only if `cost_center` is in the provider's `required_tags`."),
 		"operator": schema.StringAttribute{
 			Optional: true, Computed: true,
 			MarkdownDescription: "Team or role running the check. Defaults to the provider's `operator`; must end up non-empty.",
@@ -149,7 +149,7 @@ func checkArguments() map[string]schema.Attribute {
 
 func allocationAttribute(description string) schema.StringAttribute {
 	return schema.StringAttribute{
-		Optional: true,
+		Optional:            true,
 		MarkdownDescription: description + " Missing means null, blank or a placeholder such as `TBD`, `<owner>` or `changeme`.",
 	}
 }

@@ -59,7 +59,9 @@ type jsonObjectValidator struct{}
 
 func (jsonObjectValidator) Description(context.Context) string { return "must be a JSON object" }
 
-func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
@@ -97,9 +99,13 @@ func codeList(names []string) string {
 // sourceURLValidator accepts an absolute http(s) URL.
 type sourceURLValidator struct{}
 
-func (sourceURLValidator) Description(context.Context) string { return "must be an absolute http or https URL" }
+func (sourceURLValidator) Description(context.Context) string {
+	return "must be an absolute http or https URL"
+}
 
-func (v sourceURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v sourceURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (sourceURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

@@ -1,0 +1,165 @@
+package probe
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+const (
+	// DefaultTimeout bounds an attempt when Options.Timeout is zero.
+	DefaultTimeout = 30 * time.Second
+	// MaxBodyBytes is the most of a response body that is read.
+	MaxBodyBytes = 1 << 20
+)
+
+// NewClient returns a Client that never follows redirects and never retries.
+func NewClient(opts Options) *Client {
+	transport := opts.Transport
+	if transport == nil {
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &Client{
+		http: &http.Client{
+			Transport: transport,
+			// A redirect is reported, not followed: following it would send the key elsewhere.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		timeout: timeout,
+		slots:   make(chan struct{}, max(opts.MaxConcurrent, 1)),
+		now:     time.Now,
+	}
+}
+
+// Run performs one smoke test: once a slot is free, the happy path (with
+// approvedKey) and the error path (with invalidKey) are sent concurrently,
+// one attempt each.
+func (c *Client) Run(ctx context.Context, req Request, approvedKey, invalidKey string) Outcome {
+	if !c.acquireSlot(ctx) {
+		notSent := c.notSent(req, fmt.Errorf("check cancelled before sending: %w", ctx.Err()), approvedKey, invalidKey)
+		return Outcome{HappyPath: notSent, ErrorPath: notSent}
+	}
+	defer func() { <-c.slots }()
+
+	var out Outcome
+	var wg sync.WaitGroup
+	wg.Go(func() { out.ErrorPath = c.Send(ctx, req, invalidKey) })
+	out.HappyPath = c.Send(ctx, req, approvedKey)
+	wg.Wait()
+	return out
+}
+
+// acquireSlot waits for room under MaxConcurrent; false means ctx ended first.
+func (c *Client) acquireSlot(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	if ctx.Err() != nil { // both were ready and select chose the slot
+		<-c.slots
+		return false
+	}
+	return true
+}
+
+// Send makes exactly one attempt with key and classifies it. The key appears
+// in no field of the Result.
+func (c *Client) Send(ctx context.Context, req Request, key string) Result {
+	spec, ok := protocols[req.Protocol]
+	if !ok {
+		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), key)
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	httpReq, err := spec.newRequest(attemptCtx, req, key)
+	if err != nil {
+		return c.notSent(req, fmt.Errorf("request not sent: %w", err), key)
+	}
+
+	start := c.now()
+	status, header, body, err := c.attempt(httpReq)
+	latency := c.now().Sub(start)
+	if err != nil {
+		err = c.explain(ctx, err)
+	}
+
+	verdict := classify(status, body, err)
+	facts := spec.parseResponse(header, body)
+	result := Result{
+		Category:   verdict.Category,
+		StatusCode: status,
+		Attempts:   1,
+		Latency:    latency,
+		RequestID:  cleanField(facts.RequestID, key),
+		Message:    Sanitize(withLocation(verdict, header), key),
+		Model:      cleanField(req.Model, key),
+	}
+	if verdict.Category == CategoryOK {
+		result.Usage = facts.Usage
+		result.Model = cleanField(cmp.Or(facts.Model, req.Model), key)
+	}
+	return result
+}
+
+// attempt sends httpReq once and reads at most MaxBodyBytes+1 of the body, the
+// extra byte telling a body of exactly 1 MiB from a larger one.
+func (c *Client) attempt(httpReq *http.Request) (status int, header http.Header, body []byte, err error) {
+	resp, err := c.http.Do(httpReq)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	if err != nil {
+		err = fmt.Errorf("reading response body: %w", err)
+	}
+	return resp.StatusCode, resp.Header, body, err
+}
+
+// explain rewords a transport error for a person: the URL is dropped (the
+// caller knows it) and a context error says which deadline or cancellation hit.
+func (c *Client) explain(parent context.Context, err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("server closed the connection without responding: %w", err)
+	case !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled):
+		return err
+	case parent.Err() != nil:
+		return fmt.Errorf("check cancelled before a response arrived: %w", err)
+	default:
+		return fmt.Errorf("no complete response within %s: %w", c.timeout, err)
+	}
+}
+
+// notSent is the Result of a path that never reached the network.
+func (c *Client) notSent(req Request, err error, secrets ...string) Result {
+	verdict := classify(0, nil, err)
+	return Result{Category: verdict.Category, Message: Sanitize(verdict.Message, secrets...), Model: cleanField(req.Model, secrets...)}
+}
+
+// withLocation adds a redirect's target to its message, so the operator can
+// fix the endpoint.
+func withLocation(v verdict, header http.Header) string {
+	if location := header.Get("Location"); v.Category == CategoryRedirect && location != "" {
+		return v.Message + " to " + location
+	}
+	return v.Message
+}

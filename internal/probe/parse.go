@@ -1,0 +1,99 @@
+package probe
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// RequestIDHeaders are the response headers that may carry a request id, in
+// the order they are tried: the API's own id before a gateway's, and
+// Cloudflare's cf-ray (which names an edge hop, not the API call) last.
+var RequestIDHeaders = []string{
+	"x-request-id",      // OpenAI and most OpenAI-compatible gateways
+	"request-id",        // Anthropic
+	"apim-request-id",   // Azure OpenAI (API Management)
+	"x-ms-request-id",   // Azure
+	"x-litellm-call-id", // LiteLLM proxy
+	"x-amzn-requestid",  // AWS API Gateway, Bedrock
+	"cf-ray",            // Cloudflare
+}
+
+// responseFacts is what a response says about itself.
+type responseFacts struct {
+	RequestID string
+	Model     string // empty when the response names none
+	Usage     Usage
+}
+
+// parseResponse reads the request id, model and usage from a response. It
+// never fails: whatever is missing or malformed is left empty.
+func (s protocolSpec) parseResponse(header http.Header, body []byte) responseFacts {
+	var fields map[string]json.RawMessage
+	decodeJSONObject(body, &fields)
+	return responseFacts{
+		RequestID: cmp.Or(requestIDFromHeader(header), firstStringField(fields, s.idFields...)),
+		Model:     firstStringField(fields, s.modelField),
+		Usage:     s.usage.parse(fields[s.usage.object]),
+	}
+}
+
+func requestIDFromHeader(header http.Header) string {
+	for _, name := range RequestIDHeaders {
+		if id := header.Get(name); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// firstStringField returns the first of names that holds a non-empty string.
+func firstStringField(fields map[string]json.RawMessage, names ...string) string {
+	for _, name := range names {
+		var s string
+		if json.Unmarshal(fields[name], &s) == nil && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (u usageFields) parse(raw json.RawMessage) Usage {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		return Usage{}
+	}
+	usage := Usage{Found: true, OutputTokens: intField(fields, u.output)}
+	for _, name := range u.input {
+		usage.InputTokens += intField(fields, name)
+	}
+	usage.TotalTokens = usage.InputTokens + usage.OutputTokens
+	if _, reported := fields[u.total]; reported && u.total != "" {
+		usage.TotalTokens = intField(fields, u.total)
+	}
+	return usage
+}
+
+// intField reads an integer field; anything else counts as zero.
+func intField(fields map[string]json.RawMessage, name string) int64 {
+	var n int64
+	if json.Unmarshal(fields[name], &n) != nil {
+		return 0
+	}
+	return n
+}
+
+// decodeJSONObject decodes body into v and reports whether body is a JSON
+// object. Fields of an unexpected type are tolerated (left zero), because
+// vendors and gateways add and vary fields; malformed JSON is not.
+func decodeJSONObject(body []byte, v any) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return false
+	}
+	err := json.Unmarshal(trimmed, v)
+	var typeErr *json.UnmarshalTypeError
+	return err == nil || errors.As(err, &typeErr)
+}

@@ -1,0 +1,120 @@
+package probe
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestParseResponse(t *testing.T) {
+	tests := []struct {
+		name     string
+		protocol Protocol
+		header   http.Header
+		body     string
+		want     responseFacts
+	}{
+		{
+			name: "openai chat", protocol: OpenAIChat, body: openAIChatOK,
+			header: http.Header{"X-Request-Id": {"req_chat"}},
+			want:   responseFacts{RequestID: "req_chat", Model: "gpt-4.1-2025-04-14", Usage: Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},
+		},
+		{
+			name: "openai responses", protocol: OpenAIResponses, body: openAIResponsesOK,
+			want: responseFacts{RequestID: "resp_test0002", Model: "gpt-4.1-mini-2025-04-14", Usage: Usage{Found: true, InputTokens: 8, OutputTokens: 16, TotalTokens: 24}},
+		},
+		{
+			name: "anthropic adds cached input and sums the total", protocol: AnthropicMessages, body: anthropicOK,
+			header: http.Header{"Request-Id": {"req_anthropic"}},
+			want:   responseFacts{RequestID: "req_anthropic", Model: "claude-sonnet-4-20250514", Usage: Usage{Found: true, InputTokens: 128, OutputTokens: 1, TotalTokens: 129}},
+		},
+		{
+			name: "anthropic without cache fields", protocol: AnthropicMessages,
+			body: `{"id": "msg_1", "model": "claude-test", "usage": {"input_tokens": 5, "output_tokens": 2}}`,
+			want: responseFacts{RequestID: "msg_1", Model: "claude-test", Usage: Usage{Found: true, InputTokens: 5, OutputTokens: 2, TotalTokens: 7}},
+		},
+		{
+			name: "anthropic error body request_id", protocol: AnthropicMessages, body: anthropicInvalidKey,
+			want: responseFacts{RequestID: "req_test0005"},
+		},
+		{
+			name: "gemini", protocol: Gemini, body: geminiOK,
+			want: responseFacts{RequestID: "gemini-test0004", Model: "gemini-2.0-flash", Usage: Usage{Found: true, InputTokens: 2, OutputTokens: 1, TotalTokens: 3}},
+		},
+		{
+			name: "gemini ignores OpenAI-shaped fields", protocol: Gemini, body: openAIChatOK,
+			want: responseFacts{},
+		},
+		{
+			name: "openai total missing is summed", protocol: OpenAIChat,
+			body: `{"usage": {"prompt_tokens": 3, "completion_tokens": 4}}`,
+			want: responseFacts{Usage: Usage{Found: true, InputTokens: 3, OutputTokens: 4, TotalTokens: 7}},
+		},
+		{
+			name: "usage null", protocol: OpenAIChat, body: `{"id": "chatcmpl-2", "usage": null}`,
+			want: responseFacts{RequestID: "chatcmpl-2"},
+		},
+		{
+			name: "usage of the wrong type", protocol: OpenAIChat, body: `{"usage": [1, 2, 3], "model": 42}`,
+			want: responseFacts{},
+		},
+		{
+			name: "token counts of the wrong type count as zero", protocol: OpenAIChat,
+			body: `{"usage": {"prompt_tokens": "8", "completion_tokens": 1.5, "total_tokens": 0}}`,
+			want: responseFacts{Usage: Usage{Found: true}},
+		},
+		{
+			name: "not JSON keeps the header id", protocol: OpenAIChat, body: gatewayHTML,
+			header: http.Header{"Cf-Ray": {"8f0test-AMS"}},
+			want:   responseFacts{RequestID: "8f0test-AMS"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := protocols[tt.protocol].parseResponse(tt.header, []byte(tt.body))
+			if got != tt.want {
+				t.Errorf("parseResponse = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRequestIDHeaderOrder(t *testing.T) {
+	tests := []struct {
+		name   string
+		header http.Header
+		want   string
+	}{
+		{"none", http.Header{}, ""},
+		{"openai", http.Header{"X-Request-Id": {"req_a"}}, "req_a"},
+		{"anthropic", http.Header{"Request-Id": {"req_b"}}, "req_b"},
+		{"azure apim", http.Header{"Apim-Request-Id": {"apim-c"}, "X-Ms-Request-Id": {"ms-c"}}, "apim-c"},
+		{"azure", http.Header{"X-Ms-Request-Id": {"ms-d"}}, "ms-d"},
+		{"litellm", http.Header{"X-Litellm-Call-Id": {"call-e"}}, "call-e"},
+		{"aws", http.Header{"X-Amzn-Requestid": {"amzn-f"}}, "amzn-f"},
+		{"api id wins over cloudflare", http.Header{"Cf-Ray": {"ray-g"}, "X-Request-Id": {"req_g"}}, "req_g"},
+		{"cloudflare alone", http.Header{"Cf-Ray": {"ray-h"}}, "ray-h"},
+		{"vendor id wins over gateway id", http.Header{"X-Litellm-Call-Id": {"call-i"}, "Request-Id": {"req_i"}}, "req_i"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := requestIDFromHeader(tt.header); got != tt.want {
+				t.Errorf("requestIDFromHeader = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func BenchmarkParseAndClassify(b *testing.B) {
+	body := []byte(openAIChatOK)
+	header := http.Header{"X-Request-Id": {"req_bench"}}
+	spec := protocols[OpenAIChat]
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := classify(http.StatusOK, body, nil); v.Category != CategoryOK {
+			b.Fatalf("category = %q", v.Category)
+		}
+		if facts := spec.parseResponse(header, body); facts.Usage.TotalTokens != 9 {
+			b.Fatalf("usage = %+v", facts.Usage)
+		}
+	}
+}

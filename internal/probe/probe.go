@@ -1,0 +1,93 @@
+// Package probe sends one smoke-test request to an AI API and classifies what
+// came back. It knows nothing of Terraform or of handoffs: callers give it a
+// Request and credentials, and get back a Result per path.
+package probe
+
+import (
+	"net/http"
+	"time"
+)
+
+// Protocol names an AI API request shape.
+type Protocol string
+
+// The supported API shapes; see protocols.go for the table that describes each.
+const (
+	OpenAIChat        Protocol = "openai_chat"
+	OpenAIResponses   Protocol = "openai_responses"
+	AnthropicMessages Protocol = "anthropic_messages"
+	Gemini            Protocol = "gemini"
+)
+
+// Category classifies the outcome of one attempt.
+type Category string
+
+// Categories, exactly as the product contract names them.
+const (
+	CategoryOK              Category = "ok"
+	CategoryAuthFailure     Category = "auth_failure"
+	CategoryRateLimited     Category = "rate_limited"
+	CategoryQuotaExhausted  Category = "quota_exhausted"
+	CategoryClientError     Category = "client_error"
+	CategoryServerError     Category = "server_error"
+	CategoryTimeout         Category = "timeout"
+	CategoryNetworkError    Category = "network_error"
+	CategoryRedirect        Category = "redirect"
+	CategoryInvalidResponse Category = "invalid_response"
+)
+
+// Request is the minimal request both paths send; only the key differs.
+type Request struct {
+	Endpoint        string // base URL, e.g. https://api.cometapi.com/v1 (no trailing slash needed)
+	Protocol        Protocol
+	Model           string
+	Prompt          string
+	MaxOutputTokens int64
+	// ExtraBody is a JSON object merged over the default body (top-level keys replace).
+	ExtraBody map[string]any
+}
+
+// Usage is the token evidence found in a successful response.
+type Usage struct {
+	Found        bool // a usage object was present
+	InputTokens  int64
+	OutputTokens int64
+	TotalTokens  int64
+}
+
+// Result is the outcome of one path: always exactly one HTTP attempt.
+type Result struct {
+	Category   Category
+	StatusCode int // 0 when no response arrived
+	Attempts   int
+	Latency    time.Duration
+	RequestID  string
+	Message    string // sanitized, at most MaxMessageLength characters
+	Model      string // model named in the response, else the requested one
+	Usage      Usage
+}
+
+// Outcome holds both paths of one smoke test.
+type Outcome struct {
+	HappyPath Result
+	ErrorPath Result
+}
+
+// Client sends smoke tests. It is safe for concurrent use; the limit on smoke
+// tests in flight is shared by every caller of the same Client.
+type Client struct {
+	http    *http.Client
+	timeout time.Duration
+	slots   chan struct{}
+	now     func() time.Time // the clock Latency is measured with; tests inject one
+}
+
+// Options configure a Client.
+type Options struct {
+	// Transport carries the requests; nil means a default transport.
+	Transport http.RoundTripper
+	// Timeout bounds each attempt; zero means 30s.
+	Timeout time.Duration
+	// MaxConcurrent bounds smoke tests in flight at once; < 1 means 1.
+	MaxConcurrent int
+}

@@ -1,0 +1,69 @@
+package probe
+
+import (
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestSelfSignedTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, openAIChatOK)
+	}))
+	t.Cleanup(srv.Close)
+	serverCA := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+
+	tests := []struct {
+		name        string
+		caCertPEM   string
+		want        Category
+		wantMessage string
+	}{
+		{"untrusted without the CA", "", CategoryNetworkError, "certificate"},
+		{"trusted with the CA", serverCA, CategoryOK, "HTTP 200: OK"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			transport, err := NewTransport(tt.caCertPEM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := NewClient(Options{Transport: transport}).Send(t.Context(), chatRequest(srv.URL), testKey)
+			if got.Category != tt.want || !strings.Contains(got.Message, tt.wantMessage) {
+				t.Errorf("Send = %+v, want %q with message containing %q", got, tt.want, tt.wantMessage)
+			}
+		})
+	}
+}
+
+func TestNewTransport(t *testing.T) {
+	tests := []struct {
+		name      string
+		caCertPEM string
+		wantErr   bool
+	}{
+		{"no CA", "", false},
+		{"not PEM", "not a certificate", true},
+		{"PEM without a certificate", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			transport, err := NewTransport(tt.caCertPEM)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("NewTransport error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if transport == http.DefaultTransport || transport.Proxy == nil {
+				t.Errorf("want a clone of the default transport keeping the proxy from the environment")
+			}
+			if transport.TLSClientConfig != nil && transport.TLSClientConfig.InsecureSkipVerify {
+				t.Errorf("TLS verification disabled")
+			}
+		})
+	}
+}

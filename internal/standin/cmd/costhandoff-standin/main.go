@@ -1,0 +1,197 @@
+// Command costhandoff-standin runs the local AI API stand-in (SPEC section 8)
+// as a process for `make demo` and the benchmarks. It listens on loopback
+// only, logs one line per request to stderr (never a key, header or query),
+// and runs until SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// shutdownGrace bounds how long a stop waits for answers being written.
+const shutdownGrace = 5 * time.Second
+
+func main() {
+	os.Exit(exitCode())
+}
+
+func exitCode() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "costhandoff-standin:", err)
+		return 1
+	}
+	return 0
+}
+
+// config is what the flags say.
+type config struct {
+	addr    string
+	urlFile string
+	options standin.Options
+}
+
+// keyList is a flag that may be repeated and may hold comma-separated keys.
+type keyList []string
+
+func (k *keyList) String() string { return fmt.Sprintf("%d keys", len(*k)) } // never the keys themselves
+
+func (k *keyList) Set(v string) error {
+	for key := range strings.SplitSeq(v, ",") {
+		if key = strings.TrimSpace(key); key != "" {
+			*k = append(*k, key)
+		}
+	}
+	return nil
+}
+
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	var (
+		cfg       config
+		keys      keyList
+		behaviour string
+	)
+	fs := flag.NewFlagSet("costhandoff-standin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "listen address; loopback only (127.0.0.1, ::1 or localhost)")
+	fs.Var(&keys, "api-key", "accepted API key; repeatable or comma-separated (default sk-test-standin-approved)")
+	fs.StringVar(&behaviour, "behaviour", string(standin.Normal), fmt.Sprintf("behaviour, one of %v", standin.Behaviours()))
+	fs.DurationVar(&cfg.options.Latency, "latency", 0, "delay added before answering each AI request")
+	fs.StringVar(&cfg.urlFile, "url-file", "", "write the base URL to this file once listening")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	cfg.options.APIKeys = keys
+	cfg.options.Behaviour = standin.Behaviour(behaviour)
+	if !slices.Contains(standin.Behaviours(), cfg.options.Behaviour) {
+		return config{}, fmt.Errorf("-behaviour %q: want one of %v", behaviour, standin.Behaviours())
+	}
+	if cfg.options.Latency < 0 {
+		return config{}, fmt.Errorf("-latency %v: must not be negative", cfg.options.Latency)
+	}
+	return cfg, requireLoopbackHost(cfg.addr)
+}
+
+// requireLoopbackHost refuses any listen address that could be reached from
+// another machine, before anything listens on it.
+func requireLoopbackHost(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-addr %q: the stand-in listens on loopback only (127.0.0.1, ::1 or localhost)", addr)
+	}
+	return nil
+}
+
+// run serves until ctx ends. ready, if not nil, is told the base URL once
+// the stand-in listens.
+func run(ctx context.Context, args []string, stderr io.Writer, ready func(baseURL string)) error {
+	cfg, err := parseConfig(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ln, err := listenLoopback(cfg.addr)
+	if err != nil {
+		return err
+	}
+	baseURL := "http://" + ln.Addr().String()
+	logger := log.New(stderr, "costhandoff-standin: ", log.LstdFlags)
+	srv := &http.Server{
+		Handler:           logRequests(logger, standin.New(cfg.options)),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx }, // ends latency waits on stop
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if cfg.urlFile != "" {
+		if err := writeFileAtomically(cfg.urlFile, baseURL); err != nil {
+			_ = srv.Close()
+			return err
+		}
+		defer os.Remove(cfg.urlFile) // a stale URL would point the next script at nothing
+	}
+	logger.Printf("listening on %s (behaviour %s)", baseURL, cfg.options.Behaviour)
+	if ready != nil {
+		ready(baseURL)
+	}
+	return waitAndShutdown(ctx, srv, served, logger)
+}
+
+// listenLoopback listens on addr and checks what it got, as "localhost" is
+// resolved only now.
+func listenLoopback(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		ln.Close()
+		return nil, fmt.Errorf("-addr %q resolved to %s, which is not loopback", addr, ln.Addr())
+	}
+	return ln, nil
+}
+
+// writeFileAtomically writes content so that a script polling for the file
+// never reads it half written.
+func writeFileAtomically(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".costhandoff-standin-url-*")
+	if err != nil {
+		return fmt.Errorf("-url-file: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return fmt.Errorf("-url-file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("-url-file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("-url-file: %w", err)
+	}
+	return nil
+}
+
+func waitAndShutdown(ctx context.Context, srv *http.Server, served <-chan error, logger *log.Logger) error {
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Print("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string // "" for success
+		want    config
+	}{
+		{name: "defaults", want: config{addr: "127.0.0.1:0", options: standin.Options{Behaviour: standin.Normal}}},
+		{
+			name: "every flag",
+			args: []string{"-addr", "localhost:8080", "-api-key", "sk-test-a,sk-test-b", "-api-key", " sk-test-c ",
+				"-behaviour", "rate_limited", "-latency", "250ms", "-url-file", "/tmp/url"},
+			want: config{addr: "localhost:8080", urlFile: "/tmp/url", options: standin.Options{
+				APIKeys: []string{"sk-test-a", "sk-test-b", "sk-test-c"}, Behaviour: standin.RateLimited, Latency: 250 * time.Millisecond}},
+		},
+		{name: "IPv6 loopback", args: []string{"-addr", "[::1]:0"}, want: config{addr: "[::1]:0", options: standin.Options{Behaviour: standin.Normal}}},
+		{name: "127/8", args: []string{"-addr", "127.0.0.2:0"}, want: config{addr: "127.0.0.2:0", options: standin.Options{Behaviour: standin.Normal}}},
+		{name: "all interfaces", args: []string{"-addr", "0.0.0.0:0"}, wantErr: "loopback only"},
+		{name: "no host", args: []string{"-addr", ":8080"}, wantErr: "loopback only"},
+		{name: "IPv6 any", args: []string{"-addr", "[::]:0"}, wantErr: "loopback only"},
+		{name: "private address", args: []string{"-addr", "10.0.0.1:0"}, wantErr: "loopback only"},
+		{name: "a host name", args: []string{"-addr", "example.com:80"}, wantErr: "loopback only"},
+		{name: "no port", args: []string{"-addr", "127.0.0.1"}, wantErr: "missing port"},
+		{name: "unknown behaviour", args: []string{"-behaviour", "flaky"}, wantErr: `-behaviour "flaky"`},
+		{name: "bad latency", args: []string{"-latency", "soon"}, wantErr: "invalid value"},
+		{name: "negative latency", args: []string{"-latency", "-1s"}, wantErr: "must not be negative"},
+		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseConfig(tt.args, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.addr != tt.want.addr || got.urlFile != tt.want.urlFile || got.options.Behaviour != tt.want.options.Behaviour ||
+				got.options.Latency != tt.want.options.Latency || !slices.Equal(got.options.APIKeys, tt.want.options.APIKeys) {
+				t.Errorf("config %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestKeysNeverShowInUsage(t *testing.T) {
+	var keys keyList
+	if err := keys.Set("sk-test-secret-one,sk-test-secret-two"); err != nil {
+		t.Fatal(err)
+	}
+	if s := keys.String(); strings.Contains(s, "sk-test") {
+		t.Errorf("the flag prints its keys: %s", s)
+	}
+}
+
+func TestRefusedAddressNeverListens(t *testing.T) {
+	err := run(context.Background(), []string{"-addr", "0.0.0.0:0"}, io.Discard, func(string) {
+		t.Error("listened on a non-loopback address")
+	})
+	if err == nil {
+		t.Fatal("run accepted 0.0.0.0")
+	}
+}
+
+// syncBuffer is a log sink that the server goroutines and the test share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRunServesLogsAndStops(t *testing.T) {
+	const key = "sk-test-run-second-key"
+	urlFile := filepath.Join(t.TempDir(), "standin.url")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-api-key", "sk-test-run-first-key," + key, "-url-file", urlFile}, &logs,
+			func(url string) { ready <- url })
+	}()
+	var baseURL string
+	select {
+	case baseURL = <-ready:
+	case err := <-done:
+		t.Fatalf("run ended before listening: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run never listened")
+	}
+	written, err := os.ReadFile(urlFile)
+	if err != nil || string(written) != baseURL || !strings.HasPrefix(baseURL, "http://127.0.0.1:") {
+		t.Fatalf("url file %q (%v), want the base URL %s on 127.0.0.1", written, err, baseURL)
+	}
+
+	req, err := http.NewRequest(http.MethodPost, baseURL+"/v1/chat/completions", strings.NewReader(`{"model":"m","max_tokens":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d with the second -api-key, want 200", resp.StatusCode)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run after stop: %v", err)
+	}
+	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
+		t.Errorf("url file left behind after stop (%v)", err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "POST /v1/chat/completions 200") {
+		t.Errorf("log has no line for the request:\n%s", out)
+	}
+	if strings.Contains(out, "sk-test-run") {
+		t.Errorf("log shows a key:\n%s", out)
+	}
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# make demo: build the provider and the local AI API stand-in, start the
+# stand-in on 127.0.0.1, wire the provider in through a dev_overrides CLI
+# config (no terraform init, no registry), run a real terraform apply of
+# examples/quickstart, print the handoff log and the decision, stop the
+# stand-in. Nothing leaves this machine.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${repo_root}/.build"
+work="${build}/demo"
+bin="${build}/bin"
+url_file="${build}/standin.url"
+demo_key="sk-test-standin-approved"   # the stand-in's fake approved key
+
+mkdir -p "${bin}"
+rm -rf "${work}" "${url_file}"
+mkdir -p "${work}"
+
+echo "==> building the provider and the stand-in"
+(cd "${repo_root}" && go build -o "${bin}/terraform-provider-costhandoff" . \
+	&& go build -o "${bin}/costhandoff-standin" ./internal/standin/cmd/costhandoff-standin)
+
+echo "==> starting the local AI API stand-in"
+"${bin}/costhandoff-standin" -addr 127.0.0.1:0 -api-key "${demo_key}" -url-file "${url_file}" 2>"${build}/standin.log" &
+standin_pid=$!
+trap 'kill "${standin_pid}" 2>/dev/null || true; wait "${standin_pid}" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+	[[ -s "${url_file}" ]] && break
+	sleep 0.1
+done
+[[ -s "${url_file}" ]] || { echo "stand-in did not start"; cat "${build}/standin.log"; exit 1; }
+base_url="$(cat "${url_file}")"
+echo "    listening on ${base_url}"
+
+cat >"${build}/demo.terraformrc" <<RC
+disable_checkpoint = true
+provider_installation {
+  dev_overrides {
+    "costhandoff/costhandoff" = "${bin}"
+  }
+  direct {}
+}
+RC
+
+cp "${repo_root}/examples/quickstart/main.tf" "${work}/"
+export TF_CLI_CONFIG_FILE="${build}/demo.terraformrc"
+export CHECKPOINT_DISABLE=1
+export TF_IN_AUTOMATION=1
+export COSTHANDOFF_ENDPOINT="${base_url}/v1"
+export COSTHANDOFF_API_KEY="${demo_key}"
+export TF_VAR_source_urls="{ pricing = \"${base_url}/pages/pricing\", support = \"${base_url}/pages/support\", allocation = \"${base_url}/pages/allocation\", unit_economics = \"${base_url}/pages/unit_economics\" }"
+
+cd "${work}"
+echo "==> terraform plan (sends no AI request)"
+terraform plan -input=false -no-color -out=tfplan >plan.log 2>&1 || { cat plan.log; exit 1; }
+grep -E '^Plan:' plan.log
+echo "==> terraform apply (runs the smoke test)"
+terraform apply -input=false -no-color -auto-approve tfplan >apply.log 2>&1 || { cat apply.log; exit 1; }
+grep -E '^Apply complete' apply.log
+
+echo
+echo "==> handoff log"
+terraform output -raw handoff_log
+echo
+echo "decision: $(terraform output -raw decision)"
+echo "stand-in: $(curl -s "${base_url}/_standin/stats" 2>/dev/null || true)"

@@ -30,7 +30,6 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	plan.resolveDefaults(config, r.client)
-	resp.Diagnostics.Append(r.client.validatePlan(ctx, req.Config, plan)...)
 	if !req.State.Raw.IsNull() {
 		var state checkModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -46,6 +45,23 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// ValidateConfig reports every gap knowable from configuration, each on its
+// attribute. Terraform calls it while planning but not again with the
+// values that become known during apply, so a value unknown at plan time is
+// judged by the run instead, where a gap gives allocation_gap.
+func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if r.client == nil {
+		return
+	}
+	var config checkModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	config.resolveDefaults(config, r.client)
+	resp.Diagnostics.Append(r.client.validatePlan(ctx, req.Config, config)...)
 }
 
 // resolveDefaults fills operator and follow_up_owner from their defaults

@@ -1,0 +1,181 @@
+package provider
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+)
+
+// Every gap knowable at plan time fails terraform plan with an error that
+// names the attribute, and no plan ever reaches the AI API.
+func TestAccCheck_planGating(t *testing.T) {
+	e := newTestEnv(t)
+	cases := map[string]struct {
+		config string
+		want   string
+	}{
+		"placeholder owner": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"owner_tag": `"TBD"`}),
+			want:   `owner_tag is a placeholder \("TBD"\)`,
+		},
+		"wrapped placeholder workload": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"workload_tag": `" <workload> "`}),
+			want:   `workload_tag is a placeholder`,
+		},
+		"workload not set": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"workload_tag": ""}),
+			want:   `workload_tag is not set`,
+		},
+		"blank environment": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"environment": `"  "`}),
+			want:   `environment is not set`,
+		},
+		"environment outside allowed_environments": {
+			config: e.providerBlock(`allowed_environments = ["prod", "staging"]`) +
+				checkHCL(e, map[string]string{"environment": `"qa"`}),
+			want: `environment "qa" is not one of the allowed environments \(prod, staging\)`,
+		},
+		"product required by required_tags": {
+			config: e.providerBlock(`required_tags = ["owner", "workload", "environment", "product"]`) + checkHCL(e, nil),
+			want:   `(?s)product is not set.*required_tags\s+=\s+\[owner, workload, environment, product\]`,
+		},
+		"source kind missing": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricing = "https://example.com/p" }`}),
+			want:   `source_urls has no URL for support, allocation, unit_economics`,
+		},
+		"source kind required by the provider": {
+			config: e.providerBlock(`required_source_kinds = ["pricing", "status_page"]`) + checkHCL(e, nil),
+			want:   `source_urls has no URL for status_page`,
+		},
+		"source URL not absolute": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricing = "/pricing", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
+			want:   `(?s)Invalid source URL.*"/pricing" is not an absolute URL`,
+		},
+		"source URL not http": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricing = "ftp://p.example/x", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
+			want:   `must use http or https, not ftp`,
+		},
+		"plain http endpoint on the resource": {
+			config: e.checkConfig(`endpoint = "http://10.20.30.40/v1"`),
+			want:   `(?s)endpoint.*plain http to a non-loopback host`,
+		},
+		"no credential anywhere": {
+			config: providerWithoutKey(e) + checkHCL(e, nil),
+			want:   `(?s)No credential configured.*api_key_wo`,
+		},
+		"no operator anywhere": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"operator": `" "`}),
+			want:   `operator is not set`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	if n := e.standin.AIRequests(); n != 0 {
+		t.Fatalf("plans sent %d AI requests, want 0", n)
+	}
+}
+
+func TestAccCheck_providerConfigErrors(t *testing.T) {
+	e := newTestEnv(t)
+	cases := map[string]struct{ provider, want string }{
+		"duration":       {`request_timeout = "soon"`, `(?s)request_timeout.*"soon" is not a positive Go duration`},
+		"concurrency":    {`max_concurrent_checks = 0`, `(?s)max_concurrent_checks.*at least 1`},
+		"endpoint":       {`endpoint = "not a url"`, `(?s)endpoint.*is not an absolute URL`},
+		"plain http":     {`endpoint = "http://api.example.com/v1"`, `(?s)endpoint.*plain http to a non-loopback host`},
+		"protocol":       {`api_protocol = "soap"`, `(?s)api_protocol.*value must be one of`},
+		"required tag":   {`required_tags = ["owner", "team"]`, `(?s)required_tags.*value must be one of`},
+		"ca certificate": {`ca_cert_pem = "not a certificate"`, `(?s)ca_cert_pem.*no PEM-encoded certificate`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			config := `provider "costhandoff" {
+  api_key  = "sk-test-standin-approved"
+  operator = "finops-platform"
+  ` + tc.provider + "\n}\n" + checkHCL(e, nil)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
+			})
+		})
+	}
+	if n := e.standin.AIRequests(); n != 0 {
+		t.Fatalf("plans sent %d AI requests, want 0", n)
+	}
+}
+
+// An allocation value unknown at plan time cannot be judged then. Terraform
+// validates again during apply with the value known, so a gap fails the
+// apply on the attribute before that check sends any request.
+func TestAccCheck_unknownAtPlanCheckedAtApply(t *testing.T) {
+	e := newTestEnv(t)
+	config := e.checkConfig("") + `
+resource "costhandoff_check" "later" {
+  owner_tag    = trimprefix(costhandoff_check.this.decision, "proceed")
+  workload_tag = "search-summaries"
+  environment  = "prod"
+  model        = "gpt-test-mini"
+  source_urls  = costhandoff_check.this.source_urls
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue("costhandoff_check.later", jsonPath("owner_tag")),
+			}},
+			ExpectError: regexp.MustCompile(`(?s)costhandoff_check.later.*owner_tag is not set`),
+		}},
+	})
+	// Only costhandoff_check.this ran.
+	if n := e.standin.AIRequests(); n != 2 {
+		t.Fatalf("stand-in saw %d AI requests, want 2", n)
+	}
+}
+
+// checkHCL renders costhandoff_check "this" without a provider block:
+// a complete handoff with the given arguments (raw HCL expressions)
+// replacing or adding to the defaults.
+func checkHCL(e *testEnv, overrides map[string]string) string {
+	args := map[string]string{
+		"owner_tag":    `"team-search"`,
+		"workload_tag": `"search-summaries"`,
+		"environment":  `"prod"`,
+		"model":        `"gpt-test-mini"`,
+		"source_urls":  e.sourceURLs(),
+	}
+	maps.Copy(args, overrides)
+	var b strings.Builder
+	b.WriteString("\nresource \"costhandoff_check\" \"this\" {\n")
+	for _, k := range slices.Sorted(maps.Keys(args)) {
+		if args[k] != "" {
+			fmt.Fprintf(&b, "  %s = %s\n", k, args[k])
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func providerWithoutKey(e *testEnv) string {
+	return `provider "costhandoff" {
+  endpoint = "` + e.url + `/v1"
+  operator = "finops-platform"
+}
+`
+}

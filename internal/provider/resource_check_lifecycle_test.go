@@ -1,0 +1,302 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// aiRequestsAtPlan is a plan check that the stand-in has seen exactly n AI
+// requests when the plan is made: refresh and plan must never spend.
+type aiRequestsAtPlan struct {
+	e *testEnv
+	n int
+}
+
+func (c aiRequestsAtPlan) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if got := c.e.standin.AIRequests(); got != c.n {
+		resp.Error = fmt.Errorf("stand-in saw %d AI requests by plan time, want %d", got, c.n)
+	}
+}
+
+func digest(body string) string {
+	sum := sha256.Sum256([]byte(body))
+	return hex.EncodeToString(sum[:])
+}
+
+func sourceCheck(e *testEnv, kind, result string, status int64, sha knownvalue.Check) knownvalue.Check {
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"kind":        knownvalue.StringExact(kind),
+		"url":         knownvalue.StringExact(e.url + "/pages/" + kind),
+		"result":      knownvalue.StringExact(result),
+		"status_code": knownvalue.Int64Exact(status),
+		"checked_at":  knownvalue.StringExact("2026-11-28T09:30:00Z"),
+		"sha256":      sha,
+	})
+}
+
+func TestAccCheck_sourcesRecordedWithDigests(t *testing.T) {
+	e := newTestEnv(t)
+	pages := standin.DefaultPages()
+	var checks []knownvalue.Check
+	for _, kind := range []string{"allocation", "pricing", "support", "unit_economics"} {
+		checks = append(checks, sourceCheck(e, kind, "pass", 200, knownvalue.StringExact(digest(pages[kind]))))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.checkConfig(""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expect("sources", knownvalue.ListExact(checks)),
+				expect("decision", knownvalue.StringExact("proceed")),
+			},
+			Check: func(*terraform.State) error {
+				for _, h := range e.standin.PageHeaders() {
+					if h.Get("Authorization") != "" || h.Get("X-Api-Key") != "" || h.Get("X-Goog-Api-Key") != "" {
+						return fmt.Errorf("a source page request carried a credential header")
+					}
+				}
+				if n := e.standin.PageRequests(); n != 4 {
+					return fmt.Errorf("stand-in served %d pages, want 4", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccCheck_unverifiedSourcesReview(t *testing.T) {
+	e := newTestEnv(t)
+	e.standin.SetPage("support", http.StatusNotFound, "gone")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				// A review is a warning: the apply succeeds under enforcement "fail".
+				Config: e.checkConfig(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("decision", knownvalue.StringExact("review")),
+					expect("decision_reasons", strs("source_unverified")),
+					expect("sources", knownvalue.ListPartial(map[int]knownvalue.Check{
+						2: sourceCheck(e, "support", "fail", 404, knownvalue.Null()),
+					})),
+				},
+			},
+			{
+				Config: e.checkConfig("verify_sources = false"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("decision", knownvalue.StringExact("review")),
+					expect("decision_reasons", strs("source_unverified")),
+					expect("sources", knownvalue.ListPartial(map[int]knownvalue.Check{
+						0: knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"kind": knownvalue.StringExact("allocation"), "url": knownvalue.StringExact(e.url + "/pages/allocation"),
+							"result": knownvalue.StringExact("skipped"), "status_code": knownvalue.Int64Exact(0),
+							"checked_at": knownvalue.Null(), "sha256": knownvalue.Null(),
+						}),
+					})),
+					expect("record.source_urls_checked", strs()),
+				},
+			},
+		},
+	})
+}
+
+func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: e.checkConfig("watch_sources = true"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("decision", knownvalue.StringExact("proceed")),
+					expect("observed_source_digests.pricing", knownvalue.StringExact(digest(standin.DefaultPages()["pricing"]))),
+				},
+			},
+			{
+				// Unchanged pages: refresh re-fetches them, nothing to do.
+				Config: e.checkConfig("watch_sources = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(), aiRequestsAtPlan{e, 2},
+				}},
+			},
+			{
+				PreConfig: func() { e.standin.SetPage("pricing", http.StatusOK, "<html>new pricing page</html>") },
+				Config:    e.checkConfig("watch_sources = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(checkAddr, jsonPath("run_id")),
+					aiRequestsAtPlan{e, 2},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
+					expect("decision", knownvalue.StringExact("review")),
+					expect("decision_reasons", strs("source_changed")),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"run_id": knownvalue.StringExact("cost-handoff-20261128-001"), "decision": knownvalue.StringExact("proceed"),
+					})})),
+				},
+				Check: e.expectAIRequests(4),
+			},
+		},
+	})
+}
+
+func TestAccCheck_unwatchedSourceChangeDoesNotRerun(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: e.checkConfig("")},
+			{
+				PreConfig: func() { e.standin.SetPage("pricing", http.StatusOK, "<html>new pricing page</html>") },
+				Config:    e.checkConfig(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: func(*terraform.State) error {
+					if n := e.standin.PageRequests(); n != 4 {
+						return fmt.Errorf("refresh fetched pages without watch_sources: %d page requests, want 4", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccCheck_rerunsGrowHistory(t *testing.T) {
+	e := newTestEnv(t, "sk-test-rotated-key-0002")
+	step := func(extra string) string { return e.checkConfig(extra) }
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:            step(`rerun_triggers = { model_version = "2026-10" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-001")),
+					sameID.AddStateValue(checkAddr, jsonPath("id")),
+				},
+			},
+			{
+				Config: step(`rerun_triggers = { model_version = "2026-11" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("id"), knownvalue.NotNull()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
+					expect("history", knownvalue.ListSizeExact(1)),
+					sameID.AddStateValue(checkAddr, jsonPath("id")),
+				},
+				Check: e.expectAIRequests(4),
+			},
+			{
+				Config: step(`rerun_triggers = { model_version = "2026-11" }
+  api_key_wo         = "sk-test-rotated-key-0002"
+  api_key_wo_version = 2`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-003")),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"run_id": knownvalue.StringExact("cost-handoff-20261128-002")}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"run_id": knownvalue.StringExact("cost-handoff-20261128-001")}),
+					})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(e.expectAIRequests(6), e.expectHappyKey("sk-test-rotated-key-0002")),
+			},
+			{
+				// enforcement and history_limit alone never re-run.
+				Config: step(`rerun_triggers = { model_version = "2026-11" }
+  api_key_wo         = "sk-test-rotated-key-0002"
+  api_key_wo_version = 2
+  enforcement        = "record"
+  history_limit      = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("run_id"), knownvalue.StringExact("cost-handoff-20261128-003")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-003")),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"run_id": knownvalue.StringExact("cost-handoff-20261128-002")}),
+					})),
+				},
+				Check: e.expectAIRequests(6),
+			},
+		},
+	})
+}
+
+func TestAccCheck_expiredReviewPlansRerun(t *testing.T) {
+	e := newTestEnv(t)
+	config := e.checkConfig("review_interval_days = 30")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("review_due_at", knownvalue.StringExact("2026-12-28T09:30:00Z")),
+				},
+			},
+			{
+				// 29 days later the review still holds.
+				PreConfig: func() { e.clock.Advance(29 * 24 * time.Hour) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				PreConfig: func() { e.clock.Advance(24 * time.Hour) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					aiRequestsAtPlan{e, 2},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261228-002")),
+					expect("reviewed_at", knownvalue.StringExact("2026-12-28T09:30:00Z")),
+					expect("review_due_at", knownvalue.StringExact("2027-01-27T09:30:00Z")),
+					expect("history", knownvalue.ListSizeExact(1)),
+				},
+				Check: e.expectAIRequests(4),
+			},
+		},
+	})
+}
+
+func TestAccCheck_importRefused(t *testing.T) {
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: e.checkConfig("")},
+			{
+				Config:        e.checkConfig(""),
+				ResourceName:  checkAddr,
+				ImportState:   true,
+				ImportStateId: "chk-0000000000000000",
+				ExpectError:   regexp.MustCompile(`(?s)cannot be imported.*a run of a smoke test recorded in state`),
+			},
+		},
+	})
+	if n := e.standin.AIRequests(); n != 2 {
+		t.Fatalf("stand-in saw %d AI requests, want 2 (import must not spend)", n)
+	}
+}

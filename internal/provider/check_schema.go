@@ -29,7 +29,7 @@ const (
 
 // checkSchemaVersion is bumped with a state upgrader whenever the stored
 // shape changes.
-const checkSchemaVersion = 0
+const checkSchemaVersion = 1
 
 func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{

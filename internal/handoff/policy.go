@@ -113,26 +113,58 @@ func (p Policy) MissingSourceKinds(urls map[string]string) []string {
 	return missing
 }
 
-// ValidateSourceURL accepts only absolute http and https URLs with a host.
+// ValidateSourceURL accepts only absolute http and https URLs with a host,
+// without user info or surrounding space.
 func ValidateSourceURL(raw string) error {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	_, err := parseHTTPURL(raw)
+	return err
+}
+
+// parseHTTPURL parses raw as ValidateSourceURL requires. It refuses what
+// would pass here yet fail when fetched (surrounding space), and user info,
+// which is a credential that would end up in state and in the handoff log.
+func parseHTTPURL(raw string) (*url.URL, error) {
+	shown := quote(withoutUserInfo(raw))
+	if strings.TrimSpace(raw) != raw {
+		return nil, fmt.Errorf("%s has leading or trailing whitespace", shown)
+	}
+	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" {
-		return fmt.Errorf("%s is not an absolute URL", quote(raw))
+		return nil, fmt.Errorf("%s is not an absolute URL", shown)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%s must use http or https, not %s", quote(raw), u.Scheme)
+		return nil, fmt.Errorf("%s must use http or https, not %s", shown, u.Scheme)
 	}
-	return nil
+	if u.User != nil {
+		return nil, fmt.Errorf("%s must not carry user info: a credential in a URL would be stored in state", shown)
+	}
+	return u, nil
+}
+
+// withoutUserInfo masks whatever sits between "://" and the last "@" of the
+// authority, textually, so that even a URL that does not parse is quoted
+// without its credential.
+func withoutUserInfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	authorityEnd := strings.IndexAny(rest, "/?#")
+	if authorityEnd < 0 {
+		authorityEnd = len(rest)
+	}
+	at := strings.LastIndex(rest[:authorityEnd], "@")
+	if !ok || at < 0 {
+		return raw
+	}
+	return scheme + "://xxxxx" + rest[at:]
 }
 
 // CheckEndpoint validates an AI API base URL. Plain http is refused unless
 // the host is loopback or allowPlainHTTP is set, because the credential
 // would otherwise cross the network in clear text.
 func CheckEndpoint(raw string, allowPlainHTTP bool) error {
-	if err := ValidateSourceURL(raw); err != nil {
+	u, err := parseHTTPURL(raw)
+	if err != nil {
 		return err
 	}
-	u, _ := url.Parse(strings.TrimSpace(raw))
 	if u.Scheme == "http" && !allowPlainHTTP && !isLoopback(u.Hostname()) {
 		return fmt.Errorf("%s uses plain http to a non-loopback host; the API key would travel unencrypted. "+
 			"Use https, or set allow_plain_http = true in the provider configuration", quote(raw))

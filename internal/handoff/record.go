@@ -2,6 +2,8 @@ package handoff
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,29 +56,41 @@ func YesNo(b bool) string {
 	return "no"
 }
 
-// runIDPrefix starts every run id; the date and the sequence follow.
-const runIDPrefix = "cost-handoff-"
+// runIDPrefix starts every run id; the date, in runIDDate's layout, and the
+// sequence follow.
+const (
+	runIDPrefix = "cost-handoff-"
+	runIDDate   = "20060102"
+)
 
 // NextRunID returns the run id for a run at now that follows previous (""
 // for the first run): cost-handoff-YYYYMMDD-NNN, NNN counting this check's
 // runs from 001 whatever the date.
 func NextRunID(previous string, now time.Time) string {
-	return fmt.Sprintf("%s%s-%03d", runIDPrefix, now.UTC().Format("20060102"), RunSequence(previous)+1)
+	return fmt.Sprintf("%s%s-%03d", runIDPrefix, now.UTC().Format(runIDDate), RunSequence(previous)+1)
 }
 
 // RunSequence returns the sequence number of a run id, 0 for "" or an id
-// that is not one of ours.
+// that is not one of ours (cost-handoff-YYYYMMDD-NNN with a real date and
+// only digits after it).
 func RunSequence(runID string) int {
 	rest, ok := strings.CutPrefix(runID, runIDPrefix)
 	if !ok {
 		return 0
 	}
-	_, seq, ok := strings.Cut(rest, "-")
-	var n int
-	if _, err := fmt.Sscanf(seq, "%d", &n); !ok || err != nil || n < 0 {
+	date, seq, ok := strings.Cut(rest, "-")
+	if _, err := time.Parse(runIDDate, date); !ok || err != nil || !allDigits(seq) {
+		return 0
+	}
+	n, err := strconv.Atoi(seq)
+	if err != nil || n == math.MaxInt { // MaxInt has no successor
 		return 0
 	}
 	return n
+}
+
+func allDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // PushHistory puts previous at the front of history and keeps at most
@@ -86,11 +100,12 @@ func PushHistory(history []Record, previous Record, limit int) []Record {
 	return TrimHistory(out, limit)
 }
 
-// TrimHistory keeps the newest limit records.
+// TrimHistory keeps the newest limit records. A shortened result has no
+// spare capacity, so appending to it cannot overwrite the caller's records.
 func TrimHistory(history []Record, limit int) []Record {
 	limit = max(limit, 0)
 	if len(history) > limit {
-		return history[:limit]
+		return history[:limit:limit]
 	}
 	return history
 }

@@ -79,11 +79,10 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 		RequestIDPresent:   o.Probe.HappyPath.RequestID != "",
 	})
 	o.Record = o.record(c)
-	o.History = prev.History
+	o.History = TrimHistory(prev.History, historyLimit)
 	if prev.Record != nil {
 		o.History = PushHistory(prev.History, *prev.Record, historyLimit)
 	}
-	o.History = TrimHistory(o.History, historyLimit)
 	return o
 }
 

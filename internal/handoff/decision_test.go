@@ -1,0 +1,153 @@
+package handoff
+
+import (
+	"slices"
+	"testing"
+)
+
+// passingFacts is a run where everything went right.
+func passingFacts() Facts {
+	return Facts{
+		AllocationComplete: true,
+		HappyPathPassed:    true,
+		ErrorPathPassed:    true,
+		EvidenceCaptured:   true,
+		MaxAttempts:        1,
+		RequestIDPresent:   true,
+	}
+}
+
+// causes makes exactly one reason apply to a passing run; every code in
+// Reasons must have an entry.
+var causes = map[Reason]func(*Facts){
+	ReasonAllocationGap: func(f *Facts) { f.AllocationComplete = false },
+	// A failed happy path has neither evidence nor a request id to miss.
+	ReasonHappyPathFailed:   func(f *Facts) { f.HappyPathPassed, f.EvidenceCaptured, f.RequestIDPresent = false, false, false },
+	ReasonErrorPathFailed:   func(f *Facts) { f.ErrorPathPassed = false },
+	ReasonEvidenceGap:       func(f *Facts) { f.EvidenceCaptured = false },
+	ReasonUncontrolledRetry: func(f *Facts) { f.MaxAttempts = 2 },
+	ReasonSourceUnverified:  func(f *Facts) { f.SourcesUnverified = true },
+	ReasonSourceChanged:     func(f *Facts) { f.SourcesChanged = true },
+	ReasonRequestIDMissing:  func(f *Facts) { f.RequestIDPresent = false },
+}
+
+func factsWith(reasons ...Reason) Facts {
+	f := passingFacts()
+	for _, r := range reasons {
+		causes[r](&f)
+	}
+	return f
+}
+
+func TestReasonsTable(t *testing.T) {
+	want := []ReasonInfo{
+		{Code: "allocation_gap", Decision: Stop},
+		{Code: "happy_path_failed", Decision: Stop},
+		{Code: "error_path_failed", Decision: Stop},
+		{Code: "evidence_gap", Decision: Stop},
+		{Code: "uncontrolled_retry", Decision: Stop},
+		{Code: "source_unverified", Decision: Review},
+		{Code: "source_changed", Decision: Review},
+		{Code: "request_id_missing", Decision: Review},
+	}
+	if len(Reasons) != len(want) {
+		t.Fatalf("Reasons has %d codes, want %d", len(Reasons), len(want))
+	}
+	for i, info := range Reasons {
+		if info.Code != want[i].Code || info.Decision != want[i].Decision || info.Meaning == "" {
+			t.Errorf("Reasons[%d] = %+v, want %s forcing %s, with a meaning", i, info, want[i].Code, want[i].Decision)
+		}
+	}
+}
+
+// TestDecideEachReasonAlone also proves every entry of Reasons is reachable.
+func TestDecideEachReasonAlone(t *testing.T) {
+	if len(causes) != len(Reasons) {
+		t.Errorf("causes covers %d reasons, Reasons has %d", len(causes), len(Reasons))
+	}
+	for _, info := range Reasons {
+		t.Run(string(info.Code), func(t *testing.T) {
+			if causes[info.Code] == nil {
+				t.Fatalf("no Facts make %s apply", info.Code)
+			}
+			decision, reasons := Decide(factsWith(info.Code))
+			if decision != info.Decision || !slices.Equal(reasons, []Reason{info.Code}) {
+				t.Errorf("Decide = %s %v, want %s [%s]", decision, reasons, info.Decision, info.Code)
+			}
+		})
+	}
+}
+
+func TestDecide(t *testing.T) {
+	allCodes := make([]Reason, len(Reasons))
+	for i, info := range Reasons {
+		allCodes[i] = info.Code
+	}
+	tests := []struct {
+		name         string
+		facts        Facts
+		wantDecision Decision
+		wantReasons  []Reason
+	}{
+		{"all pass", passingFacts(), Proceed, nil},
+		{
+			name:         "zero facts: nothing was shown to pass",
+			facts:        Facts{},
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonAllocationGap, ReasonHappyPathFailed, ReasonErrorPathFailed},
+		},
+		{
+			name:         "stop beats review",
+			facts:        factsWith(ReasonRequestIDMissing, ReasonErrorPathFailed),
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonErrorPathFailed, ReasonRequestIDMissing},
+		},
+		{
+			name:         "review reasons in table order",
+			facts:        factsWith(ReasonRequestIDMissing, ReasonSourceChanged, ReasonSourceUnverified),
+			wantDecision: Review,
+			wantReasons:  []Reason{ReasonSourceUnverified, ReasonSourceChanged, ReasonRequestIDMissing},
+		},
+		{
+			name:         "stop reasons in table order",
+			facts:        factsWith(ReasonUncontrolledRetry, ReasonEvidenceGap, ReasonAllocationGap),
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonAllocationGap, ReasonEvidenceGap, ReasonUncontrolledRetry},
+		},
+		{
+			name: "every reason a passing happy path allows",
+			facts: Facts{
+				HappyPathPassed: true, MaxAttempts: 3, SourcesUnverified: true, SourcesChanged: true,
+			},
+			wantDecision: Stop,
+			wantReasons:  slices.DeleteFunc(slices.Clone(allCodes), func(r Reason) bool { return r == ReasonHappyPathFailed }),
+		},
+		{
+			name:         "a failed happy path is not also an evidence or request id gap",
+			facts:        Facts{AllocationComplete: true, ErrorPathPassed: true, MaxAttempts: 1},
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonHappyPathFailed},
+		},
+		{
+			name:         "no attempt at all is not a retry",
+			facts:        func() Facts { f := passingFacts(); f.MaxAttempts = 0; return f }(),
+			wantDecision: Proceed,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			decision, reasons := Decide(tt.facts)
+			if decision != tt.wantDecision || !slices.Equal(reasons, tt.wantReasons) {
+				t.Errorf("Decide = %s %v, want %s %v", decision, reasons, tt.wantDecision, tt.wantReasons)
+			}
+		})
+	}
+}
+
+func BenchmarkDecide(b *testing.B) {
+	facts := factsWith(ReasonEvidenceGap, ReasonSourceChanged)
+	b.ReportAllocs()
+	for b.Loop() {
+		Decide(facts)
+	}
+}

@@ -1,0 +1,71 @@
+package handoff
+
+import "testing"
+
+func TestIsMissing(t *testing.T) {
+	tests := []struct {
+		value string
+		want  bool
+	}{
+		// Absent or blank.
+		{"", true},
+		{" ", true},
+		{"\t", true},
+		{"\n", true},
+		{" \t\r\n ", true},
+		{"\u00a0", true}, // a non-breaking space is still blank
+		// Placeholder words, any case, surrounding space ignored.
+		{"TBD", true},
+		{" tbd ", true},
+		{"\tTBD\n", true},
+		{"todo", true},
+		{"ToDo", true},
+		{"unknown", true},
+		{"UNKNOWN", true},
+		{"none", true},
+		{"None", true},
+		{"N/A", true},
+		{"n/a", true},
+		{"na", true},
+		{"NA", true},
+		{"NULL", true},
+		{"null", true},
+		{"ChangeMe", true},
+		{"placeholder", true},
+		{"PLACEHOLDER", true},
+		// Ending in -placeholder.
+		{"team-placeholder", true},
+		{" Team-Placeholder ", true},
+		{"-placeholder", true},
+		// Wrapped in <...>.
+		{"<owner>", true},
+		{" <OWNER> ", true},
+		{"<>", true},
+		// Containing YYYY, any case.
+		{"owner-YYYY", true},
+		{"yyyy-q1", true},
+		{"cost-yyyy-center", true},
+		// Real values: a placeholder word is only a placeholder on its own.
+		{"team-search", false},
+		{"nat", false},
+		{"tbd-team", false},
+		{"todo-app", false},
+		{"none-such", false},
+		{"n/a/b", false},
+		{"placeholders", false},
+		{"teamplaceholder", false},
+		{"placeholder-team", false},
+		{"<owner", false},
+		{"owner>", false},
+		{"a<b>c", false},
+		{"yyy", false},
+		{"2025-q1", false},
+		{"prod", false},
+		{"0", false},
+	}
+	for _, tt := range tests {
+		if got := IsMissing(tt.value); got != tt.want {
+			t.Errorf("IsMissing(%q) = %v, want %v", tt.value, got, tt.want)
+		}
+	}
+}

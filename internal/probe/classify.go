@@ -77,6 +77,8 @@ func refusalCategory(status int, e vendorError) Category {
 		return CategoryRateLimited
 	case status == http.StatusBadRequest && e.saysKeyInvalid():
 		return CategoryAuthFailure // Gemini answers an invalid key with 400
+	case status == http.StatusBadRequest && e.saysCreditsExhausted():
+		return CategoryQuotaExhausted // Anthropic answers an empty credit balance with 400
 	case status < 500:
 		return CategoryClientError
 	default:

@@ -56,6 +56,7 @@ func TestClassify(t *testing.T) {
 		{"gemini quota", 429, geminiQuota, nil, CategoryQuotaExhausted, "exceeded your current quota"},
 		{"plain text credits", 429, "out of credits", nil, CategoryQuotaExhausted, "out of credits"},
 		{"402 payment required", 402, gatewayCredits, nil, CategoryQuotaExhausted, "Insufficient credits"},
+		{"anthropic empty credit balance is a 400", 400, `{"type": "error", "error": {"type": "invalid_request_error", "message": "Your credit balance is too low to access the Anthropic API."}}`, nil, CategoryQuotaExhausted, "credit balance is too low"},
 		{"model not found", 404, openAIBadModel, nil, CategoryClientError, "does not exist"},
 		{"top-level detail", 422, `{"detail": "max_tokens must be positive"}`, nil, CategoryClientError, "HTTP 422: max_tokens must be positive"},
 		{"error as a string", 400, `{"error": "bad request body"}`, nil, CategoryClientError, "HTTP 400: bad request body"},

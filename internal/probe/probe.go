@@ -43,7 +43,8 @@ type Request struct {
 	Model           string
 	Prompt          string
 	MaxOutputTokens int64
-	// ExtraBody is a JSON object merged over the default body (top-level keys replace).
+	// ExtraBody is a JSON object merged over the default body: top-level keys
+	// replace, and a null value removes the default field.
 	ExtraBody map[string]any
 }
 

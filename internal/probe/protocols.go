@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -119,10 +118,23 @@ func ProtocolNames() []string {
 	return names
 }
 
+// mergeExtraBody lays extra over body; a JSON null removes a default field,
+// for models that refuse one (max_tokens where max_completion_tokens is
+// required).
+func mergeExtraBody(body, extra map[string]any) {
+	for k, v := range extra {
+		if v == nil {
+			delete(body, k)
+			continue
+		}
+		body[k] = v
+	}
+}
+
 // newRequest builds the HTTP request for one attempt with the given key.
 func (s protocolSpec) newRequest(ctx context.Context, req Request, key string) (*http.Request, error) {
 	body := s.body(req)
-	maps.Copy(body, req.ExtraBody)
+	mergeExtraBody(body, req.ExtraBody)
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("encoding request body: %w", err)

@@ -92,6 +92,13 @@ func TestRequestShapePerProtocol(t *testing.T) {
 			wantHeaders: map[string]string{"Authorization": "Bearer " + testKey},
 			wantBody:    `{"model": "gpt-test", "messages": ["replaced"], "max_tokens": 5, "temperature": 0}`,
 		},
+		{
+			name: "extra body null removes a default field", protocol: OpenAIChat, base: "/v1", model: "gpt-test", maxTokens: 1,
+			extraBody:   map[string]any{"max_tokens": nil, "max_completion_tokens": 1},
+			wantURI:     "/v1/chat/completions",
+			wantHeaders: map[string]string{"Authorization": "Bearer " + testKey},
+			wantBody:    `{"model": "gpt-test", "messages": [{"role": "user", "content": "ping"}], "max_completion_tokens": 1}`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,6 +70,10 @@ func (v vendorError) saysQuotaExhausted() bool {
 	return !strings.Contains(v.markers, "rate_limit") && containsAny(v.text, "quota", "credit", "billing")
 }
 
+func (v vendorError) saysCreditsExhausted() bool {
+	return containsAny(v.text, "credit balance is too low")
+}
+
 func (v vendorError) saysKeyInvalid() bool {
 	return containsAny(v.text, "api_key_invalid", "api key not valid", "invalid api key", "invalid_api_key", "incorrect api key")
 }

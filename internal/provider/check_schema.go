@@ -91,7 +91,7 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"extra_body_json": schema.StringAttribute{
 			Optional:            true,
-			MarkdownDescription: "JSON object merged over the default request body, e.g. `jsonencode({ max_completion_tokens = 1 })`.",
+			MarkdownDescription: "JSON object merged over the default request body: top-level keys replace the defaults and a `null` removes one, e.g. `jsonencode({ max_tokens = null, max_completion_tokens = 1 })` for models that refuse `max_tokens`.",
 			Validators:          []validator.String{jsonObjectValidator{}},
 		},
 		"endpoint": schema.StringAttribute{
@@ -106,7 +106,7 @@ func checkArguments() map[string]schema.Attribute {
 		"api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
 			MarkdownDescription: "Write-only approved key, overriding the provider's `api_key`. Never stored; change " +
-				"`api_key_wo_version` to re-run the check with a new key. Requires Terraform 1.11 or later.",
+				"`api_key_wo_version` to re-run the check with a new key.",
 		},
 		"api_key_wo_version": schema.Int64Attribute{
 			Optional:            true,
@@ -114,7 +114,7 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"invalid_api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
-			MarkdownDescription: "Write-only disabled test credential for the error path. Defaults to a generated invalid key of the same shape as the approved key.",
+			MarkdownDescription: "Write-only. A disabled or revoked test credential for the error path. Defaults to a random invalid key shaped like the approved key (same prefix and length).",
 		},
 		"unit_name": schema.StringAttribute{
 			Optional:            true,
@@ -136,7 +136,7 @@ func checkArguments() map[string]schema.Attribute {
 		"enforcement": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(enforcementFail),
 			MarkdownDescription: "`fail`: a `stop` decision fails the apply (the record is still saved; a new resource is tainted). " +
-				"`record`: never fails. A `review` decision is a warning either way. Changing it alone does not re-run. Defaults to `fail`.",
+				"`record`: a `stop` is a warning and never fails the apply. A `review` decision is a warning either way. Changing it alone does not re-run. Defaults to `fail`.",
 			Validators: []validator.String{stringvalidator.OneOf(enforcementFail, enforcementRecord)},
 		},
 		"history_limit": schema.Int64Attribute{
@@ -150,7 +150,7 @@ func checkArguments() map[string]schema.Attribute {
 func allocationAttribute(description string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:            true,
-		MarkdownDescription: description + " Missing means null, blank or a placeholder such as `TBD`, `<owner>` or `changeme`.",
+		MarkdownDescription: description + " Missing means null, blank or a placeholder such as `TBD`, `<...>` or `changeme`.",
 	}
 }
 
@@ -232,7 +232,7 @@ func sourceAttributes() map[string]schema.Attribute {
 		"kind":        computedString("Source kind, the key in `source_urls`."),
 		"url":         computedString("URL fetched."),
 		"result":      computedString("`pass` (2xx), `fail` or `skipped`."),
-		"status_code": computedInt("HTTP status code; 0 when no response arrived or skipped."),
+		"status_code": computedInt("HTTP status code; 0 when no response arrived or the source was skipped."),
 		"checked_at":  computedString("When the page was fetched, RFC 3339 UTC; null when skipped."),
 		"sha256":      computedString("SHA-256 digest of the page body; null when none was read."),
 	}
@@ -243,15 +243,15 @@ func recordAttributes() map[string]schema.Attribute {
 		"run_id":              computedString("Run identifier."),
 		"reviewed_at":         computedString("When the run happened."),
 		"operator":            computedString("Who ran the check."),
-		"source_urls_checked": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "URLs fetched during the run, by kind."},
-		"workload_tag":        computedString("Workload."),
-		"owner_tag":           computedString("Owner."),
-		"environment":         computedString("Environment."),
+		"source_urls_checked": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Source URLs fetched in this run, in kind order; skipped sources are left out."},
+		"workload_tag":        computedString("Workload tag of this run."),
+		"owner_tag":           computedString("Owner tag of this run."),
+		"environment":         computedString("Environment tag of this run."),
 		"happy_path_result":   computedString("`pass` or `fail`."),
 		"error_path_result":   computedString("`pass` or `fail`."),
 		"evidence_captured":   computedString("`yes` or `no`."),
 		"decision":            computedString("`proceed`, `review` or `stop`."),
-		"follow_up_owner":     computedString("Who follows up."),
+		"follow_up_owner":     computedString("Who follows up on a `review` or `stop`."),
 	}
 }
 

@@ -60,11 +60,11 @@ func (d *allocationDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"provider's policy, so `terraform plan` can fail on an incomplete handoff. Reads at plan time whenever its inputs " +
 			"are known and sends no request.",
 		Attributes: map[string]schema.Attribute{
-			"owner_tag":    field("Owner of the spend."),
-			"workload_tag": field("Workload."),
-			"environment":  field("Environment."),
-			"product":      field("Product."),
-			"cost_center":  field("Cost center."),
+			"owner_tag":    field("Owner of the spend (team or person)."),
+			"workload_tag": field("Workload the spend belongs to."),
+			"environment":  field("Environment, e.g. `prod`; must be one of the provider's `allowed_environments` when set."),
+			"product":      field("Product the spend is allocated to."),
+			"cost_center":  field("Cost center the spend is charged to."),
 			"tags": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Allocation tags, e.g. a resource's `tags`: keys " + codeList(handoff.AllocationFields) +

@@ -33,30 +33,30 @@ func TestAccAllocation(t *testing.T) {
 			complete: true, missing: strs(), invalid: strs(), message: "allocation complete",
 		},
 		"tags keys are case-insensitive": {
-			args:     `tags = { Owner = "team-search", WORKLOAD = "search", " environment " = "TBD", team = "x" }`,
-			missing:  strs("environment"), invalid: strs(),
-			message:  `allocation incomplete: environment is a placeholder ("TBD"); ignored tags that are not allocation fields: team`,
+			args:    `tags = { Owner = "team-search", WORKLOAD = "search", " environment " = "TBD", team = "x" }`,
+			missing: strs("environment"), invalid: strs(),
+			message: `allocation incomplete: environment is a placeholder ("TBD"); ignored tags that are not allocation fields: team`,
 		},
 		"explicit arguments win over tags": {
 			args:     `tags = { owner = "n/a", workload = "search", environment = "prod" }` + "\n" + `owner_tag = "team-search"`,
 			complete: true, missing: strs(), invalid: strs(), message: "allocation complete",
 		},
 		"required overrides the provider": {
-			args:     `owner_tag = "team-search"` + "\n" + `required = ["owner", "cost_center"]`,
-			missing:  strs("cost_center"), invalid: strs(),
-			message:  "allocation incomplete: cost_center is not set",
+			args:    `owner_tag = "team-search"` + "\n" + `required = ["owner", "cost_center"]`,
+			missing: strs("cost_center"), invalid: strs(),
+			message: "allocation incomplete: cost_center is not set",
 		},
 		"provider required_tags is the default": {
 			provider: `required_tags = ["owner", "product"]`,
 			args:     `owner_tag = "team-search"` + "\n" + `product = "<product>"`,
 			missing:  strs("product"), invalid: strs(),
-			message:  `allocation incomplete: product is a placeholder ("<product>")`,
+			message: `allocation incomplete: product is a placeholder ("<product>")`,
 		},
 		"environment outside allowed_environments": {
 			provider: `allowed_environments = ["prod"]`,
 			args:     `owner_tag = "team-search"` + "\n" + `workload_tag = "search"` + "\n" + `environment = "qa"`,
 			missing:  strs(), invalid: strs(`environment: "qa" is not one of the allowed environments (prod)`),
-			message:  `allocation incomplete: environment "qa" is not one of the allowed environments (prod)`,
+			message: `allocation incomplete: environment "qa" is not one of the allowed environments (prod)`,
 		},
 		"nothing set": {
 			args:    "",

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -187,7 +187,7 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
-				Config:            step(`rerun_triggers = { model_version = "2026-10" }`),
+				Config: step(`rerun_triggers = { model_version = "2026-10" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-001")),
 					sameID.AddStateValue(checkAddr, jsonPath("id")),

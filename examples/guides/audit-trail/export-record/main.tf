@@ -1,0 +1,59 @@
+# A handoff kept as an audit trail: sources watched between runs, a review
+# date, a longer history, and the whole trail exported for the budget owner:
+#
+#   terraform output -raw handoff_record > handoff.json
+#
+# (-raw, because the output is already a JSON document made by jsonencode.)
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    costhandoff = {
+      source = "costhandoff/costhandoff"
+    }
+  }
+}
+
+# The approved key comes from COSTHANDOFF_API_KEY.
+provider "costhandoff" {
+  operator = "finops-platform"
+}
+
+resource "costhandoff_check" "contract_review" {
+  owner_tag    = "team-legal-tools"
+  workload_tag = "contract-review"
+  environment  = "prod"
+
+  source_urls = {
+    pricing        = "https://www.cometapi.com/pricing/"
+    support        = "https://www.cometapi.com/support/"
+    allocation     = "https://wiki.example.com/finops/ai-cost-allocation"
+    unit_economics = "https://wiki.example.com/finops/contract-review-unit-economics"
+  }
+  model = "gpt-4o-mini"
+
+  # Refresh re-fetches the source pages (never the AI API): a changed page
+  # plans a re-run, which then reports `source_changed`.
+  watch_sources = true
+
+  # The handoff expires after 90 days: the plan then shows a re-run.
+  review_interval_days = 90
+
+  # Keep the last 20 runs in state, newest first.
+  history_limit = 20
+}
+
+output "handoff_record" {
+  description = "The latest handoff, its sources and reasons, and the earlier runs, as one JSON document."
+  value = jsonencode({
+    record           = costhandoff_check.contract_review.record
+    decision_reasons = costhandoff_check.contract_review.decision_reasons
+    sources          = costhandoff_check.contract_review.sources
+    review_due_at    = costhandoff_check.contract_review.review_due_at
+    history          = costhandoff_check.contract_review.history
+  })
+}
+
+output "handoff_log" {
+  description = "The sanitized handoff log, one `field: value` line per field."
+  value       = costhandoff_check.contract_review.log
+}

@@ -23,7 +23,7 @@ const (
 func NewClient(opts Options) *Client {
 	transport := opts.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		transport = defaultTransport()
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {

@@ -32,14 +32,14 @@ func chatRequest(endpoint string) Request {
 func respond(status int, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
-		io.WriteString(w, body)
+		_, _ = io.WriteString(w, body)
 	}
 }
 
 // hang holds the request until the client goes away. The body is read first:
 // only then does the server notice a closed connection.
 func hang(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, r.Body)
+	_, _ = io.Copy(io.Discard, r.Body)
 	select {
 	case <-r.Context().Done():
 	case <-time.After(10 * time.Second): // never reached unless the client fails to give up
@@ -54,10 +54,10 @@ func hijack(raw string, reset bool) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		buf.WriteString(raw)
+		_, _ = buf.WriteString(raw)
 		buf.Flush()
-		if reset {
-			conn.(*net.TCPConn).SetLinger(0) // close with RST instead of FIN
+		if tcp, ok := conn.(*net.TCPConn); ok && reset {
+			_ = tcp.SetLinger(0) // close with RST instead of FIN
 		}
 		conn.Close()
 	}
@@ -99,7 +99,7 @@ func TestSendCategories(t *testing.T) {
 		{"server slower than the timeout", hang, short, CategoryTimeout, 0, "no complete response within 100ms"},
 		{"body slower than the timeout", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(200)
-			io.WriteString(w, `{"id": `)
+			_, _ = io.WriteString(w, `{"id": `)
 			http.NewResponseController(w).Flush()
 			hang(w, r)
 		}, short, CategoryTimeout, 200, "no complete response within 100ms"},
@@ -134,7 +134,7 @@ func TestSendCategories(t *testing.T) {
 func TestSendResultFields(t *testing.T) {
 	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_fields")
-		io.WriteString(w, openAIChatOK)
+		_, _ = io.WriteString(w, openAIChatOK)
 	})
 	client := NewClient(Options{})
 	clock := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -208,7 +208,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 		mu.Lock()
 		targetHits++
 		mu.Unlock()
-		io.WriteString(w, openAIChatOK)
+		_, _ = io.WriteString(w, openAIChatOK)
 	})
 	redirector := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.URL+"/chat/completions", http.StatusFound)

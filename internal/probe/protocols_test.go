@@ -25,7 +25,7 @@ func captureServer(t *testing.T, body string) (*httptest.Server, <-chan captured
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, _ := io.ReadAll(r.Body)
 		seen <- capturedRequest{r.Method, r.RequestURI, r.Header.Clone(), data}
-		io.WriteString(w, body)
+		_, _ = io.WriteString(w, body)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, seen

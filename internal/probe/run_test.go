@@ -22,7 +22,7 @@ func TestRunClassifiesBothPaths(t *testing.T) {
 			respond(401, openAIInvalidKey)(w, r)
 			return
 		}
-		io.WriteString(w, openAIChatOK)
+		_, _ = io.WriteString(w, openAIChatOK)
 	})
 	out := NewClient(Options{}).Run(t.Context(), chatRequest(srv.URL), testKey, testInvalidKey)
 	if out.HappyPath.Category != CategoryOK || out.ErrorPath.Category != CategoryAuthFailure {
@@ -79,7 +79,7 @@ func TestRunSendsBothPathsConcurrently(t *testing.T) {
 		mu.Unlock()
 		select {
 		case <-both:
-			io.WriteString(w, openAIChatOK)
+			_, _ = io.WriteString(w, openAIChatOK)
 		case <-r.Context().Done():
 		}
 	})

@@ -11,7 +11,7 @@ import (
 // from the environment still apply) that also trusts caCertPEM when it is
 // non-empty. Certificate verification is never disabled.
 func NewTransport(caCertPEM string) (*http.Transport, error) {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport := defaultTransport()
 	if caCertPEM == "" {
 		return transport, nil
 	}
@@ -27,4 +27,13 @@ func NewTransport(caCertPEM string) (*http.Transport, error) {
 	}
 	transport.TLSClientConfig.RootCAs = roots
 	return transport, nil
+}
+
+// defaultTransport clones http.DefaultTransport, or builds a plain one when
+// a program has replaced it with something else.
+func defaultTransport() *http.Transport {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment}
 }

@@ -11,7 +11,7 @@ import (
 
 func TestSelfSignedTLS(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, openAIChatOK)
+		_, _ = io.WriteString(w, openAIChatOK)
 	}))
 	t.Cleanup(srv.Close)
 	serverCA := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))

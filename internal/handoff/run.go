@@ -37,6 +37,7 @@ type Outcome struct {
 	ReviewedAt       time.Time
 	Probe            probe.Outcome
 	Sources          []sources.Page
+	ChangedSources   []string // kinds whose page digest differs from the previous run's
 	Allocation       AllocationReport
 	EvidenceCaptured bool
 	Decision         Decision
@@ -66,6 +67,7 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	wg.Go(func() { o.Sources = r.fetchSources(ctx, c) })
 	wg.Wait()
 
+	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
 	o.Allocation = r.Policy.CheckAllocation(c.Allocation)
 	o.EvidenceCaptured = EvidenceCaptured(o.Probe.HappyPath)
 	o.Decision, o.Reasons = Decide(Facts{
@@ -75,7 +77,7 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 		EvidenceCaptured:   o.EvidenceCaptured,
 		MaxAttempts:        max(o.Probe.HappyPath.Attempts, o.Probe.ErrorPath.Attempts),
 		SourcesUnverified:  !c.VerifySources || anyFailed(o.Sources),
-		SourcesChanged:     len(sources.Changed(prev.Sources, o.Sources)) > 0,
+		SourcesChanged:     len(o.ChangedSources) > 0,
 		RequestIDPresent:   o.Probe.HappyPath.RequestID != "",
 	})
 	o.Record = o.record(c)

@@ -57,6 +57,7 @@ type checkResults struct {
 	MissingFields         types.List   `tfsdk:"missing_fields"`
 	Sources               types.List   `tfsdk:"sources"`
 	ObservedSourceDigests types.Map    `tfsdk:"observed_source_digests"`
+	ChangedSources        types.List   `tfsdk:"changed_sources"`
 	Decision              types.String `tfsdk:"decision"`
 	DecisionReasons       types.List   `tfsdk:"decision_reasons"`
 	Record                types.Object `tfsdk:"record"`
@@ -175,6 +176,7 @@ func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome, review
 	r.MissingFields = stringList(o.Allocation.Missing)
 	r.Sources = listValue(ctx, sourceType, sourceModels(o.Sources), &diags)
 	r.ObservedSourceDigests = stringMap(sources.Digests(o.Sources))
+	r.ChangedSources = stringList(o.ChangedSources)
 	r.Decision = types.StringValue(string(o.Decision))
 	r.DecisionReasons = stringList(reasonStrings(o.Reasons))
 	r.Record = objectValue(ctx, recordType, newRecordModel(o.Record), &diags)

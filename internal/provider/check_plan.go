@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -139,6 +140,11 @@ func rerunCause(plan, state checkModel, now time.Time) string {
 	if state.WatchSources.ValueBool() && watchedSourcesChanged(state) {
 		return "a watched source page changed"
 	}
+	// Like a tainted new resource, a check whose last run stopped the apply
+	// runs again until it passes or enforcement stops failing on it.
+	if state.Decision.ValueString() == string(handoff.Stop) && plan.Enforcement.ValueString() == enforcementFail {
+		return "the last run decided stop"
+	}
 	return ""
 }
 
@@ -168,6 +174,7 @@ func unknownResults(id types.String) checkResults {
 		MissingFields:         types.ListUnknown(types.StringType),
 		Sources:               types.ListUnknown(sourceType),
 		ObservedSourceDigests: types.MapUnknown(types.StringType),
+		ChangedSources:        types.ListUnknown(types.StringType),
 		Decision:              types.StringUnknown(),
 		DecisionReasons:       types.ListUnknown(types.StringType),
 		Record:                types.ObjectUnknown(recordType.AttrTypes),

@@ -177,6 +177,8 @@ func checkComputed() map[string]schema.Attribute {
 		"observed_source_digests": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "With `watch_sources`, the SHA-256 digest of each source page as last seen on refresh; a " +
 				"difference from `sources` plans a re-run."},
+		"changed_sources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "Source kinds whose page digest differs from the previous run's (the cause of `source_changed`)."},
 		"decision": computedString("`proceed`, `review` or `stop`."),
 		"decision_reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Every reason code that applied: " + reasonCodes() + "."},

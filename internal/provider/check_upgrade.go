@@ -43,6 +43,7 @@ func upgradeCheckStateV0(_ context.Context, req resource.UpgradeStateRequest, re
 		}
 	}
 	state["observed_source_digests"], _ = json.Marshal(digests)
+	state["changed_sources"] = json.RawMessage("[]")
 	upgraded, err := json.Marshal(state)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to upgrade costhandoff_check state", err.Error())

@@ -63,6 +63,10 @@ func TestCheckStateUpgradeFromV0(t *testing.T) {
 	if want := map[string]string{"pricing": "aa"}; !maps.Equal(got, want) {
 		t.Errorf("observed_source_digests = %v, want %v", got, want)
 	}
+	var changed []tftypes.Value
+	if err := upgraded["changed_sources"].As(&changed); err != nil || changed == nil || len(changed) != 0 {
+		t.Errorf("changed_sources = %v (%v), want an empty list", changed, err)
+	}
 	var runID string
 	_ = upgraded["run_id"].As(&runID)
 	if runID != "cost-handoff-20261001-004" {

@@ -125,6 +125,7 @@ func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("decision", knownvalue.StringExact("proceed")),
 					expect("observed_source_digests.pricing", knownvalue.StringExact(digest(standin.DefaultPages()["pricing"]))),
+					expect("changed_sources", strs()),
 				},
 			},
 			{
@@ -146,6 +147,7 @@ func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
 					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
 					expect("decision", knownvalue.StringExact("review")),
 					expect("decision_reasons", strs("source_changed")),
+					expect("changed_sources", strs("pricing")),
 					expect("history", knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"run_id": knownvalue.StringExact("cost-handoff-20261128-001"), "decision": knownvalue.StringExact("proceed"),
 					})})),
@@ -299,4 +301,39 @@ func TestAccCheck_importRefused(t *testing.T) {
 	if n := e.standin.AIRequests(); n != 2 {
 		t.Fatalf("stand-in saw %d AI requests, want 2 (import must not spend)", n)
 	}
+}
+
+// Like a tainted new resource, an existing check whose run stopped the apply
+// runs again at the next apply, without any change to its configuration.
+func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
+	e := newTestEnv(t)
+	config := func(cycle string) string { return e.checkConfig(`rerun_triggers = { cycle = "` + cycle + `" }`) }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: config("1")},
+			{
+				PreConfig:   func() { e.standin.SetBehaviour(standin.ServerError) },
+				Config:      config("2"),
+				ExpectError: regexp.MustCompile(`cost-handoff-20261128-002 decided stop`),
+			},
+			{
+				PreConfig: func() { e.standin.SetBehaviour(standin.Normal) },
+				Config:    config("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					aiRequestsAtPlan{e, 4},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-003")),
+					expect("decision", knownvalue.StringExact("proceed")),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"decision": knownvalue.StringExact("stop")}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"decision": knownvalue.StringExact("proceed")}),
+					})),
+				},
+				Check: e.expectAIRequests(6),
+			},
+		},
+	})
 }

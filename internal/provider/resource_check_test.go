@@ -207,3 +207,25 @@ func TestAccCheck_credentialNeverInState(t *testing.T) {
 		}},
 	})
 }
+
+// With an empty provider block, the endpoint, key and operator come from
+// the environment.
+func TestAccCheck_providerFromEnvironment(t *testing.T) {
+	e := newTestEnv(t)
+	e.env[EnvEndpoint] = e.url + "/v1"
+	e.env[EnvAPIKey] = approvedKey
+	e.env[EnvOperator] = "finops-from-env"
+	config := "provider \"costhandoff\" {}\n" + checkHCL(e, nil)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expect("decision", knownvalue.StringExact("proceed")),
+				expect("operator", knownvalue.StringExact("finops-from-env")),
+				expect("record.operator", knownvalue.StringExact("finops-from-env")),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(e.expectAIRequests(2), absentFromState(approvedKey)),
+		}},
+	})
+}

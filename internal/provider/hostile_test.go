@@ -6,7 +6,6 @@ package provider
 // the provider runs in this process, that nothing panics.
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log"
@@ -271,17 +270,6 @@ func TestAccHostile_echoedKeyScrubbed(t *testing.T) {
 	})
 }
 
-// aiRequestsCheck is a plan check that the stand-in has seen exactly want AI
-// requests, for steps that only plan and so run no Check.
-type aiRequestsCheck struct {
-	e    *testEnv
-	want int
-}
-
-func (c aiRequestsCheck) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = c.e.expectAIRequests(c.want)(nil)
-}
-
 func TestAccHostile_noSpendOutsideApply(t *testing.T) {
 	e := newTestEnv(t)
 	// watch_sources makes refresh fetch the source pages, so refresh does
@@ -295,8 +283,8 @@ func TestAccHostile_noSpendOutsideApply(t *testing.T) {
 				// terraform plan, with and without refresh, before anything exists.
 				Config: config, PlanOnly: true, ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh:  []plancheck.PlanCheck{aiRequestsCheck{e, 0}},
-					PostApplyPostRefresh: []plancheck.PlanCheck{aiRequestsCheck{e, 0}},
+					PostApplyPreRefresh:  []plancheck.PlanCheck{aiRequestsAtPlan{e, 0}},
+					PostApplyPostRefresh: []plancheck.PlanCheck{aiRequestsAtPlan{e, 0}},
 				},
 			},
 			{
@@ -313,7 +301,7 @@ func TestAccHostile_noSpendOutsideApply(t *testing.T) {
 				// terraform plan with state: nothing to do, nothing spent.
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), aiRequestsCheck{e, 2}},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), aiRequestsAtPlan{e, 2}},
 				},
 				Check: e.expectAIRequests(2),
 			},
@@ -329,7 +317,7 @@ func TestAccHostile_noSpendOutsideApply(t *testing.T) {
 				// checked by CheckDestroy.
 				Config: config, PlanOnly: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{aiRequestsCheck{e, 2}},
+					PostApplyPostRefresh: []plancheck.PlanCheck{aiRequestsAtPlan{e, 2}},
 				},
 			},
 		},

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
@@ -143,5 +145,18 @@ func (e *testEnv) expectHappyKey(key string) func(*terraform.State) error {
 			}
 		}
 		return fmt.Errorf("no AI request carried the expected approved key")
+	}
+}
+
+// aiRequestsAtPlan is a plan check that the stand-in has seen exactly n AI
+// requests when the plan is made: refresh and plan must never spend.
+type aiRequestsAtPlan struct {
+	e *testEnv
+	n int
+}
+
+func (c aiRequestsAtPlan) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if got := c.e.standin.AIRequests(); got != c.n {
+		resp.Error = fmt.Errorf("stand-in saw %d AI requests by plan time, want %d", got, c.n)
 	}
 }

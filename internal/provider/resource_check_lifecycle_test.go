@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,19 +18,6 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
-
-// aiRequestsAtPlan is a plan check that the stand-in has seen exactly n AI
-// requests when the plan is made: refresh and plan must never spend.
-type aiRequestsAtPlan struct {
-	e *testEnv
-	n int
-}
-
-func (c aiRequestsAtPlan) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	if got := c.e.standin.AIRequests(); got != c.n {
-		resp.Error = fmt.Errorf("stand-in saw %d AI requests by plan time, want %d", got, c.n)
-	}
-}
 
 func digest(body string) string {
 	sum := sha256.Sum256([]byte(body))

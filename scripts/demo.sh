@@ -33,6 +33,9 @@ done
 base_url="$(cat "${url_file}")"
 echo "    listening on ${base_url}"
 
+# What the stand-in has seen: plan must leave ai_requests at 0.
+stats() { curl -s "${base_url}/_standin/stats" 2>/dev/null || echo "(curl not installed)"; }
+
 cat >"${build}/demo.terraformrc" <<RC
 disable_checkpoint = true
 provider_installation {
@@ -55,6 +58,7 @@ cd "${work}"
 echo "==> terraform plan (sends no AI request)"
 terraform plan -input=false -no-color -out=tfplan >plan.log 2>&1 || { cat plan.log; exit 1; }
 grep -E '^Plan:' plan.log
+echo "    stand-in after plan: $(stats)"
 echo "==> terraform apply (runs the smoke test)"
 terraform apply -input=false -no-color -auto-approve tfplan >apply.log 2>&1 || { cat apply.log; exit 1; }
 grep -E '^Apply complete' apply.log
@@ -64,4 +68,4 @@ echo "==> handoff log"
 terraform output -raw handoff_log
 echo
 echo "decision: $(terraform output -raw decision)"
-echo "stand-in: $(curl -s "${base_url}/_standin/stats" 2>/dev/null || true)"
+echo "stand-in after apply: $(stats)"

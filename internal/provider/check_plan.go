@@ -18,10 +18,15 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
-// ModifyPlan validates the handoff against the provider's policy and decides
-// whether apply re-runs the check. It never sends a request.
+// ModifyPlan decides whether apply re-runs the check and shows who will be
+// recorded. It never sends a request.
 func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	// Most plans change nothing: settle those from a few attributes, since
+	// decoding the whole resource is the bulk of a plan's cost per check.
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) && r.nothingToRerun(ctx, req, &resp.Diagnostics) {
 		return
 	}
 	var plan, config checkModel
@@ -48,21 +53,30 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// nothingToRerun reports, for a plan identical to the state, that no
+// default moved and no run is due.
+func (r *checkResource) nothingToRerun(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) bool {
+	var configOperator, stateOperator, enforcement types.String
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("operator"), &configOperator)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("operator"), &stateOperator)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("enforcement"), &enforcement)...)
+	run, d := readRunState(ctx, req.State)
+	diags.Append(d...)
+	if diags.HasError() || configOperator.IsNull() && stateOperator.ValueString() != r.client.operator {
+		return false
+	}
+	return run.rerunCause(enforcement.ValueString(), r.client.now()) == ""
+}
+
 // ValidateConfig reports every gap knowable from configuration, each on its
-// attribute. Terraform calls it while planning but not again with the
-// values that become known during apply, so a value unknown at plan time is
-// judged by the run instead, where a gap gives allocation_gap.
+// attribute. Terraform calls it again during apply once every value is
+// known, so a gap hidden behind an unknown value at plan time fails the
+// apply on its attribute before any request is sent.
 func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	if r.client == nil {
 		return
 	}
-	var config checkModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	config.resolveDefaults(config, r.client)
-	resp.Diagnostics.Append(r.client.validatePlan(ctx, req.Config, config)...)
+	resp.Diagnostics.Append(r.client.validateConfig(ctx, req.Config)...)
 }
 
 // resolveDefaults fills operator and follow_up_owner from their defaults
@@ -76,54 +90,45 @@ func (m *checkModel) resolveDefaults(config checkModel, c *client) {
 	}
 }
 
-// validatePlan reports every gap knowable now, each on its attribute. Values
-// unknown until apply are left to the run, where a gap gives allocation_gap.
-func (c *client) validatePlan(ctx context.Context, config tfsdk.Config, m checkModel) diag.Diagnostics {
+// validateConfig checks the configured handoff against the provider's
+// policy. Values unknown now are left for later. Attributes are read one by
+// one: this runs for every check on every plan.
+func (c *client) validateConfig(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
 	var diags diag.Diagnostics
-	for field, v := range m.allocationValues() {
-		if v.IsUnknown() {
+	get := func(name string, target any) { diags.Append(config.GetAttribute(ctx, path.Root(name), target)...) }
+	for _, field := range handoff.AllocationFields {
+		name := allocationAttributeNames[field]
+		var v types.String
+		if get(name, &v); v.IsUnknown() {
 			continue
 		}
 		if f, bad := c.policy.CheckField(field, v.ValueString()); bad {
-			name := allocationAttributeNames[field]
 			diags.AddAttributeError(path.Root(name), "Incomplete cost handoff",
 				fmt.Sprintf("%s %s. The provider's policy requires %s (required_tags = [%s]); set a real value.",
 					name, f.Reason, field, strings.Join(c.policy.RequiredTags, ", ")))
 		}
 	}
-	if !m.SourceURLs.IsUnknown() {
-		urls, d := stringMapOf(ctx, m.SourceURLs)
+	var sourceURLs types.Map
+	if get("source_urls", &sourceURLs); !sourceURLs.IsUnknown() {
+		urls, d := stringMapOf(ctx, sourceURLs)
 		diags.Append(d...)
 		if missing := c.policy.MissingSourceKinds(urls); len(missing) > 0 {
 			diags.AddAttributeError(path.Root("source_urls"), "Incomplete cost handoff",
 				fmt.Sprintf("source_urls has no URL for %s, required by the provider's required_source_kinds.", strings.Join(missing, ", ")))
 		}
 	}
-	if endpoint := m.endpoint(c); endpoint != nil {
-		diags.Append(c.checkEndpoint(*endpoint)...)
+	var endpoint, operator, key types.String
+	if get("endpoint", &endpoint); !endpoint.IsUnknown() {
+		diags.Append(c.checkEndpoint(stringOr(endpoint, "", c.endpoint))...)
 	}
-	var key types.String
-	diags.Append(config.GetAttribute(ctx, path.Root("api_key_wo"), &key)...)
-	if key.IsNull() && c.apiKey == "" {
+	if get("api_key_wo", &key); key.IsNull() && c.apiKey == "" {
 		diags.Append(noCredential())
 	}
-	if !m.Operator.IsUnknown() && strings.TrimSpace(m.Operator.ValueString()) == "" {
+	if get("operator", &operator); !operator.IsUnknown() && strings.TrimSpace(stringOr(operator, "", c.operator)) == "" {
 		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
 	}
 	return diags
-}
-
-// endpoint is the endpoint this check will call, nil while unknown.
-func (m checkModel) endpoint(c *client) *string {
-	switch {
-	case m.Endpoint.IsUnknown():
-		return nil
-	case m.Endpoint.IsNull():
-		return &c.endpoint
-	}
-	s := m.Endpoint.ValueString()
-	return &s
 }
 
 // rerunCause says why apply must run the check again, "" when it need not.
@@ -134,15 +139,46 @@ func rerunCause(plan, state checkModel, now time.Time) string {
 			return "arguments changed"
 		}
 	}
-	if due, err := time.Parse(time.RFC3339, state.ReviewDueAt.ValueString()); err == nil && !now.Before(due) {
-		return "review expired at " + state.ReviewDueAt.ValueString()
+	return state.runState().rerunCause(plan.Enforcement.ValueString(), now)
+}
+
+// runState is what the last run left that can call for another run
+// without any change of configuration.
+type runState struct {
+	ReviewDueAt           types.String
+	WatchSources          types.Bool
+	ObservedSourceDigests types.Map
+	Sources               types.List
+	Decision              types.String
+}
+
+func (m checkModel) runState() runState {
+	return runState{m.ReviewDueAt, m.WatchSources, m.ObservedSourceDigests, m.Sources, m.Decision}
+}
+
+func readRunState(ctx context.Context, state tfsdk.State) (runState, diag.Diagnostics) {
+	var s runState
+	var diags diag.Diagnostics
+	diags.Append(state.GetAttribute(ctx, path.Root("review_due_at"), &s.ReviewDueAt)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("watch_sources"), &s.WatchSources)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("decision"), &s.Decision)...)
+	if s.WatchSources.ValueBool() {
+		diags.Append(state.GetAttribute(ctx, path.Root("observed_source_digests"), &s.ObservedSourceDigests)...)
+		diags.Append(state.GetAttribute(ctx, path.Root("sources"), &s.Sources)...)
 	}
-	if state.WatchSources.ValueBool() && watchedSourcesChanged(state) {
+	return s, diags
+}
+
+func (s runState) rerunCause(enforcement string, now time.Time) string {
+	if due, err := time.Parse(time.RFC3339, s.ReviewDueAt.ValueString()); err == nil && !now.Before(due) {
+		return "review expired at " + s.ReviewDueAt.ValueString()
+	}
+	if s.WatchSources.ValueBool() && s.watchedSourcesChanged() {
 		return "a watched source page changed"
 	}
 	// Like a tainted new resource, a check whose last run stopped the apply
 	// runs again until it passes or enforcement stops failing on it.
-	if state.Decision.ValueString() == string(handoff.Stop) && plan.Enforcement.ValueString() == enforcementFail {
+	if s.Decision.ValueString() == string(handoff.Stop) && enforcement == enforcementFail {
 		return "the last run decided stop"
 	}
 	return ""
@@ -150,14 +186,14 @@ func rerunCause(plan, state checkModel, now time.Time) string {
 
 // watchedSourcesChanged compares the digests seen on refresh with the ones
 // recorded by the last run.
-func watchedSourcesChanged(state checkModel) bool {
+func (s runState) watchedSourcesChanged() bool {
 	observed := map[string]string{}
-	for k, v := range state.ObservedSourceDigests.Elements() {
-		if s, ok := v.(types.String); ok {
-			observed[k] = s.ValueString()
+	for k, v := range s.ObservedSourceDigests.Elements() {
+		if str, ok := v.(types.String); ok {
+			observed[k] = str.ValueString()
 		}
 	}
-	recorded, _ := pages(context.Background(), state.Sources)
+	recorded, _ := pages(context.Background(), s.Sources)
 	return !maps.Equal(observed, sources.Digests(recorded))
 }
 

@@ -32,7 +32,14 @@ const (
 const checkSchemaVersion = 1
 
 func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+	resp.Schema = CheckResourceSchema()
+}
+
+// CheckResourceSchema is costhandoff_check's schema. It is exported for
+// bench/noop, which serves it from a resource that does nothing, so that
+// make bench can tell the cost of the schema from the cost of this code.
+func CheckResourceSchema() schema.Schema {
+	return schema.Schema{
 		Version: checkSchemaVersion,
 		MarkdownDescription: "Runs the cost-handoff smoke test during `terraform apply` and keeps the handoff record in state. " +
 			"One minimal request is sent with the approved key (the happy path) and one with an invalid key that must be " +

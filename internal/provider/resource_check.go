@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -73,16 +74,17 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 // Read never calls the AI API. With watch_sources it fetches the source
 // pages again so that a changed page shows up in the next plan.
 func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state checkModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || r.client == nil || !state.WatchSources.ValueBool() {
+	var watch types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("watch_sources"), &watch)...)
+	if resp.Diagnostics.HasError() || r.client == nil || !watch.ValueBool() {
 		return
 	}
-	urls, diags := stringMapOf(ctx, state.SourceURLs)
+	var sourceURLs types.Map
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("source_urls"), &sourceURLs)...)
+	urls, diags := stringMapOf(ctx, sourceURLs)
 	resp.Diagnostics.Append(diags...)
 	fetched := r.client.runner.Sources.Fetch(ctx, urls)
-	state.ObservedSourceDigests = stringMap(sources.Digests(fetched))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("observed_source_digests"), stringMap(sources.Digests(fetched)))...)
 }
 
 // Delete sends nothing: a handoff is a record, and removing it from state

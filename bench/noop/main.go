@@ -1,0 +1,132 @@
+// Command noop is a framework provider that does nothing, kept for
+// benchmarking only: `make bench` times it side by side with costhandoff so
+// that the figures show what the provider adds over the unavoidable cost of
+// any plugin provider (process start, gRPC, schema, state encoding).
+//
+// It serves registry.terraform.io/costhandoff/noop with two resources:
+// noop_thing, a required string `name` and a computed `id` equal to it (the
+// floor of any plugin provider), and noop_check_shaped, which serves
+// costhandoff_check's own schema and stores its plan with every computed
+// value null (the floor of a provider with that schema).
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	costhandoff "github.com/costhandoff/terraform-provider-costhandoff/internal/provider"
+)
+
+func main() {
+	err := providerserver.Serve(context.Background(), func() provider.Provider { return noopProvider{} }, providerserver.ServeOpts{
+		Address: "registry.terraform.io/costhandoff/noop",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+type noopProvider struct{}
+
+func (noopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "noop"
+}
+
+// Schema leaves the response's zero schema: the provider takes no arguments.
+func (noopProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
+
+func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (noopProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		func() resource.Resource { return thing{} },
+		func() resource.Resource { return checkShaped{} },
+	}
+}
+
+func (noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+// thing is noop_thing: it stores what it is given and calls nothing.
+type thing struct{}
+
+type thingModel struct {
+	ID   types.String `tfsdk:"id"`
+	Name types.String `tfsdk:"name"`
+}
+
+func (thing) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_thing"
+}
+
+func (thing) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+		"id":   schema.StringAttribute{Computed: true},
+		"name": schema.StringAttribute{Required: true},
+	}}
+}
+
+func (thing) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.Diagnostics.Append(store(ctx, req.Plan, &resp.State)...)
+}
+
+func (thing) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (thing) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(store(ctx, req.Plan, &resp.State)...)
+}
+
+// store saves the planned name as the new state, with the name as id.
+func store(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
+	var m thingModel
+	diags := plan.Get(ctx, &m)
+	m.ID = m.Name
+	return append(diags, state.Set(ctx, &m)...)
+}
+
+func (thing) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// checkShaped is noop_check_shaped: costhandoff_check's schema, no logic.
+type checkShaped struct{}
+
+func (checkShaped) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_check_shaped"
+}
+
+func (checkShaped) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = costhandoff.CheckResourceSchema()
+}
+
+func (checkShaped) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = knownOrNull(req.Plan.Raw)
+}
+
+func (checkShaped) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (checkShaped) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = knownOrNull(req.Plan.Raw)
+}
+
+func (checkShaped) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// knownOrNull replaces every value left unknown by the plan with null, so
+// the plan can be stored as state as it is.
+func knownOrNull(plan tftypes.Value) tftypes.Value {
+	state, _ := tftypes.Transform(plan, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if !v.IsKnown() {
+			return tftypes.NewValue(v.Type(), nil), nil
+		}
+		return v, nil
+	})
+	return state
+}

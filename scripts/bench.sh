@@ -86,19 +86,29 @@ standin_stat() { curl -fsS "${base}/_standin/stats" | python3 -c "import json,sy
 # write_checks DIR N MAX_CONCURRENT: N costhandoff_check resources, each a
 # complete handoff that the stand-in lets proceed.
 write_checks() {
+	write_handoffs "$1" "$2" costhandoff_check costhandoff "provider \"costhandoff\" {
+  max_concurrent_checks = $3
+}"
+}
+
+# write_shaped DIR N: N noop_check_shaped resources with the same arguments:
+# costhandoff_check's schema served by a resource that does nothing.
+write_shaped() { write_handoffs "$1" "$2" noop_check_shaped noop ""; }
+
+# write_handoffs DIR N TYPE PROVIDER PROVIDER_BLOCK: N resources of TYPE
+# carrying a complete handoff's arguments.
+write_handoffs() {
 	mkdir -p "$1"
 	cat >"$1/main.tf" <<TF
 terraform {
   required_providers {
-    costhandoff = { source = "costhandoff/costhandoff" }
+    $4 = { source = "costhandoff/$4" }
   }
 }
 
-provider "costhandoff" {
-  max_concurrent_checks = $3
-}
+$5
 
-resource "costhandoff_check" "bench" {
+resource "$3" "bench" {
   count = $2
 
   owner_tag    = "team-bench"
@@ -128,34 +138,6 @@ terraform {
 resource "noop_thing" "bench" {
   count = $2
   name  = "thing-\${count.index}"
-}
-TF
-}
-
-# write_shaped DIR N: N noop_check_shaped resources with the arguments of
-# write_checks: costhandoff_check's schema served by a resource that does nothing.
-write_shaped() {
-	mkdir -p "$1"
-	cat >"$1/main.tf" <<TF
-terraform {
-  required_providers {
-    noop = { source = "costhandoff/noop" }
-  }
-}
-
-resource "noop_check_shaped" "bench" {
-  count = $2
-
-  owner_tag    = "team-bench"
-  workload_tag = "bench-\${count.index}"
-  environment  = "prod"
-  model        = "gpt-4o-mini"
-  source_urls = {
-    pricing        = "${base}/pages/pricing"
-    support        = "${base}/pages/support"
-    allocation     = "${base}/pages/allocation"
-    unit_economics = "${base}/pages/unit_economics"
-  }
 }
 TF
 }

@@ -158,7 +158,7 @@ var (
 )
 
 // setOutcome fills the computed attributes from one run.
-func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome, reviewInterval types.Int64) diag.Diagnostics {
+func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome, reviewInterval types.Int64, watchSources bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	r.RunID = types.StringValue(o.RunID)
 	r.ReviewedAt = types.StringValue(o.ReviewedAt.Format(time.RFC3339))
@@ -175,7 +175,10 @@ func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome, review
 	r.AllocationComplete = types.BoolValue(o.Allocation.Complete())
 	r.MissingFields = stringList(o.Allocation.Missing)
 	r.Sources = listValue(ctx, sourceType, sourceModels(o.Sources), &diags)
-	r.ObservedSourceDigests = stringMap(sources.Digests(o.Sources))
+	r.ObservedSourceDigests = types.MapNull(types.StringType)
+	if watchSources { // only refresh with watch_sources reads them
+		r.ObservedSourceDigests = stringMap(sources.Digests(o.Sources))
+	}
 	r.ChangedSources = stringList(o.ChangedSources)
 	r.Decision = types.StringValue(string(o.Decision))
 	r.DecisionReasons = stringList(reasonStrings(o.Reasons))

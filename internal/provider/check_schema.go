@@ -183,7 +183,7 @@ func checkComputed() map[string]schema.Attribute {
 			NestedObject:        schema.NestedAttributeObject{Attributes: sourceAttributes()}},
 		"observed_source_digests": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "With `watch_sources`, the SHA-256 digest of each source page as last seen on refresh; a " +
-				"difference from `sources` plans a re-run."},
+				"difference from `sources` plans a re-run. Null without `watch_sources`."},
 		"changed_sources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Source kinds whose page digest differs from the previous run's (the cause of `source_changed`)."},
 		"decision": computedString("`proceed`, `review` or `stop`."),

@@ -42,7 +42,10 @@ func upgradeCheckStateV0(_ context.Context, req resource.UpgradeStateRequest, re
 			digests[s.Kind] = *s.SHA256
 		}
 	}
-	state["observed_source_digests"], _ = json.Marshal(digests)
+	state["observed_source_digests"] = json.RawMessage("null")
+	if string(state["watch_sources"]) == "true" {
+		state["observed_source_digests"], _ = json.Marshal(digests)
+	}
 	state["changed_sources"] = json.RawMessage("[]")
 	upgraded, err := json.Marshal(state)
 	if err != nil {

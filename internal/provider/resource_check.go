@@ -114,7 +114,7 @@ func (r *checkResource) run(ctx context.Context, config tfsdk.Config, m *checkMo
 		"endpoint": check.Request.Endpoint, "api_protocol": string(check.Request.Protocol), "model": check.Request.Model,
 	})
 	outcome := r.client.runner.Run(ctx, check, prev, int(m.HistoryLimit.ValueInt64()))
-	diags.Append(m.setOutcome(ctx, outcome, m.ReviewIntervalDays)...)
+	diags.Append(m.setOutcome(ctx, outcome, m.ReviewIntervalDays, m.WatchSources.ValueBool())...)
 	tflog.Info(ctx, "cost handoff decided", map[string]any{
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),
 	})

@@ -47,8 +47,9 @@ func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	plan.ID = types.StringValue(newCheckID())
-	r.run(ctx, req.Config, &plan, handoff.Previous{}, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if r.run(ctx, req.Config, &plan, handoff.Previous{}, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
 func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -67,7 +68,9 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	prev, diags := state.previous(ctx)
 	resp.Diagnostics.Append(diags...)
 	plan.ID = state.ID
-	r.run(ctx, req.Config, &plan, prev, &resp.Diagnostics)
+	if !r.run(ctx, req.Config, &plan, prev, &resp.Diagnostics) {
+		plan = state // nothing ran: the last record stays
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -98,16 +101,17 @@ func (r *checkResource) ImportState(_ context.Context, _ resource.ImportStateReq
 }
 
 // run resolves the check, runs it, stores the outcome in m and applies
-// enforcement.
-func (r *checkResource) run(ctx context.Context, config tfsdk.Config, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) {
+// enforcement. It reports whether the check ran: a check that could not be
+// resolved sends nothing and leaves no record.
+func (r *checkResource) run(ctx context.Context, config tfsdk.Config, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) bool {
 	if r.client == nil {
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
-		return
+		return false
 	}
 	check, d := r.client.resolveCheck(ctx, config, *m)
 	diags.Append(d...)
 	if diags.HasError() {
-		return
+		return false
 	}
 	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey)
 	tflog.Info(ctx, "running cost handoff smoke test", map[string]any{
@@ -119,6 +123,7 @@ func (r *checkResource) run(ctx context.Context, config tfsdk.Config, m *checkMo
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),
 	})
 	enforce(outcome, m.Enforcement.ValueString(), diags)
+	return true
 }
 
 // enforce turns the decision into diagnostics: stop fails the apply under

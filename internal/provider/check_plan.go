@@ -24,11 +24,6 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
-	// Most plans change nothing: settle those from a few attributes, since
-	// decoding the whole resource is the bulk of a plan's cost per check.
-	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) && r.nothingToRerun(ctx, req, &resp.Diagnostics) {
-		return
-	}
 	var plan, config checkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -51,21 +46,6 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// nothingToRerun reports, for a plan identical to the state, that no
-// default moved and no run is due.
-func (r *checkResource) nothingToRerun(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) bool {
-	var configOperator, stateOperator, enforcement types.String
-	diags.Append(req.Config.GetAttribute(ctx, path.Root("operator"), &configOperator)...)
-	diags.Append(req.State.GetAttribute(ctx, path.Root("operator"), &stateOperator)...)
-	diags.Append(req.State.GetAttribute(ctx, path.Root("enforcement"), &enforcement)...)
-	run, d := readRunState(ctx, req.State)
-	diags.Append(d...)
-	if diags.HasError() || configOperator.IsNull() && stateOperator.ValueString() != r.client.operator {
-		return false
-	}
-	return run.rerunCause(enforcement.ValueString(), r.client.now()) == ""
 }
 
 // ValidateConfig reports every gap knowable from configuration, each on its

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -53,13 +54,18 @@ type costhandoffProvider struct {
 	now       func() time.Time
 	transport http.RoundTripper // nil: built from ca_cert_pem
 	getenv    func(string) string
+	// configured is the client of the last successful Configure, read by
+	// fastPath outside the framework.
+	configured atomic.Pointer[client]
 }
 
-// New returns the provider factory main.go serves.
+// New returns the framework provider; NewProtocol6 serves it.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider {
-		return &costhandoffProvider{version: version, now: time.Now, getenv: os.Getenv}
-	}
+	return func() provider.Provider { return newProvider(version) }
+}
+
+func newProvider(version string) *costhandoffProvider {
+	return &costhandoffProvider{version: version, now: time.Now, getenv: os.Getenv}
 }
 
 type providerModel struct {
@@ -169,6 +175,7 @@ func (p *costhandoffProvider) Configure(ctx context.Context, req provider.Config
 	}
 	resp.ResourceData = c
 	resp.DataSourceData = c
+	p.configured.Store(c)
 }
 
 func (p *costhandoffProvider) Resources(context.Context) []func() resource.Resource {

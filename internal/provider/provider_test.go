@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -65,11 +64,13 @@ func newTestEnv(t *testing.T, moreKeys ...string) *testEnv {
 
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"costhandoff": providerserver.NewProtocol6WithError(&costhandoffProvider{
-			version: "test",
-			now:     e.clock.Now,
-			getenv:  func(k string) string { return e.env[k] },
-		}),
+		"costhandoff": func() (tfprotov6.ProviderServer, error) {
+			return newFastPath(&costhandoffProvider{
+				version: "test",
+				now:     e.clock.Now,
+				getenv:  func(k string) string { return e.env[k] },
+			}), nil
+		},
 	}
 }
 

@@ -1,0 +1,246 @@
+package provider
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// protocolHarness drives costhandoff_check through the protocol the way
+// Terraform does, without Terraform, so that fastPath's answers can be
+// compared with the framework's for the same request.
+type protocolHarness struct {
+	t   *testing.T
+	ctx context.Context
+	e   *testEnv
+	f   *fastPath
+}
+
+func newProtocolHarness(t *testing.T) *protocolHarness {
+	e := newTestEnv(t)
+	h := &protocolHarness{t: t, ctx: context.Background(), e: e,
+		f: newFastPath(&costhandoffProvider{version: "test", now: e.clock.Now, getenv: func(string) string { return "" }})}
+	h.configure("finops-platform")
+	return h
+}
+
+func (h *protocolHarness) configure(operator string) {
+	h.t.Helper()
+	schemas, err := h.f.GetProviderSchema(h.ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	config := objectOf(schemas.Provider.ValueType(), map[string]tftypes.Value{
+		"endpoint": tftypes.NewValue(tftypes.String, h.e.url+"/v1"),
+		"api_key":  tftypes.NewValue(tftypes.String, approvedKey),
+		"operator": tftypes.NewValue(tftypes.String, operator),
+	})
+	resp, err := h.f.ConfigureProvider(h.ctx, &tfprotov6.ConfigureProviderRequest{Config: h.dynamic(config)})
+	h.noErrors(err, resp.Diagnostics)
+}
+
+// config is a complete handoff with extra arguments.
+func (h *protocolHarness) config(extra map[string]tftypes.Value) tftypes.Value {
+	urls := map[string]tftypes.Value{}
+	for _, kind := range []string{"pricing", "support", "allocation", "unit_economics"} {
+		urls[kind] = tftypes.NewValue(tftypes.String, h.e.url+"/pages/"+kind)
+	}
+	attrs := map[string]tftypes.Value{
+		"owner_tag":    tftypes.NewValue(tftypes.String, "team-search"),
+		"workload_tag": tftypes.NewValue(tftypes.String, "search-summaries"),
+		"environment":  tftypes.NewValue(tftypes.String, "prod"),
+		"model":        tftypes.NewValue(tftypes.String, testModel),
+		"source_urls":  tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, urls),
+	}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	return objectOf(h.f.valueType, attrs)
+}
+
+// create plans and applies a new check, as terraform apply does.
+func (h *protocolHarness) create(config tftypes.Value) tftypes.Value {
+	h.t.Helper()
+	null := h.dynamic(tftypes.NewValue(h.f.valueType, nil))
+	plan, err := h.f.PlanResourceChange(h.ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: checkTypeName, PriorState: null, ProposedNewState: h.dynamic(config), Config: h.dynamic(config)})
+	h.noErrors(err, plan.Diagnostics)
+	applied, err := h.f.ApplyResourceChange(h.ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: checkTypeName, PriorState: null, PlannedState: plan.PlannedState, Config: h.dynamic(config),
+		PlannedPrivate: plan.PlannedPrivate})
+	h.noErrors(err, applied.Diagnostics)
+	return h.decode(applied.NewState)
+}
+
+// planRequest is the request of a plan of config over prior, with the
+// proposed state Terraform computes: configured arguments from config,
+// everything else from prior.
+func (h *protocolHarness) planRequest(prior, config tftypes.Value) *tfprotov6.PlanResourceChangeRequest {
+	var priorAttrs, configAttrs map[string]tftypes.Value
+	if err := prior.As(&priorAttrs); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := config.As(&configAttrs); err != nil {
+		h.t.Fatal(err)
+	}
+	proposed := map[string]tftypes.Value{}
+	for name, a := range h.f.schema.Attributes {
+		proposed[name] = configAttrs[name]
+		if a.IsComputed() && (!a.IsOptional() || configAttrs[name].IsNull()) {
+			proposed[name] = priorAttrs[name]
+		}
+	}
+	return &tfprotov6.PlanResourceChangeRequest{TypeName: checkTypeName, PriorState: h.dynamic(prior),
+		ProposedNewState: h.dynamic(tftypes.NewValue(h.f.valueType, proposed)), Config: h.dynamic(config)}
+}
+
+func (h *protocolHarness) dynamic(v tftypes.Value) *tfprotov6.DynamicValue {
+	h.t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(v.Type(), v)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &dv
+}
+
+func (h *protocolHarness) decode(dv *tfprotov6.DynamicValue) tftypes.Value {
+	h.t.Helper()
+	v, err := dv.Unmarshal(h.f.valueType)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return v
+}
+
+func (h *protocolHarness) noErrors(err error, diags []*tfprotov6.Diagnostic) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			h.t.Fatalf("%s: %s", d.Summary, d.Detail)
+		}
+	}
+}
+
+// objectOf is an object of type t with attrs set and every other attribute null.
+func objectOf(t tftypes.Type, attrs map[string]tftypes.Value) tftypes.Value {
+	object := t.(tftypes.Object)
+	all := map[string]tftypes.Value{}
+	for name, typ := range object.AttributeTypes {
+		all[name] = tftypes.NewValue(typ, nil)
+		if v, ok := attrs[name]; ok {
+			all[name] = v
+		}
+	}
+	return tftypes.NewValue(object, all)
+}
+
+func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+// TestFastPathPlansAsTheFrameworkDoes compares, for each plan, fastPath's
+// answer with the framework's. Where fastPath answers, the planned state
+// must be the framework's; where it must not, the framework's plan differs
+// from the prior state, so echoing it would have been wrong.
+func TestFastPathPlansAsTheFrameworkDoes(t *testing.T) {
+	tests := []struct {
+		name     string
+		created  map[string]tftypes.Value
+		planned  map[string]tftypes.Value
+		before   func(h *protocolHarness)
+		answered bool
+	}{
+		{name: "nothing changed", answered: true},
+		{name: "nothing changed, write-only key configured", answered: true,
+			created: map[string]tftypes.Value{"api_key_wo": str(approvedKey)},
+			planned: map[string]tftypes.Value{"api_key_wo": str(approvedKey)}},
+		{name: "defaults configured explicitly", answered: true,
+			created: map[string]tftypes.Value{"enforcement": str("fail"), "follow_up_owner": str("team-search")},
+			planned: map[string]tftypes.Value{"enforcement": str("fail"), "follow_up_owner": str("team-search")}},
+		{name: "argument changed",
+			planned: map[string]tftypes.Value{"workload_tag": str("search-digests")}},
+		{name: "enforcement left out returns to its default",
+			created: map[string]tftypes.Value{"enforcement": str("record")}},
+		{name: "follow_up_owner left out returns to owner_tag",
+			created: map[string]tftypes.Value{"follow_up_owner": str("team-finops")}},
+		{name: "provider operator changed",
+			before: func(h *protocolHarness) { h.configure("finops-oncall") }},
+		{name: "review expired",
+			created: map[string]tftypes.Value{"review_interval_days": tftypes.NewValue(tftypes.Number, 30)},
+			planned: map[string]tftypes.Value{"review_interval_days": tftypes.NewValue(tftypes.Number, 30)},
+			before:  func(h *protocolHarness) { h.e.clock.Advance(30 * 24 * time.Hour) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newProtocolHarness(t)
+			prior := h.create(h.config(tt.created))
+			if tt.before != nil {
+				tt.before(h)
+			}
+			planned := tt.planned
+			if planned == nil {
+				planned = map[string]tftypes.Value{}
+			}
+			req := h.planRequest(prior, h.config(planned))
+			if got := h.f.unchanged(h.ctx, req); got != tt.answered {
+				t.Fatalf("fast path answered = %t, want %t", got, tt.answered)
+			}
+			fast, err := h.f.PlanResourceChange(h.ctx, req)
+			h.noErrors(err, fast.Diagnostics)
+			framework, err := h.f.ProviderServer.PlanResourceChange(h.ctx, req)
+			h.noErrors(err, framework.Diagnostics)
+			fastPlan, frameworkPlan := h.decode(fast.PlannedState), h.decode(framework.PlannedState)
+			if !fastPlan.Equal(frameworkPlan) {
+				t.Fatalf("fast path planned\n%s\nframework planned\n%s", fastPlan, frameworkPlan)
+			}
+			if !tt.answered && frameworkPlan.Equal(prior) {
+				t.Fatal("the framework planned no change: the case does not need the framework")
+			}
+		})
+	}
+}
+
+// TestFastPathRefreshesAsTheFrameworkDoes: a check that does not watch its
+// sources is refreshed to itself without a page request, as the framework
+// would; one that watches goes to the framework, which fetches the pages.
+func TestFastPathRefreshesAsTheFrameworkDoes(t *testing.T) {
+	for _, watch := range []bool{false, true} {
+		h := newProtocolHarness(t)
+		state := h.create(h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, watch)}))
+		req := &tfprotov6.ReadResourceRequest{TypeName: checkTypeName, CurrentState: h.dynamic(state)}
+		pagesBefore := h.e.standin.PageRequests()
+		fast, err := h.f.ReadResource(h.ctx, req)
+		h.noErrors(err, fast.Diagnostics)
+		if got := h.e.standin.PageRequests() - pagesBefore; watch != (got == 4) || !watch && got != 0 {
+			t.Fatalf("watch_sources = %t: %d page requests on refresh", watch, got)
+		}
+		framework, err := h.f.ProviderServer.ReadResource(h.ctx, req)
+		h.noErrors(err, framework.Diagnostics)
+		if !h.decode(fast.NewState).Equal(h.decode(framework.NewState)) {
+			t.Fatalf("watch_sources = %t: fast path and framework refreshed to different states", watch)
+		}
+	}
+}
+
+// TestSchemaDefaultsCoverTheSchema: every attribute with a default is in
+// schemaDefaults, else a configuration leaving it out could be planned
+// without moving it back to its default.
+func TestSchemaDefaultsCoverTheSchema(t *testing.T) {
+	s := CheckResourceSchema()
+	got := schemaDefaults(context.Background(), s)
+	for name, a := range s.Attributes {
+		field := reflect.ValueOf(a).FieldByName("Default")
+		hasDefault := field.IsValid() && !field.IsNil()
+		if _, ok := got[name]; ok != hasDefault {
+			t.Errorf("%s: has a default = %t, in schemaDefaults = %t", name, hasDefault, ok)
+		}
+	}
+	if len(got) == 0 {
+		t.Fatal("no defaults found")
+	}
+}

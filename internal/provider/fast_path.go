@@ -20,15 +20,17 @@ func NewProtocol6(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer { return newFastPath(newProvider(version)) }
 }
 
-// fastPath answers the two calls Terraform makes for every check on every
-// plan, ReadResource and PlanResourceChange, when the framework's answer
-// would be the check's state unchanged: the refresh of a check that does
-// not watch its sources, and a plan with nothing to change or re-run. For
-// each call the framework visits every attribute of the schema, several
-// lookups per attribute that each copy the attribute map: most of the CPU
-// time of a plan of many checks (bench/results/latest.md). Decoding the
-// values once and reading the few that decide is enough here. Every other
-// call, and every case this cannot settle, goes to the framework.
+// fastPath answers the calls Terraform makes for every check on every plan
+// and apply when the answer follows from a few values: the refresh of a
+// check that does not watch its sources (its state unchanged), the plan of
+// an existing check with nothing to change or re-run (its state unchanged),
+// and the plan of a new check (its configuration with the arguments left
+// out resolved and the results unknown). For each call the framework visits
+// every attribute of the schema, several lookups per attribute that each
+// copy the attribute map: most of the provider's CPU time in a plan or
+// apply of many checks (bench/results/latest.md). Every other call, and
+// every case this cannot settle, goes to the framework;
+// fast_path_test.go checks the answers against the framework's.
 type fastPath struct {
 	tfprotov6.ProviderServer
 	provider  *costhandoffProvider
@@ -62,29 +64,65 @@ func (f *fastPath) ReadResource(ctx context.Context, req *tfprotov6.ReadResource
 }
 
 func (f *fastPath) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	if req.TypeName == checkTypeName && f.unchanged(ctx, req) {
-		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: req.PriorPrivate}, nil
+	if req.TypeName == checkTypeName {
+		if planned, ok := f.plan(ctx, req); ok {
+			return &tfprotov6.PlanResourceChangeResponse{PlannedState: planned, PlannedPrivate: req.PriorPrivate}, nil
+		}
 	}
 	return f.ProviderServer.PlanResourceChange(ctx, req)
+}
+
+// plan answers the plan of a new check, and of an existing one that
+// changes nothing; ok is false for any other plan.
+func (f *fastPath) plan(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (planned *tfprotov6.DynamicValue, ok bool) {
+	c := f.provider.configured.Load()
+	config, ok := f.attributes(req.Config)
+	if c == nil || !ok {
+		return nil, false
+	}
+	if f.isNull(req.PriorState) {
+		return f.planCreate(config, c)
+	}
+	return req.PriorState, f.unchanged(ctx, req, config, c)
+}
+
+// planCreate plans a new check: each argument as configured or, left out,
+// as it resolves; every result unknown until apply; write-only arguments
+// null, since Terraform never stores them.
+func (f *fastPath) planCreate(config map[string]tftypes.Value, c *client) (*tfprotov6.DynamicValue, bool) {
+	resolved := f.resolved(c, config["owner_tag"])
+	planned := make(map[string]tftypes.Value, len(config))
+	for name, a := range f.schema.Attributes {
+		v := config[name]
+		switch {
+		case a.IsWriteOnly():
+			v = tftypes.NewValue(v.Type(), nil)
+		case !a.IsComputed():
+		case !a.IsOptional():
+			v = tftypes.NewValue(v.Type(), tftypes.UnknownValue)
+		case v.IsNull():
+			r, known := resolved[name]
+			if !known {
+				return nil, false
+			}
+			v = r
+		}
+		planned[name] = v
+	}
+	dv, err := tfprotov6.NewDynamicValue(f.valueType, tftypes.NewValue(f.valueType, planned))
+	return &dv, err == nil
 }
 
 // unchanged reports that the plan of an existing check changes nothing:
 // the proposed state is the prior one, every argument the configuration
 // leaves out already holds what it resolves to, and no run is due.
-func (f *fastPath) unchanged(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) bool {
-	c := f.provider.configured.Load()
+func (f *fastPath) unchanged(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest, config map[string]tftypes.Value, c *client) bool {
 	prior, okPrior := f.attributes(req.PriorState)
 	proposed, okProposed := f.attributes(req.ProposedNewState)
-	config, okConfig := f.attributes(req.Config)
-	if c == nil || !okPrior || !okProposed || !okConfig || !f.equalStored(proposed, prior) {
+	if !okPrior || !okProposed || !f.equalStored(proposed, prior) {
 		return false
 	}
-	resolved := map[string]tftypes.Value{
-		"operator":        tftypes.NewValue(tftypes.String, c.operator),
-		"follow_up_owner": prior["owner_tag"],
-	}
-	maps.Copy(resolved, f.defaults)
-	for name, v := range resolved {
+	for name, v := range f.resolved(c, prior["owner_tag"]) {
 		if config[name].IsNull() && !prior[name].Equal(v) {
 			return false
 		}
@@ -95,6 +133,17 @@ func (f *fastPath) unchanged(ctx context.Context, req *tfprotov6.PlanResourceCha
 	}
 	run, diags := readRunState(ctx, tfsdk.State{Schema: f.schema, Raw: tftypes.NewValue(f.valueType, prior)})
 	return !diags.HasError() && run.rerunCause(enforcement, c.now()) == ""
+}
+
+// resolved is what each optional argument that Terraform may compute
+// resolves to when the configuration leaves it out.
+func (f *fastPath) resolved(c *client, owner tftypes.Value) map[string]tftypes.Value {
+	resolved := map[string]tftypes.Value{
+		"operator":        tftypes.NewValue(tftypes.String, c.operator),
+		"follow_up_owner": owner,
+	}
+	maps.Copy(resolved, f.defaults)
+	return resolved
 }
 
 // equalStored compares what Terraform would store of two values: write-only
@@ -121,6 +170,16 @@ func (f *fastPath) attributes(v *tfprotov6.DynamicValue) (map[string]tftypes.Val
 		return nil, false
 	}
 	return attrs, true
+}
+
+// isNull reports a null costhandoff_check value, the prior state of a
+// check about to be created.
+func (f *fastPath) isNull(v *tfprotov6.DynamicValue) bool {
+	if v == nil {
+		return false
+	}
+	raw, err := v.Unmarshal(f.valueType)
+	return err == nil && raw.IsNull()
 }
 
 // schemaDefaults reads the default of every attribute that has one.

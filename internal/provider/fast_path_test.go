@@ -187,7 +187,7 @@ func TestFastPathPlansAsTheFrameworkDoes(t *testing.T) {
 				planned = map[string]tftypes.Value{}
 			}
 			req := h.planRequest(prior, h.config(planned))
-			if got := h.f.unchanged(h.ctx, req); got != tt.answered {
+			if _, got := h.f.plan(h.ctx, req); got != tt.answered {
 				t.Fatalf("fast path answered = %t, want %t", got, tt.answered)
 			}
 			fast, err := h.f.PlanResourceChange(h.ctx, req)
@@ -200,6 +200,40 @@ func TestFastPathPlansAsTheFrameworkDoes(t *testing.T) {
 			}
 			if !tt.answered && frameworkPlan.Equal(prior) {
 				t.Fatal("the framework planned no change: the case does not need the framework")
+			}
+		})
+	}
+}
+
+// TestFastPathPlansCreatesAsTheFrameworkDoes: the plan of a new check is
+// the framework's, for every way of leaving arguments out or unknown.
+func TestFastPathPlansCreatesAsTheFrameworkDoes(t *testing.T) {
+	unknown := func(typ tftypes.Type) tftypes.Value { return tftypes.NewValue(typ, tftypes.UnknownValue) }
+	tests := map[string]map[string]tftypes.Value{
+		"every optional argument left out": nil,
+		"optional arguments configured": {"operator": str("finops-oncall"), "follow_up_owner": str("team-finops"),
+			"enforcement": str("record"), "history_limit": tftypes.NewValue(tftypes.Number, 3),
+			"watch_sources": tftypes.NewValue(tftypes.Bool, true), "prompt": str("hello")},
+		"write-only keys configured":   {"api_key_wo": str(approvedKey), "invalid_api_key_wo": str("sk-test-invalid")},
+		"owner_tag unknown":            {"owner_tag": unknown(tftypes.String)},
+		"source_urls unknown":          {"source_urls": unknown(tftypes.Map{ElementType: tftypes.String})},
+		"an optional argument unknown": {"enforcement": unknown(tftypes.String), "operator": unknown(tftypes.String)},
+	}
+	for name, extra := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newProtocolHarness(t)
+			config := h.dynamic(h.config(extra))
+			req := &tfprotov6.PlanResourceChangeRequest{TypeName: checkTypeName,
+				PriorState: h.dynamic(tftypes.NewValue(h.f.valueType, nil)), ProposedNewState: config, Config: config}
+			if _, answered := h.f.plan(h.ctx, req); !answered {
+				t.Fatal("fast path did not answer the plan of a new check")
+			}
+			fast, err := h.f.PlanResourceChange(h.ctx, req)
+			h.noErrors(err, fast.Diagnostics)
+			framework, err := h.f.ProviderServer.PlanResourceChange(h.ctx, req)
+			h.noErrors(err, framework.Diagnostics)
+			if fastPlan, frameworkPlan := h.decode(fast.PlannedState), h.decode(framework.PlannedState); !fastPlan.Equal(frameworkPlan) {
+				t.Fatalf("fast path planned\n%s\nframework planned\n%s", fastPlan, frameworkPlan)
 			}
 		})
 	}

@@ -186,42 +186,51 @@ print(sum(1 for r in resources if r["type"] == "costhandoff_check" and r["values
 	[[ "${proceed}" == "$2" ]] || { echo "$1: ${proceed} of $2 checks decided proceed" >&2; exit 1; }
 }
 
-# Peak memory. The provider is a child of terraform, so /usr/bin/time sees
-# only terraform, and a wrapper around the binary would change what is
-# measured. Instead a sampler polls, every 20 ms, every process whose command
-# line is exactly the built provider binary and reads VmHWM from
-# /proc/PID/status: the kernel's own resident-set high-water mark, which only
-# grows, so the peak between two samples is never missed; only growth in the
-# last 20 ms of a process's life could be. The largest over all the
-# provider processes terraform starts is the peak. Polling costs CPU, so it
-# runs in a plan of its own, never in a timed one.
-# sample_peak_rss BINARY OUT: until killed, keeps OUT = peak in KiB.
-sample_peak_rss() {
-	local pattern out="$2" pid hwm peak=0
+# Peak memory and the CPU split. The provider is a child of terraform, so
+# /usr/bin/time sees only terraform, and a wrapper around the binary would
+# change what is measured. Instead a sampler polls, every 20 ms, every
+# process whose command line is exactly the built provider binary and reads
+# from /proc/PID: VmHWM, the kernel's own resident-set high-water mark, which
+# only grows, so the peak between two samples is never missed; and the
+# process's user + system CPU time, of which only the last 20 ms of each
+# process's life can be missed. The largest VmHWM over all the provider
+# processes terraform starts is the peak; the sum of their CPU times is the
+# providers' share of the plan's CPU, and the rest is terraform's own.
+# Polling costs CPU, so it runs in a plan of its own, never in a timed one.
+# sample_providers BINARY OUT: until killed, keeps OUT = "PEAK_KIB CPU_TICKS".
+sample_providers() {
+	local pattern out="$2" pid hwm ticks total peak=0
+	local -A cpu=()
 	pattern="$(printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g')( .*)?" # the path, literally
-	echo 0 >"${out}"
+	echo "0 0" >"${out}"
 	while :; do
 		for pid in $(pgrep -f -x "${pattern}" || true); do
 			hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/${pid}/status" 2>/dev/null || true)"
-			if [[ -n "${hwm}" && "${hwm}" -gt "${peak}" ]]; then
-				peak="${hwm}"
-				echo "${peak}" >"${out}"
-			fi
+			[[ -n "${hwm}" && "${hwm}" -gt "${peak}" ]] && peak="${hwm}"
+			ticks="$(awk '{ print $14 + $15 }' "/proc/${pid}/stat" 2>/dev/null || true)"
+			[[ -n "${ticks}" ]] && cpu[${pid}]="${ticks}"
 		done
+		total=0
+		for ticks in "${cpu[@]}"; do total=$((total + ticks)); done
+		echo "${peak} ${total}" >"${out}"
 		sleep 0.02
 	done
 }
 
-# peak_rss_mib BINARY DIR: peak RSS of BINARY, in MiB, during a plan in DIR.
-peak_rss_mib() {
-	local sampler status=0
-	sample_peak_rss "$1" "${work}/rss" &
+# plan_profile BINARY DIR: "PEAK_RSS_MIB PROVIDER_CPU_S TERRAFORM_CPU_S" of
+# one more plan in DIR.
+plan_profile() {
+	local sampler status=0 run
+	sample_providers "$1" "${work}/providers" &
 	sampler=$!
-	tf "$2" plan -refresh=true -detailed-exitcode || status=$?
+	run="$(timed "$2" plan -refresh=true -detailed-exitcode)" || status=$?
 	kill "${sampler}" 2>/dev/null || true
 	wait "${sampler}" 2>/dev/null || true
 	[[ "${status}" == 0 ]] || return 1
-	awk '{ printf "%.1f", $1 / 1024 }' "${work}/rss"
+	awk -v run="${run}" -v hz="$(getconf CLK_TCK)" '{
+		split(run, r, " ")
+		printf "%.1f %.3f %.3f", $1 / 1024, $2 / hz, r[2] - $2 / hz
+	}' "${work}/providers"
 }
 
 # -------------------------------------------------------------- scenarios ---
@@ -260,9 +269,9 @@ plan_of_300() {
 		tn+=("$(timed "${noop}" plan -refresh=true -detailed-exitcode)")
 		ts+=("$(timed "${shaped}" plan -refresh=true -detailed-exitcode)")
 	done
-	log "plan of 300: peak memory of each provider (one more plan each, untimed)"
-	fig[rss_checks]="$(peak_rss_mib "${bin}/terraform-provider-costhandoff" "${checks}")"
-	fig[rss_noop]="$(peak_rss_mib "${bin}/terraform-provider-noop" "${noop}")"
+	log "plan of 300: peak memory and CPU split of each provider (one more plan each, not in the medians)"
+	read -r fig[rss_checks] fig[provider_cpu_checks] fig[terraform_cpu_checks] <<<"$(plan_profile "${bin}/terraform-provider-costhandoff" "${checks}")"
+	read -r fig[rss_noop] fig[provider_cpu_noop] fig[terraform_cpu_noop] <<<"$(plan_profile "${bin}/terraform-provider-noop" "${noop}")"
 	fig[plan_ai]="$(($(standin_stat ai_requests) - ai_before))"
 	record plan tc tn
 	fig[plan_ratio]="$(awk -v c="${fig[plan_checks]}" -v n="${fig[plan_noop]}" 'BEGIN { printf "%.2f", c / n }')"
@@ -334,10 +343,21 @@ report() {
 | \`terraform apply -parallelism=10\` of 100 checks at 200 ms, \`max_concurrent_checks = 10\` | ${fig[apply100_checks]} s | ${fig[apply100_noop]} s | +${fig[apply100_delta]} s | <= 3.0 s (ideal 2.0 s) | ${fig[apply100_goal]} |
 | provider peak RSS (VmHWM) during a plan of 300 | ${fig[rss_checks]} MiB | ${fig[rss_noop]} MiB | | | |
 
-What the schema alone costs: the same plan of 300 against \`noop_check_shaped\`, a resource that
-serves costhandoff_check's own schema and does nothing (its computed values are null, so its
-state is smaller than a real handoff's). The ratio is what this provider's code adds over the
-floor of a provider with that schema.
+Where the CPU time of the plan of 300 goes: terraform itself against the provider processes, from
+one more plan of each (sampled from \`/proc\`, not part of the medians). Terraform's own work per
+resource (decoding, comparing, re-encoding and rendering each instance's state) grows with the
+state's size, which the SPEC's record sets; the no-op's state has two values.
+
+| plan of 300, CPU time | costhandoff | no-op provider |
+|---|---|---|
+| terraform itself | ${fig[terraform_cpu_checks]} s | ${fig[terraform_cpu_noop]} s |
+| provider processes | ${fig[provider_cpu_checks]} s | ${fig[provider_cpu_noop]} s |
+
+What the schema costs through the plugin framework: the same plan of 300 against
+\`noop_check_shaped\`, a framework resource that serves costhandoff_check's own schema and does
+nothing (its computed values are null, so its state is smaller than a real handoff's). Every call
+goes through the framework, which visits every attribute; costhandoff answers the calls that run
+for every check without it (\`internal/provider/fast_path.go\`).
 
 | figure | costhandoff | same-schema no-op | ratio | CPU ratio |
 |---|---|---|---|---|
@@ -363,8 +383,8 @@ state. The no-op provider (\`bench/noop\`) is a framework provider whose one res
 so the difference is what costhandoff adds over the floor of any plugin provider. Plans and
 applies of the two providers alternate, so a busy machine slows both alike; CPU time is the
 steadier figure when the machine is shared. Peak RSS is the largest \`VmHWM\` of the provider
-processes terraform started, read from \`/proc/PID/status\` every 20 ms during one more,
-untimed, plan.
+processes terraform started, read from \`/proc/PID/status\` every 20 ms during one more plan,
+which also gives the CPU split.
 
 ## Go benchmarks
 

@@ -323,3 +323,49 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 		},
 	})
 }
+
+// Arguments left out of the configuration resolve again: follow_up_owner
+// to owner_tag, which re-runs the check since the record names the
+// follow-up owner; enforcement to its default, which does not.
+func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
+	e := newTestEnv(t)
+	followUpOwner := func(owner string) knownvalue.Check {
+		return knownvalue.ObjectPartial(map[string]knownvalue.Check{"follow_up_owner": knownvalue.StringExact(owner)})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: e.checkConfig(`follow_up_owner = "team-finops"
+  enforcement     = "record"`),
+				ConfigStateChecks: []statecheck.StateCheck{expect("record", followUpOwner("team-finops"))},
+			},
+			{
+				Config: e.checkConfig(`enforcement = "record"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("follow_up_owner"), knownvalue.StringExact("team-search")),
+					plancheck.ExpectUnknownValue(checkAddr, jsonPath("run_id")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
+					expect("record", followUpOwner("team-search")),
+				},
+				Check: e.expectAIRequests(4),
+			},
+			{
+				Config: e.checkConfig(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("enforcement"), knownvalue.StringExact("fail")),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("run_id"), knownvalue.StringExact("cost-handoff-20261128-002")),
+				}},
+				Check: e.expectAIRequests(4),
+			},
+			{
+				Config:           e.checkConfig(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}

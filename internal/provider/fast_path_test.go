@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -130,7 +131,10 @@ func (h *protocolHarness) noErrors(err error, diags []*tfprotov6.Diagnostic) {
 
 // objectOf is an object of type t with attrs set and every other attribute null.
 func objectOf(t tftypes.Type, attrs map[string]tftypes.Value) tftypes.Value {
-	object := t.(tftypes.Object)
+	object, ok := t.(tftypes.Object)
+	if !ok {
+		panic(fmt.Sprintf("objectOf: %s is not an object type", t))
+	}
 	all := map[string]tftypes.Value{}
 	for name, typ := range object.AttributeTypes {
 		all[name] = tftypes.NewValue(typ, nil)

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -33,10 +32,7 @@ const checkStateV0 = `{
 
 func TestCheckStateUpgradeFromV0(t *testing.T) {
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
+	server := NewProtocol6("test")()
 	resp, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
 		TypeName: "costhandoff_check",
 		Version:  0,
@@ -75,7 +71,7 @@ func TestCheckStateUpgradeFromV0(t *testing.T) {
 }
 
 func TestCheckStateUpgradeRejectsGarbage(t *testing.T) {
-	server, _ := providerserver.NewProtocol6WithError(New("test")())()
+	server := NewProtocol6("test")()
 	resp, err := server.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
 		TypeName: "costhandoff_check", Version: 0, RawState: &tfprotov6.RawState{JSON: []byte(`{"sources": "nope"}`)},
 	})

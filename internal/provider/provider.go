@@ -59,11 +59,6 @@ type costhandoffProvider struct {
 	configured atomic.Pointer[client]
 }
 
-// New returns the framework provider; NewProtocol6 serves it.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return newProvider(version) }
-}
-
 func newProvider(version string) *costhandoffProvider {
 	return &costhandoffProvider{version: version, now: time.Now, getenv: os.Getenv}
 }

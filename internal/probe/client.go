@@ -83,6 +83,9 @@ func (c *Client) Send(ctx context.Context, req Request, key string) Result {
 	if !ok {
 		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), key)
 	}
+	// The clock starts before the deadline does, so an attempt cut off by
+	// the timeout never reports less than the timeout.
+	start := c.now()
 	attemptCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	httpReq, err := spec.newRequest(attemptCtx, req, key)
@@ -90,7 +93,6 @@ func (c *Client) Send(ctx context.Context, req Request, key string) Result {
 		return c.notSent(req, fmt.Errorf("request not sent: %w", err), key)
 	}
 
-	start := c.now()
 	status, header, body, err := c.attempt(httpReq)
 	latency := c.now().Sub(start)
 	if err != nil {

@@ -127,6 +127,9 @@ func TestSendCategories(t *testing.T) {
 			if !strings.Contains(got.Message, tt.wantMessage) {
 				t.Errorf("message = %q, want it to contain %q", got.Message, tt.wantMessage)
 			}
+			if got.Category == CategoryTimeout && got.Latency < tt.timeout {
+				t.Errorf("latency %s of an attempt cut off by the %s timeout", got.Latency, tt.timeout)
+			}
 		})
 	}
 }

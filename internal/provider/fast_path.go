@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"maps"
+	"math/big"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -56,7 +57,7 @@ func newFastPath(p *costhandoffProvider) *fastPath {
 func (f *fastPath) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	if req.TypeName == checkTypeName {
 		var watch bool
-		if state, ok := f.attributes(req.CurrentState); ok && state["watch_sources"].As(&watch) == nil && !watch {
+		if state, ok := f.attributes(req.CurrentState); ok && f.storable(state) && state["watch_sources"].As(&watch) == nil && !watch {
 			return &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, Private: req.Private}, nil
 		}
 	}
@@ -119,7 +120,7 @@ func (f *fastPath) planCreate(config map[string]tftypes.Value, c *client) (*tfpr
 func (f *fastPath) unchanged(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest, config map[string]tftypes.Value, c *client) bool {
 	prior, okPrior := f.attributes(req.PriorState)
 	proposed, okProposed := f.attributes(req.ProposedNewState)
-	if !okPrior || !okProposed || !f.equalStored(proposed, prior) {
+	if !okPrior || !okProposed || !f.storable(prior) || !historyWithinLimit(prior) || !f.equalStored(proposed, prior) {
 		return false
 	}
 	for name, v := range f.resolved(c, prior["owner_tag"]) {
@@ -156,6 +157,30 @@ func (f *fastPath) equalStored(proposed, prior map[string]tftypes.Value) bool {
 		}
 	}
 	return len(proposed) == len(prior)
+}
+
+// storable reports that a state holds no write-only value, which
+// Terraform never stores and the framework would null.
+func (f *fastPath) storable(state map[string]tftypes.Value) bool {
+	for name, a := range f.schema.Attributes {
+		if a.IsWriteOnly() && !state[name].IsNull() {
+			return false
+		}
+	}
+	return true
+}
+
+// historyWithinLimit reports that the stored history needs no trimming to
+// history_limit, as ModifyPlan would do; only a state written by something
+// else than this provider's runs can need it.
+func historyWithinLimit(state map[string]tftypes.Value) bool {
+	var history []tftypes.Value
+	var limit big.Float
+	if state["history"].As(&history) != nil || state["history_limit"].As(&limit) != nil {
+		return false
+	}
+	n, _ := limit.Int64()
+	return int64(len(history)) <= n
 }
 
 // attributes decodes a known, non-null costhandoff_check value; ok is

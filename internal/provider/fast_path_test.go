@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -25,11 +26,11 @@ func newProtocolHarness(t *testing.T) *protocolHarness {
 	e := newTestEnv(t)
 	h := &protocolHarness{t: t, ctx: context.Background(), e: e,
 		f: newFastPath(&costhandoffProvider{version: "test", now: e.clock.Now, getenv: func(string) string { return "" }})}
-	h.configure("finops-platform")
+	h.configure(str("finops-platform"))
 	return h
 }
 
-func (h *protocolHarness) configure(operator string) {
+func (h *protocolHarness) configure(operator tftypes.Value) {
 	h.t.Helper()
 	schemas, err := h.f.GetProviderSchema(h.ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
@@ -38,7 +39,7 @@ func (h *protocolHarness) configure(operator string) {
 	config := objectOf(schemas.Provider.ValueType(), map[string]tftypes.Value{
 		"endpoint": tftypes.NewValue(tftypes.String, h.e.url+"/v1"),
 		"api_key":  tftypes.NewValue(tftypes.String, approvedKey),
-		"operator": tftypes.NewValue(tftypes.String, operator),
+		"operator": operator,
 	})
 	resp, err := h.f.ConfigureProvider(h.ctx, &tfprotov6.ConfigureProviderRequest{Config: h.dynamic(config)})
 	h.noErrors(err, resp.Diagnostics)
@@ -99,6 +100,17 @@ func (h *protocolHarness) planRequest(prior, config tftypes.Value) *tfprotov6.Pl
 		ProposedNewState: h.dynamic(tftypes.NewValue(h.f.valueType, proposed)), Config: h.dynamic(config)}
 }
 
+// edited is state with edit applied to its attributes.
+func (h *protocolHarness) edited(state tftypes.Value, edit func(map[string]tftypes.Value)) tftypes.Value {
+	h.t.Helper()
+	var attrs map[string]tftypes.Value
+	if err := state.As(&attrs); err != nil {
+		h.t.Fatal(err)
+	}
+	edit(attrs)
+	return tftypes.NewValue(h.f.valueType, attrs)
+}
+
 func (h *protocolHarness) dynamic(v tftypes.Value) *tfprotov6.DynamicValue {
 	h.t.Helper()
 	dv, err := tfprotov6.NewDynamicValue(v.Type(), v)
@@ -157,6 +169,7 @@ func TestFastPathPlansAsTheFrameworkDoes(t *testing.T) {
 		created  map[string]tftypes.Value
 		planned  map[string]tftypes.Value
 		before   func(h *protocolHarness)
+		edit     func(stored map[string]tftypes.Value) // a state written by something else than a run
 		answered bool
 	}{
 		{name: "nothing changed", answered: true},
@@ -173,16 +186,28 @@ func TestFastPathPlansAsTheFrameworkDoes(t *testing.T) {
 		{name: "follow_up_owner left out returns to owner_tag",
 			created: map[string]tftypes.Value{"follow_up_owner": str("team-finops")}},
 		{name: "provider operator changed",
-			before: func(h *protocolHarness) { h.configure("finops-oncall") }},
+			before: func(h *protocolHarness) { h.configure(str("finops-oncall")) }},
 		{name: "review expired",
 			created: map[string]tftypes.Value{"review_interval_days": tftypes.NewValue(tftypes.Number, 30)},
 			planned: map[string]tftypes.Value{"review_interval_days": tftypes.NewValue(tftypes.Number, 30)},
 			before:  func(h *protocolHarness) { h.e.clock.Advance(30 * 24 * time.Hour) }},
+		{name: "stored history longer than history_limit",
+			created: map[string]tftypes.Value{"history_limit": tftypes.NewValue(tftypes.Number, 1)},
+			planned: map[string]tftypes.Value{"history_limit": tftypes.NewValue(tftypes.Number, 1)},
+			edit: func(stored map[string]tftypes.Value) {
+				record := stored["record"]
+				stored["history"] = tftypes.NewValue(stored["history"].Type(), []tftypes.Value{record, record})
+			}},
+		{name: "write-only value in the stored state",
+			edit: func(stored map[string]tftypes.Value) { stored["api_key_wo"] = str(approvedKey) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newProtocolHarness(t)
 			prior := h.create(h.config(tt.created))
+			if tt.edit != nil {
+				prior = h.edited(prior, tt.edit)
+			}
 			if tt.before != nil {
 				tt.before(h)
 			}
@@ -247,21 +272,51 @@ func TestFastPathPlansCreatesAsTheFrameworkDoes(t *testing.T) {
 // sources is refreshed to itself without a page request, as the framework
 // would; one that watches goes to the framework, which fetches the pages.
 func TestFastPathRefreshesAsTheFrameworkDoes(t *testing.T) {
-	for _, watch := range []bool{false, true} {
-		h := newProtocolHarness(t)
-		state := h.create(h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, watch)}))
-		req := &tfprotov6.ReadResourceRequest{TypeName: checkTypeName, CurrentState: h.dynamic(state)}
-		pagesBefore := h.e.standin.PageRequests()
-		fast, err := h.f.ReadResource(h.ctx, req)
-		h.noErrors(err, fast.Diagnostics)
-		if got := h.e.standin.PageRequests() - pagesBefore; watch != (got == 4) || !watch && got != 0 {
-			t.Fatalf("watch_sources = %t: %d page requests on refresh", watch, got)
-		}
-		framework, err := h.f.ProviderServer.ReadResource(h.ctx, req)
-		h.noErrors(err, framework.Diagnostics)
-		if !h.decode(fast.NewState).Equal(h.decode(framework.NewState)) {
-			t.Fatalf("watch_sources = %t: fast path and framework refreshed to different states", watch)
-		}
+	storedKey := func(stored map[string]tftypes.Value) { stored["api_key_wo"] = str(approvedKey) }
+	tests := []struct {
+		name  string
+		watch bool
+		edit  func(map[string]tftypes.Value)
+		pages int
+	}{
+		{name: "not watching", pages: 0},
+		{name: "watching", watch: true, pages: 4},
+		{name: "write-only value in the stored state", edit: storedKey, pages: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newProtocolHarness(t)
+			state := h.create(h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, tt.watch)}))
+			if tt.edit != nil {
+				state = h.edited(state, tt.edit)
+			}
+			req := &tfprotov6.ReadResourceRequest{TypeName: checkTypeName, CurrentState: h.dynamic(state)}
+			pagesBefore := h.e.standin.PageRequests()
+			fast, err := h.f.ReadResource(h.ctx, req)
+			h.noErrors(err, fast.Diagnostics)
+			if got := h.e.standin.PageRequests() - pagesBefore; got != tt.pages {
+				t.Fatalf("%d page requests on refresh, want %d", got, tt.pages)
+			}
+			framework, err := h.f.ProviderServer.ReadResource(h.ctx, req)
+			h.noErrors(err, framework.Diagnostics)
+			if !h.decode(fast.NewState).Equal(h.decode(framework.NewState)) {
+				t.Fatal("fast path and framework refreshed to different states")
+			}
+		})
+	}
+}
+
+// TestFastPathFollowsReconfiguration: a server configured again, as one
+// serving several commands is, answers with the new configuration, and
+// leaves to the framework what an unknown one cannot settle.
+func TestFastPathFollowsReconfiguration(t *testing.T) {
+	h := newProtocolHarness(t)
+	h.configure(tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
+	config := h.dynamic(h.config(nil))
+	req := &tfprotov6.PlanResourceChangeRequest{TypeName: checkTypeName,
+		PriorState: h.dynamic(tftypes.NewValue(h.f.valueType, nil)), ProposedNewState: config, Config: config}
+	if _, answered := h.f.plan(h.ctx, req); answered {
+		t.Fatal("fast path answered with the client of an earlier configuration")
 	}
 }
 
@@ -280,5 +335,37 @@ func TestSchemaDefaultsCoverTheSchema(t *testing.T) {
 	}
 	if len(got) == 0 {
 		t.Fatal("no defaults found")
+	}
+}
+
+// TestFastPathKnowsEveryPlanModifier: the fast path plans new checks
+// without running plan modifiers. The only one, id's UseStateForUnknown,
+// leaves a new check's id unknown, as the fast path does; any other would
+// need teaching it.
+func TestFastPathKnowsEveryPlanModifier(t *testing.T) {
+	modified := []string{}
+	for name, a := range CheckResourceSchema().Attributes {
+		if field := reflect.ValueOf(a).FieldByName("PlanModifiers"); field.IsValid() && field.Len() > 0 {
+			modified = append(modified, name)
+		}
+	}
+	if !reflect.DeepEqual(modified, []string{"id"}) {
+		t.Errorf("attributes with plan modifiers: %v, want only id: fastPath.planCreate does not run them", modified)
+	}
+}
+
+// TestFastPathHidesNothingServed: fastPath embeds tfprotov6.ProviderServer,
+// so the framework's optional servers (list resources, actions, state
+// stores) are not reachable through it. The provider must serve none.
+func TestFastPathHidesNothingServed(t *testing.T) {
+	var p any = newProvider("test")
+	if _, ok := p.(provider.ProviderWithListResources); ok {
+		t.Error("the provider serves list resources, which fastPath hides")
+	}
+	if _, ok := p.(provider.ProviderWithActions); ok {
+		t.Error("the provider serves actions, which fastPath hides")
+	}
+	if _, ok := p.(provider.ProviderWithStateStores); ok {
+		t.Error("the provider serves state stores, which fastPath hides")
 	}
 }

@@ -152,6 +152,10 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 }
 
 func (p *costhandoffProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	// Like the framework's copy for the resources, this configuration's
+	// client replaces the last one even when there is none yet: a server
+	// serving several commands (-debug) is configured once per command.
+	p.configured.Store(nil)
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -3,11 +3,11 @@ package main
 import (
 	"flag"
 	"log"
-	"os"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/provider"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sdklog"
 )
 
 // Set by goreleaser through ldflags.
@@ -17,7 +17,7 @@ var (
 )
 
 func main() {
-	quietUnlessAsked()
+	sdklog.QuietUnlessAsked()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
@@ -28,23 +28,5 @@ func main() {
 	}
 	if err := tf6server.Serve("registry.terraform.io/costhandoff/costhandoff", provider.NewProtocol6(version), opts...); err != nil {
 		log.Fatalf("serving provider %s (%s): %s", version, commit, err)
-	}
-}
-
-// logSettings are the variables through which Terraform users ask for logs.
-var logSettings = []string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"}
-
-// quietUnlessAsked turns the plugin SDKs' logging off when nobody asked for
-// logs. Terraform then discards whatever a provider logs, yet the SDKs would
-// still format every trace line as JSON: about a quarter of the CPU time of
-// a plan (bench/results/latest.md). Any TF_LOG* setting keeps them on.
-func quietUnlessAsked() {
-	for _, name := range logSettings {
-		if os.Getenv(name) != "" {
-			return
-		}
-	}
-	for _, name := range logSettings[2:] {
-		_ = os.Setenv(name, "off")
 	}
 }

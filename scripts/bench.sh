@@ -7,7 +7,10 @@
 # 127.0.0.1 and times real terraform runs side by side, medians of BENCH_RUNS
 # (default 3):
 #   - plan -refresh=true of 300 applied checks vs 300 applied no-op resources
-#     (goal: ratio <= 1.30), with zero AI requests during the plans;
+#     (goal: ratio <= 1.30), with zero AI requests during the plans, and vs
+#     two floors for the check's schema: 300 echo resources holding copies
+#     of the same handoffs, and 300 same-schema framework resources;
+#   - the split of that plan's CPU time between terraform and the provider;
 #   - apply of 1 check at 1 s stand-in latency minus apply of 1 no-op
 #     resource (goal <= 1.30 s);
 #   - apply of 100 checks at 200 ms latency, max_concurrent_checks = 10 and
@@ -94,6 +97,24 @@ write_checks() {
 # write_shaped DIR N: N noop_check_shaped resources with the same arguments:
 # costhandoff_check's schema served by a resource that does nothing.
 write_shaped() { write_handoffs "$1" "$2" noop_check_shaped noop ""; }
+
+# write_echo DIR N: N noop_check_echo resources with the same arguments:
+# costhandoff_check's schema answered with the least work the protocol
+# allows.
+write_echo() { write_handoffs "$1" "$2" noop_check_echo noop ""; }
+
+# copy_state_as_echo FROM TO: TO's state becomes a copy of FROM's handoffs,
+# held by noop_check_echo resources of the noop provider.
+copy_state_as_echo() {
+	python3 - "$1/terraform.tfstate" "$2/terraform.tfstate" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+for r in state["resources"]:
+    r["type"] = "noop_check_echo"
+    r["provider"] = 'provider["registry.terraform.io/costhandoff/noop"]'
+json.dump(state, open(sys.argv[2], "w"), indent=2)
+PY
+}
 
 # write_handoffs DIR N TYPE PROVIDER PROVIDER_BLOCK: N resources of TYPE
 # carrying a complete handoff's arguments.
@@ -249,18 +270,27 @@ record() {
 	fig[${name}_noop_runs]="$(walls "${noop_rows[@]}")"
 }
 
+# ratios NAME: fig[NAME_ratio] and fig[NAME_cpu_ratio], costhandoff's
+# medians over the baseline's.
+ratios() {
+	fig[$1_ratio]="$(awk -v c="${fig[$1_checks]}" -v n="${fig[$1_noop]}" 'BEGIN { printf "%.2f", c / n }')"
+	fig[$1_cpu_ratio]="$(awk -v c="${fig[$1_checks_cpu]}" -v n="${fig[$1_noop_cpu]}" 'BEGIN { printf "%.2f", c / n }')"
+}
+
 plan_of_300() {
-	local checks="${work}/plan300-checks" noop="${work}/plan300-noop" shaped="${work}/plan300-shaped" i ai_before
-	local -a tc=() tn=() ts=()
-	log "plan of 300: applying 300 checks and 300 no-op resources once (untimed)"
+	local checks="${work}/plan300-checks" noop="${work}/plan300-noop" shaped="${work}/plan300-shaped" echo="${work}/plan300-echo" i ai_before
+	local -a tc=() tn=() ts=() te=()
+	log "plan of 300: applying 300 checks and 300 of each baseline once (untimed)"
 	set_latency 0s
 	write_checks "${checks}" 300 10
 	write_noop "${noop}" 300
 	write_shaped "${shaped}" 300
+	write_echo "${echo}" 300
 	tf "${checks}" apply -auto-approve -parallelism=10
 	tf "${noop}" apply -auto-approve -parallelism=10
 	tf "${shaped}" apply -auto-approve -parallelism=10
 	require_proceed "${checks}" 300
+	copy_state_as_echo "${checks}" "${echo}"
 	ai_before="$(standin_stat ai_requests)"
 	for i in $(seq 1 "${runs}"); do
 		log "plan of 300, run ${i}/${runs}"
@@ -268,17 +298,18 @@ plan_of_300() {
 		tc+=("$(timed "${checks}" plan -refresh=true -detailed-exitcode)")
 		tn+=("$(timed "${noop}" plan -refresh=true -detailed-exitcode)")
 		ts+=("$(timed "${shaped}" plan -refresh=true -detailed-exitcode)")
+		te+=("$(timed "${echo}" plan -refresh=true -detailed-exitcode)")
 	done
 	log "plan of 300: peak memory and CPU split of each provider (one more plan each, not in the medians)"
 	read -r fig[rss_checks] fig[provider_cpu_checks] fig[terraform_cpu_checks] <<<"$(plan_profile "${bin}/terraform-provider-costhandoff" "${checks}")"
 	read -r fig[rss_noop] fig[provider_cpu_noop] fig[terraform_cpu_noop] <<<"$(plan_profile "${bin}/terraform-provider-noop" "${noop}")"
 	fig[plan_ai]="$(($(standin_stat ai_requests) - ai_before))"
 	record plan tc tn
-	fig[plan_ratio]="$(awk -v c="${fig[plan_checks]}" -v n="${fig[plan_noop]}" 'BEGIN { printf "%.2f", c / n }')"
-	fig[plan_cpu_ratio]="$(awk -v c="${fig[plan_checks_cpu]}" -v n="${fig[plan_noop_cpu]}" 'BEGIN { printf "%.2f", c / n }')"
+	ratios plan
 	record shaped tc ts
-	fig[shaped_ratio]="$(awk -v c="${fig[shaped_checks]}" -v n="${fig[shaped_noop]}" 'BEGIN { printf "%.2f", c / n }')"
-	fig[shaped_cpu_ratio]="$(awk -v c="${fig[shaped_checks_cpu]}" -v n="${fig[shaped_noop_cpu]}" 'BEGIN { printf "%.2f", c / n }')"
+	ratios shaped
+	record echo tc te
+	ratios echo
 }
 
 # apply_side_by_side NAME N LATENCY MAX_CONCURRENT PARALLELISM: applies N
@@ -353,15 +384,19 @@ state's size, which the SPEC's record sets; the no-op's state has two values.
 | terraform itself | ${fig[terraform_cpu_checks]} s | ${fig[terraform_cpu_noop]} s |
 | provider processes | ${fig[provider_cpu_checks]} s | ${fig[provider_cpu_noop]} s |
 
-What the schema costs through the plugin framework: the same plan of 300 against
-\`noop_check_shaped\`, a framework resource that serves costhandoff_check's own schema and does
-nothing (its computed values are null, so its state is smaller than a real handoff's). Every call
-goes through the framework, which visits every attribute; costhandoff answers the calls that run
-for every check without it (\`internal/provider/fast_path.go\`).
+The same plan of 300 against two floors for costhandoff_check's schema, in the same runs:
+- \`noop_check_echo\` holds copies of the 300 handoffs just applied and answers every call with the
+  least work the protocol allows (\`bench/noop/echo.go\`): the floor of any provider keeping a
+  handoff's state. What costhandoff takes over it is its own work.
+- \`noop_check_shaped\` serves the schema through the plugin framework and does nothing (its computed
+  values are null, so its state is smaller than a real handoff's). Every call goes through the
+  framework, which visits every attribute; costhandoff answers the calls that run for every check
+  without it (\`internal/provider/fast_path.go\`).
 
-| figure | costhandoff | same-schema no-op | ratio | CPU ratio |
+| plan of 300 applied resources against | costhandoff | baseline | ratio | CPU ratio |
 |---|---|---|---|---|
-| \`terraform plan -refresh=true\` of 300 applied resources | ${fig[shaped_checks]} s | ${fig[shaped_noop]} s | ${fig[shaped_ratio]} | ${fig[shaped_cpu_ratio]} |
+| \`noop_check_echo\`: a handoff's state, least work | ${fig[echo_checks]} s | ${fig[echo_noop]} s | ${fig[echo_ratio]} | ${fig[echo_cpu_ratio]} |
+| \`noop_check_shaped\`: the schema through the framework | ${fig[shaped_checks]} s | ${fig[shaped_noop]} s | ${fig[shaped_ratio]} | ${fig[shaped_cpu_ratio]} |
 
 CPU time (user + system of terraform and its providers), medians:
 
@@ -372,15 +407,18 @@ CPU time (user + system of terraform and its providers), medians:
 | apply of 100 at 200 ms | ${fig[apply100_checks_cpu]} s | ${fig[apply100_noop_cpu]} s | |
 
 Wall time of every run, in seconds:
-- plan of 300: costhandoff ${fig[plan_checks_runs]}; no-op ${fig[plan_noop_runs]}
+- plan of 300: costhandoff ${fig[plan_checks_runs]}; no-op ${fig[plan_noop_runs]};
+  echo ${fig[echo_noop_runs]}; shaped ${fig[shaped_noop_runs]}
 - apply of 1 at 1 s: costhandoff ${fig[apply1_checks_runs]}; no-op ${fig[apply1_noop_runs]}
 - apply of 100 at 200 ms: costhandoff ${fig[apply100_checks_runs]}; no-op ${fig[apply100_noop_runs]}
   (stand-in peak of AI requests in flight: ${fig[apply100_in_flight]}, i.e. 10 checks of 2 requests each)
 
 How it is measured: \`scripts/bench.sh\` times each whole terraform command (bash \`time\`), with
 both providers wired in through \`dev_overrides\` and each apply in a fresh directory with empty
-state. The no-op provider (\`bench/noop\`) is a framework provider whose one resource does nothing,
-so the difference is what costhandoff adds over the floor of any plugin provider. Plans and
+state. The no-op provider (\`bench/noop\`) is a framework provider whose \`noop_thing\` does nothing,
+so the difference is what costhandoff adds over the floor of any plugin provider. Like costhandoff,
+it turns the plugin SDKs' logging off when no \`TF_LOG*\` variable asks for it, so neither pays for
+log lines Terraform discards. Plans and
 applies of the two providers alternate, so a busy machine slows both alike; CPU time is the
 steadier figure when the machine is shared. Peak RSS is the largest \`VmHWM\` of the provider
 processes terraform started, read from \`/proc/PID/status\` every 20 ms during one more plan,

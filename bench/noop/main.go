@@ -3,11 +3,15 @@
 // that the figures show what the provider adds over the unavoidable cost of
 // any plugin provider (process start, gRPC, schema, state encoding).
 //
-// It serves registry.terraform.io/costhandoff/noop with two resources:
-// noop_thing, a required string `name` and a computed `id` equal to it (the
-// floor of any plugin provider), and noop_check_shaped, which serves
-// costhandoff_check's own schema and stores its plan with every computed
-// value null (the floor of a provider with that schema).
+// It serves registry.terraform.io/costhandoff/noop with three resources:
+//   - noop_thing, a required string `name` and a computed `id` equal to it:
+//     the floor of any plugin provider;
+//   - noop_check_shaped, which serves costhandoff_check's own schema through
+//     the framework and stores its plan with every computed value null: the
+//     framework's floor for that schema;
+//   - noop_check_echo, costhandoff_check's schema again, answered below the
+//     framework with the least work the protocol allows (echo.go): given a
+//     real handoff's state, the floor of any provider keeping that state.
 package main
 
 import (
@@ -22,16 +26,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	costhandoff "github.com/costhandoff/terraform-provider-costhandoff/internal/provider"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sdklog"
 )
 
+// main serves the baselines as costhandoff serves itself, with the SDKs'
+// logging off unless asked for, so that no baseline pays for logging that
+// costhandoff does not.
 func main() {
-	err := providerserver.Serve(context.Background(), func() provider.Provider { return noopProvider{} }, providerserver.ServeOpts{
-		Address: "registry.terraform.io/costhandoff/noop",
-	})
-	if err != nil {
+	sdklog.QuietUnlessAsked()
+	serve := func() tfprotov6.ProviderServer { return newEchoServer(providerserver.NewProtocol6(noopProvider{})()) }
+	if err := tf6server.Serve("registry.terraform.io/costhandoff/noop", serve); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -51,7 +60,8 @@ func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provi
 func (noopProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		func() resource.Resource { return thing{} },
-		func() resource.Resource { return checkShaped{} },
+		func() resource.Resource { return checkShaped{name: "_check_shaped"} },
+		func() resource.Resource { return checkShaped{name: echoSuffix} },
 	}
 }
 
@@ -96,11 +106,12 @@ func store(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagno
 
 func (thing) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
-// checkShaped is noop_check_shaped: costhandoff_check's schema, no logic.
-type checkShaped struct{}
+// checkShaped is costhandoff_check's schema with no logic: the framework
+// serves noop_check_shaped through it, and only declares noop_check_echo.
+type checkShaped struct{ name string }
 
-func (checkShaped) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_check_shaped"
+func (c checkShaped) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + c.name
 }
 
 func (checkShaped) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {

@@ -75,16 +75,17 @@ func (f *fastPath) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanRe
 
 // plan answers the plan of a new check, and of an existing one that
 // changes nothing; ok is false for any other plan.
-func (f *fastPath) plan(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (planned *tfprotov6.DynamicValue, ok bool) {
+func (f *fastPath) plan(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.DynamicValue, bool) {
 	c := f.provider.configured.Load()
-	config, ok := f.attributes(req.Config)
-	if c == nil || !ok {
+	config, okConfig := f.attributes(req.Config)
+	prior, okPrior := f.decode(req.PriorState)
+	if c == nil || !okConfig || !okPrior {
 		return nil, false
 	}
-	if f.isNull(req.PriorState) {
+	if prior.IsNull() {
 		return f.planCreate(config, c)
 	}
-	return req.PriorState, f.unchanged(ctx, req, config, c)
+	return req.PriorState, f.unchanged(ctx, prior, req.ProposedNewState, config, c)
 }
 
 // planCreate plans a new check: each argument as configured or, left out,
@@ -117,9 +118,9 @@ func (f *fastPath) planCreate(config map[string]tftypes.Value, c *client) (*tfpr
 // unchanged reports that the plan of an existing check changes nothing:
 // the proposed state is the prior one, every argument the configuration
 // leaves out already holds what it resolves to, and no run is due.
-func (f *fastPath) unchanged(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest, config map[string]tftypes.Value, c *client) bool {
-	prior, okPrior := f.attributes(req.PriorState)
-	proposed, okProposed := f.attributes(req.ProposedNewState)
+func (f *fastPath) unchanged(ctx context.Context, priorValue tftypes.Value, proposedNewState *tfprotov6.DynamicValue, config map[string]tftypes.Value, c *client) bool {
+	prior, okPrior := attributesOf(priorValue)
+	proposed, okProposed := f.attributes(proposedNewState)
 	if !okPrior || !okProposed || !f.storable(prior) || !historyWithinLimit(prior) || !f.equalStored(proposed, prior) {
 		return false
 	}
@@ -132,7 +133,7 @@ func (f *fastPath) unchanged(ctx context.Context, req *tfprotov6.PlanResourceCha
 	if prior["enforcement"].As(&enforcement) != nil {
 		return false
 	}
-	run, diags := readRunState(ctx, tfsdk.State{Schema: f.schema, Raw: tftypes.NewValue(f.valueType, prior)})
+	run, diags := readRunState(ctx, tfsdk.State{Schema: f.schema, Raw: priorValue})
 	return !diags.HasError() && run.rerunCause(enforcement, c.now()) == ""
 }
 
@@ -186,25 +187,29 @@ func historyWithinLimit(state map[string]tftypes.Value) bool {
 // attributes decodes a known, non-null costhandoff_check value; ok is
 // false for anything else, which the framework then handles.
 func (f *fastPath) attributes(v *tfprotov6.DynamicValue) (map[string]tftypes.Value, bool) {
-	if v == nil {
+	raw, ok := f.decode(v)
+	if !ok {
 		return nil, false
 	}
+	return attributesOf(raw)
+}
+
+// decode reads a costhandoff_check value; ok is false when it cannot.
+func (f *fastPath) decode(v *tfprotov6.DynamicValue) (tftypes.Value, bool) {
+	if v == nil {
+		return tftypes.Value{}, false
+	}
 	raw, err := v.Unmarshal(f.valueType)
+	return raw, err == nil
+}
+
+// attributesOf is the attributes of a known, non-null object.
+func attributesOf(object tftypes.Value) (map[string]tftypes.Value, bool) {
 	var attrs map[string]tftypes.Value
-	if err != nil || raw.IsNull() || !raw.IsKnown() || raw.As(&attrs) != nil {
+	if object.IsNull() || !object.IsKnown() || object.As(&attrs) != nil {
 		return nil, false
 	}
 	return attrs, true
-}
-
-// isNull reports a null costhandoff_check value, the prior state of a
-// check about to be created.
-func (f *fastPath) isNull(v *tfprotov6.DynamicValue) bool {
-	if v == nil {
-		return false
-	}
-	raw, err := v.Unmarshal(f.valueType)
-	return err == nil && raw.IsNull()
 }
 
 // schemaDefaults reads the default of every attribute that has one.

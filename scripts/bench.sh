@@ -16,7 +16,8 @@
 #   - apply of 100 checks at 200 ms latency, max_concurrent_checks = 10 and
 #     -parallelism=10, minus apply of 100 no-op resources (goal <= 3.0 s);
 #   - the providers' peak RSS during the plans of 300;
-#   - the Go benchmarks of ./internal/probe and ./internal/handoff.
+#   - the Go benchmarks of ./internal/probe and ./internal/handoff, and of
+#     the calls every applied check costs the provider on a plan.
 # Every apply of checks must end with every decision "proceed", so the
 # figures are of real work. Results go to bench/results/latest.md and stdout.
 # A missed goal fails the script only with BENCH_STRICT=1.
@@ -336,8 +337,8 @@ apply_side_by_side() {
 }
 
 go_benchmarks() {
-	log "Go benchmarks of ./internal/probe and ./internal/handoff"
-	(cd "${repo_root}" && go test -run '^$' -bench . -benchmem ./internal/probe ./internal/handoff) >"${work}/gobench.txt" 2>&1 ||
+	log "Go benchmarks of ./internal/probe, ./internal/handoff and ./internal/provider"
+	(cd "${repo_root}" && go test -run '^$' -bench . -benchmem ./internal/probe ./internal/handoff ./internal/provider) >"${work}/gobench.txt" 2>&1 ||
 		{ cat "${work}/gobench.txt" >&2; echo "go benchmarks failed" >&2; exit 1; }
 }
 
@@ -426,7 +427,10 @@ which also gives the CPU split.
 
 ## Go benchmarks
 
-\`go test -run '^\$' -bench . -benchmem ./internal/probe ./internal/handoff\`
+The probe's parse-and-classify path, the policy checks and, per call, what every applied check
+costs the provider on a plan (\`BenchmarkCheckRPCs\`, through \`fast_path.go\`):
+
+\`go test -run '^\$' -bench . -benchmem ./internal/probe ./internal/handoff ./internal/provider\`
 
 \`\`\`
 $(grep -vE '^(PASS|ok )' "${work}/gobench.txt")

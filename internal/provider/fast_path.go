@@ -22,7 +22,8 @@ func NewProtocol6(version string) func() tfprotov6.ProviderServer {
 }
 
 // fastPath answers the calls Terraform makes for every check on every plan
-// and apply when the answer follows from a few values: the refresh of a
+// and apply when the answer follows from a few values: the upgrade of a
+// state stored at the current schema version (re-encoded), the refresh of a
 // check that does not watch its sources (its state unchanged), the plan of
 // an existing check with nothing to change or re-run (its state unchanged),
 // and the plan of a new check (its configuration with the arguments left
@@ -52,6 +53,22 @@ func newFastPath(p *costhandoffProvider) *fastPath {
 		valueType:      s.Type().TerraformType(ctx),
 		defaults:       schemaDefaults(ctx, s),
 	}
+}
+
+// UpgradeResourceState at the current version only re-encodes the stored
+// state, as the framework does, minus its walk for blocks the schema does
+// not have. Older versions go to the framework's upgraders.
+func (f *fastPath) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	if req.TypeName == checkTypeName && req.Version == checkSchemaVersion && req.RawState != nil {
+		stored, err := req.RawState.UnmarshalWithOpts(f.valueType, tfprotov6.UnmarshalOpts{
+			ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+		if err == nil {
+			if upgraded, err := tfprotov6.NewDynamicValue(f.valueType, stored); err == nil {
+				return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &upgraded}, nil
+			}
+		}
+	}
+	return f.ProviderServer.UpgradeResourceState(ctx, req)
 }
 
 func (f *fastPath) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math/big"
 	"reflect"
 	"testing"
 	"time"
@@ -16,13 +18,13 @@ import (
 // Terraform does, without Terraform, so that fastPath's answers can be
 // compared with the framework's for the same request.
 type protocolHarness struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	e   *testEnv
 	f   *fastPath
 }
 
-func newProtocolHarness(t *testing.T) *protocolHarness {
+func newProtocolHarness(t testing.TB) *protocolHarness {
 	e := newTestEnv(t)
 	h := &protocolHarness{t: t, ctx: context.Background(), e: e,
 		f: newFastPath(&costhandoffProvider{version: "test", now: e.clock.Now, getenv: func(string) string { return "" }})}
@@ -306,6 +308,44 @@ func TestFastPathRefreshesAsTheFrameworkDoes(t *testing.T) {
 	}
 }
 
+// TestFastPathUpgradesAsTheFrameworkDoes: a state stored at the current
+// version, even with an attribute this schema no longer has, upgrades to
+// the framework's value.
+func TestFastPathUpgradesAsTheFrameworkDoes(t *testing.T) {
+	h := newProtocolHarness(t)
+	stored, err := tftypesJSON(h.create(h.config(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withRemoved := append([]byte(`{"removed_attribute": "x", `), stored[1:]...)
+	for name, raw := range map[string][]byte{"as stored": stored, "with a removed attribute": withRemoved} {
+		t.Run(name, func(t *testing.T) {
+			req := &tfprotov6.UpgradeResourceStateRequest{TypeName: checkTypeName, Version: checkSchemaVersion,
+				RawState: &tfprotov6.RawState{JSON: raw}}
+			alone := *h.f
+			alone.ProviderServer = upgradeNotForwarded{h.f.ProviderServer, t}
+			fast, err := alone.UpgradeResourceState(h.ctx, req)
+			h.noErrors(err, fast.Diagnostics)
+			framework, err := h.f.ProviderServer.UpgradeResourceState(h.ctx, req)
+			h.noErrors(err, framework.Diagnostics)
+			if !h.decode(fast.UpgradedState).Equal(h.decode(framework.UpgradedState)) {
+				t.Fatal("fast path and framework upgraded to different states")
+			}
+		})
+	}
+}
+
+// upgradeNotForwarded fails the test if an upgrade reaches the framework.
+type upgradeNotForwarded struct {
+	tfprotov6.ProviderServer
+	t testing.TB
+}
+
+func (u upgradeNotForwarded) UpgradeResourceState(context.Context, *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	u.t.Fatal("the fast path forwarded an upgrade at the current version to the framework")
+	return nil, nil
+}
+
 // TestFastPathFollowsReconfiguration: a server configured again, as one
 // serving several commands is, answers with the new configuration, and
 // leaves to the framework what an unknown one cannot settle.
@@ -367,5 +407,103 @@ func TestFastPathHidesNothingServed(t *testing.T) {
 	}
 	if _, ok := p.(provider.ProviderWithStateStores); ok {
 		t.Error("the provider serves state stores, which fastPath hides")
+	}
+}
+
+// BenchmarkCheckRPCs measures, per call, what Terraform asks of the
+// provider for every applied check on every plan.
+func BenchmarkCheckRPCs(b *testing.B) {
+	h := newProtocolHarness(b)
+	config := h.config(nil)
+	state := h.create(config)
+	stateJSON, err := tftypesJSON(state)
+	if err != nil {
+		b.Fatal(err)
+	}
+	validate := &tfprotov6.ValidateResourceConfigRequest{TypeName: checkTypeName, Config: h.dynamic(config)}
+	upgrade := &tfprotov6.UpgradeResourceStateRequest{TypeName: checkTypeName, Version: checkSchemaVersion,
+		RawState: &tfprotov6.RawState{JSON: stateJSON}}
+	read := &tfprotov6.ReadResourceRequest{TypeName: checkTypeName, CurrentState: h.dynamic(state)}
+	plan := h.planRequest(state, config)
+	calls := map[string]func() ([]*tfprotov6.Diagnostic, error){
+		"ValidateResourceConfig": func() ([]*tfprotov6.Diagnostic, error) {
+			resp, err := h.f.ValidateResourceConfig(h.ctx, validate)
+			return resp.Diagnostics, err
+		},
+		"UpgradeResourceState": func() ([]*tfprotov6.Diagnostic, error) {
+			resp, err := h.f.UpgradeResourceState(h.ctx, upgrade)
+			return resp.Diagnostics, err
+		},
+		"ReadResource": func() ([]*tfprotov6.Diagnostic, error) {
+			resp, err := h.f.ReadResource(h.ctx, read)
+			return resp.Diagnostics, err
+		},
+		"PlanResourceChange": func() ([]*tfprotov6.Diagnostic, error) {
+			resp, err := h.f.PlanResourceChange(h.ctx, plan)
+			return resp.Diagnostics, err
+		},
+	}
+	for name, call := range calls {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				diags, err := call()
+				h.noErrors(err, diags)
+			}
+		})
+	}
+}
+
+// tftypesJSON encodes a known value as Terraform stores it in a state file.
+func tftypesJSON(v tftypes.Value) ([]byte, error) {
+	plain, err := plainValue(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(plain)
+}
+
+func plainValue(v tftypes.Value) (any, error) {
+	if v.IsNull() {
+		return nil, nil
+	}
+	switch typ := v.Type(); {
+	case typ.Is(tftypes.String):
+		var s string
+		return s, v.As(&s)
+	case typ.Is(tftypes.Bool):
+		var b bool
+		return b, v.As(&b)
+	case typ.Is(tftypes.Number):
+		var n big.Float
+		err := v.As(&n)
+		return json.Number(n.Text('f', -1)), err
+	case typ.Is(tftypes.Object{}) || typ.Is(tftypes.Map{}):
+		var attrs map[string]tftypes.Value
+		if err := v.As(&attrs); err != nil {
+			return nil, err
+		}
+		out := map[string]any{}
+		for k, a := range attrs {
+			p, err := plainValue(a)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = p
+		}
+		return out, nil
+	default:
+		var elems []tftypes.Value
+		if err := v.As(&elems); err != nil {
+			return nil, err
+		}
+		out := make([]any, 0, len(elems))
+		for _, e := range elems {
+			p, err := plainValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		return out, nil
 	}
 }

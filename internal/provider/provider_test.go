@@ -42,14 +42,14 @@ func (c *fakeClock) Advance(d time.Duration) {
 // testEnv is one acceptance test's world: a stand-in AI API on 127.0.0.1,
 // a fake clock and a fake environment, wired into the provider.
 type testEnv struct {
-	t       *testing.T
+	t       testing.TB
 	standin *standin.Server
 	url     string
 	clock   *fakeClock
 	env     map[string]string
 }
 
-func newTestEnv(t *testing.T, moreKeys ...string) *testEnv {
+func newTestEnv(t testing.TB, moreKeys ...string) *testEnv {
 	t.Helper()
 	t.Setenv("CHECKPOINT_DISABLE", "1")
 	s := standin.New(standin.Options{APIKeys: append([]string{approvedKey}, moreKeys...)})

@@ -28,6 +28,7 @@ strict="${BENCH_STRICT:-0}"
 [[ "${runs}" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RUNS must be a positive integer" >&2; exit 2; }
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "${repo_root}/scripts/lib.sh"
 build="${repo_root}/.build/bench"
 bin="${build}/bin"
 work="${build}/work"
@@ -35,7 +36,7 @@ results="${repo_root}/bench/results/latest.md"
 url_file="${build}/standin.url"
 api_key="sk-test-standin-approved" # the stand-in's fake approved key
 
-rm -rf "${work}" "${url_file}"
+rm -rf "${work}"
 mkdir -p "${bin}" "${work}" "$(dirname "${results}")"
 
 log() { echo "==> $*" >&2; }
@@ -68,15 +69,8 @@ unset TF_LOG TF_LOG_CORE TF_LOG_PROVIDER TF_LOG_PATH TF_LOG_SDK TF_LOG_SDK_FRAME
 
 # ------------------------------------------------------------- stand-in ---
 log "starting the local AI API stand-in"
-"${bin}/costhandoff-standin" -addr 127.0.0.1:0 -api-key "${api_key}" -url-file "${url_file}" 2>"${build}/standin.log" &
-standin_pid=$!
-trap 'kill "${standin_pid}" 2>/dev/null || true; wait "${standin_pid}" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-	[[ -s "${url_file}" ]] && break
-	sleep 0.1
-done
-[[ -s "${url_file}" ]] || { echo "stand-in did not start" >&2; cat "${build}/standin.log" >&2; exit 1; }
-base="$(cat "${url_file}")"
+start_standin "${bin}/costhandoff-standin" "${api_key}" "${url_file}" "${build}/standin.log"
+base="${standin_url}"
 export COSTHANDOFF_ENDPOINT="${base}/v1"
 export COSTHANDOFF_API_KEY="${api_key}"
 export COSTHANDOFF_OPERATOR="bench"

@@ -7,6 +7,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "${repo_root}/scripts/lib.sh"
 build="${repo_root}/.build"
 work="${build}/demo"
 bin="${build}/bin"
@@ -14,7 +15,7 @@ url_file="${build}/standin.url"
 demo_key="sk-test-standin-approved"   # the stand-in's fake approved key
 
 mkdir -p "${bin}"
-rm -rf "${work}" "${url_file}"
+rm -rf "${work}"
 mkdir -p "${work}"
 
 echo "==> building the provider and the stand-in"
@@ -22,15 +23,8 @@ echo "==> building the provider and the stand-in"
 	&& go build -o "${bin}/costhandoff-standin" ./internal/standin/cmd/costhandoff-standin)
 
 echo "==> starting the local AI API stand-in"
-"${bin}/costhandoff-standin" -addr 127.0.0.1:0 -api-key "${demo_key}" -url-file "${url_file}" 2>"${build}/standin.log" &
-standin_pid=$!
-trap 'kill "${standin_pid}" 2>/dev/null || true; wait "${standin_pid}" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-	[[ -s "${url_file}" ]] && break
-	sleep 0.1
-done
-[[ -s "${url_file}" ]] || { echo "stand-in did not start"; cat "${build}/standin.log"; exit 1; }
-base_url="$(cat "${url_file}")"
+start_standin "${bin}/costhandoff-standin" "${demo_key}" "${url_file}" "${build}/standin.log"
+base_url="${standin_url}"
 echo "    listening on ${base_url}"
 
 # What the stand-in has seen: plan must leave ai_requests at 0.

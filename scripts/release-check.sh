@@ -3,13 +3,8 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools_bin="${repo_root}/.tools/bin"
-goreleaser_version="v2.16.0"
-
-if [[ ! -x "${tools_bin}/goreleaser" ]]; then
-	mkdir -p "${tools_bin}"
-	GOBIN="${tools_bin}" go install "github.com/goreleaser/goreleaser/v2@${goreleaser_version}"
-fi
+source "${repo_root}/scripts/lib.sh"
+goreleaser="$(pinned_tool goreleaser github.com/goreleaser/goreleaser/v2 v2.16.0)"
 
 cd "${repo_root}"
-"${tools_bin}/goreleaser" check
+"${goreleaser}" check

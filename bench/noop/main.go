@@ -39,7 +39,7 @@ import (
 // costhandoff does not.
 func main() {
 	sdklog.QuietUnlessAsked()
-	serve := func() tfprotov6.ProviderServer { return newEchoServer(providerserver.NewProtocol6(noopProvider{})()) }
+	serve := func() tfprotov6.ProviderServer { return &echoServer{providerserver.NewProtocol6(noopProvider{})()} }
 	if err := tf6server.Serve("registry.terraform.io/costhandoff/noop", serve); err != nil {
 		log.Fatal(err)
 	}

@@ -94,9 +94,12 @@ func (f *fastPath) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanRe
 // changes nothing; ok is false for any other plan.
 func (f *fastPath) plan(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.DynamicValue, bool) {
 	c := f.provider.configured.Load()
+	if c == nil {
+		return nil, false
+	}
 	config, okConfig := f.attributes(req.Config)
 	prior, okPrior := f.decode(req.PriorState)
-	if c == nil || !okConfig || !okPrior {
+	if !okConfig || !okPrior {
 		return nil, false
 	}
 	if prior.IsNull() {

@@ -24,16 +24,19 @@ type Category string
 
 // Categories, exactly as the product contract names them.
 const (
-	CategoryOK              Category = "ok"
-	CategoryAuthFailure     Category = "auth_failure"
-	CategoryRateLimited     Category = "rate_limited"
-	CategoryQuotaExhausted  Category = "quota_exhausted"
-	CategoryClientError     Category = "client_error"
-	CategoryServerError     Category = "server_error"
-	CategoryTimeout         Category = "timeout"
-	CategoryNetworkError    Category = "network_error"
-	CategoryRedirect        Category = "redirect"
-	CategoryInvalidResponse Category = "invalid_response"
+	CategoryOK             Category = "ok"
+	CategoryAuthFailure    Category = "auth_failure"
+	CategoryRateLimited    Category = "rate_limited"
+	CategoryQuotaExhausted Category = "quota_exhausted"
+	// CategoryModelUnavailable: the endpoint has no route, channel or price
+	// for the model (a gateway's 503 no channel, 500 no price; a vendor's 404).
+	CategoryModelUnavailable Category = "model_unavailable"
+	CategoryClientError      Category = "client_error"
+	CategoryServerError      Category = "server_error"
+	CategoryTimeout          Category = "timeout"
+	CategoryNetworkError     Category = "network_error"
+	CategoryRedirect         Category = "redirect"
+	CategoryInvalidResponse  Category = "invalid_response"
 )
 
 // Request is the minimal request both paths send; only the key differs.
@@ -62,10 +65,12 @@ type Result struct {
 	StatusCode int // 0 when no response arrived
 	Attempts   int
 	Latency    time.Duration
-	RequestID  string
-	Message    string // sanitized, at most MaxMessageLength characters
-	Model      string // model named in the response, else the requested one
-	Usage      Usage
+	RequestID  string // the id the account's own log shows: a gateway's id first, then the vendor's
+	// UpstreamRequestID is the vendor's id a gateway passed through; "" when none.
+	UpstreamRequestID string
+	Message           string // sanitized, at most MaxMessageLength characters
+	Model             string // model named in the response, else the requested one
+	Usage             Usage
 }
 
 // Outcome holds both paths of one smoke test.

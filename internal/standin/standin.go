@@ -82,6 +82,7 @@ type Server struct {
 	// after is the clock that latency waits on; tests replace it.
 	after   func(time.Duration) <-chan time.Time
 	control *http.ServeMux
+	ledger  ledgerBook
 }
 
 // counters are what ResetCounters clears.
@@ -202,6 +203,10 @@ func (s *Server) PageHeaders() []http.Header {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) || strings.HasPrefix(r.URL.Path, pagePrefix) {
 		s.control.ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, ledgerPrefix) {
+		s.serveLedger(w, r)
 		return
 	}
 	s.serveAI(w, r)

@@ -32,6 +32,7 @@ func (s *Server) controlRoutes() *http.ServeMux {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("PUT "+controlPrefix+"pages/{kind}", s.putPage)
+	s.ledgerControlRoutes(mux)
 	return mux
 }
 

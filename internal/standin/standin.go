@@ -53,8 +53,20 @@ func Behaviours() []Behaviour {
 // defaultAPIKey is the approved key when Options.APIKeys is empty.
 const defaultAPIKey = "sk-test-standin-approved"
 
+// Gateway selects which one-api / new-api gateway the stand-in answers as
+// (SPEC section 9); GatewayNone answers as the vendor itself.
+type Gateway string
+
+// The gateway flavours.
+const (
+	GatewayNone   Gateway = ""
+	GatewayOneAPI Gateway = "one_api"
+	GatewayNewAPI Gateway = "new_api"
+)
+
 // Options configures a new Server.
 type Options struct {
+	Gateway   Gateway       // empty answers as the vendor; one_api or new_api answer as that gateway and serve its usage log
 	APIKeys   []string      // accepted keys; empty means "sk-test-standin-approved"
 	Behaviour Behaviour     // empty means Normal
 	Latency   time.Duration // added before answering an AI request; abandoned when the client goes away
@@ -74,6 +86,7 @@ type Server struct {
 	mu        sync.Mutex
 	keys      map[string]bool
 	behaviour Behaviour
+	gateway   Gateway
 	latency   time.Duration
 	pages     map[string]page
 	inFlight  int
@@ -103,6 +116,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		keys:      make(map[string]bool, len(keys)),
 		behaviour: orNormal(opts.Behaviour),
+		gateway:   opts.Gateway,
 		latency:   opts.Latency,
 		pages:     make(map[string]page),
 		after:     time.After,

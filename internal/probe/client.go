@@ -88,6 +88,7 @@ func (c *Client) Send(ctx context.Context, req Request, key string) Result {
 	start := c.now()
 	attemptCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	attemptCtx, written := countWrites(attemptCtx)
 	httpReq, err := spec.newRequest(attemptCtx, req, key)
 	if err != nil {
 		return c.notSent(req, fmt.Errorf("request not sent: %w", err), key)
@@ -104,7 +105,7 @@ func (c *Client) Send(ctx context.Context, req Request, key string) Result {
 	result := Result{
 		Category:   verdict.Category,
 		StatusCode: status,
-		Attempts:   1,
+		Attempts:   int(written.Load()),
 		Latency:    latency,
 		RequestID:  cleanField(facts.RequestID, key),
 		Message:    Sanitize(withLocation(verdict, header), key),

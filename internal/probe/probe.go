@@ -1,6 +1,13 @@
 // Package probe sends one smoke-test request to an AI API and classifies what
 // came back. It knows nothing of Terraform or of handoffs: callers give it a
 // Request and credentials, and get back a Result per path.
+//
+// Each path is exactly one request on the wire, over HTTP/1.1 and HTTP/2
+// alike. HTTP/2 is kept; resends are made impossible by a request body
+// net/http cannot rewind, and the requests written are counted with
+// net/http/httptrace rather than assumed (wire.go gives the reasoning from
+// Go's own retry rules). A refused stream, a reset or a GOAWAY is therefore a
+// network_error of that path, never a second request.
 package probe
 
 import (
@@ -59,11 +66,12 @@ type Usage struct {
 	TotalTokens  int64
 }
 
-// Result is the outcome of one path: always exactly one HTTP attempt.
+// Result is the outcome of one path: at most one request on the wire, unless
+// some layer below the probe resent it, which Attempts then shows.
 type Result struct {
 	Category   Category
 	StatusCode int // 0 when no response arrived
-	Attempts   int
+	Attempts   int // requests written to the wire for this path, counted
 	Latency    time.Duration
 	RequestID  string // the id the account's own log shows: a gateway's id first, then the vendor's
 	// UpstreamRequestID is the vendor's id a gateway passed through; "" when none.

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -140,7 +139,7 @@ func (s protocolSpec) newRequest(ctx context.Context, req Request, key string) (
 		return nil, fmt.Errorf("encoding request body: %w", err)
 	}
 	target := strings.TrimRight(req.Endpoint, "/") + s.path(req.Model)
-	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(payload))
+	httpReq, err := newSendOnceRequest(ctx, target, payload)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ const (
 	defaultMaxConcurrent = 4
 	maxRedirects         = 5
 	maxBodyBytes         = 5 << 20
+	maxHeaderBytes       = 64 << 10
 )
 
 var (
@@ -34,10 +35,13 @@ var (
 
 // Options configures a Fetcher. The zero value is usable.
 type Options struct {
-	Transport     http.RoundTripper // nil => clone of http.DefaultTransport
-	Now           func() time.Time  // nil => time.Now
-	Timeout       time.Duration     // per page; zero => 10s
-	MaxConcurrent int               // < 1 => 4
+	// Transport carries the requests; nil => PublicPageTransport(). A
+	// transport given here replaces the dial-time address check; the checks
+	// of each requested URL and redirect still apply.
+	Transport     http.RoundTripper
+	Now           func() time.Time // nil => time.Now
+	Timeout       time.Duration    // per page; zero => 10s
+	MaxConcurrent int              // < 1 => 4
 }
 
 // Fetcher checks source pages. It is safe for concurrent use.
@@ -66,7 +70,7 @@ func NewFetcher(opts Options) *Fetcher {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		transport = defaultTransport()
+		transport = PublicPageTransport()
 	}
 	// No Jar: cookies a page sets are never sent back.
 	f.client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
@@ -123,7 +127,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string) (int, string, error) {
 	if err != nil {
 		return 0, "", errInvalidURL
 	}
-	if err := checkTarget(target); err != nil {
+	if err := CheckTarget(target); err != nil {
 		return 0, "", err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
@@ -173,22 +177,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > maxRedirects {
 		return errTooManyRedirects
 	}
-	return checkTarget(req.URL)
-}
-
-// checkTarget refuses non-http(s) URLs and URLs with user info, which the
-// client would otherwise turn into a Basic Authorization header.
-func checkTarget(target *url.URL) error {
-	if target.Scheme != "http" && target.Scheme != "https" {
-		return errUnsupportedScheme
-	}
-	if target.User != nil {
-		return errCredentialsInURL
-	}
-	if target.Host == "" {
-		return errInvalidURL
-	}
-	return nil
+	return CheckTarget(req.URL)
 }
 
 // failureMessage turns a fetch error into a short reason. ctx is the caller's
@@ -200,6 +189,8 @@ func failureMessage(ctx, pageCtx context.Context, err error) string {
 		return "canceled"
 	case pageCtx.Err() != nil, errors.As(err, &netErr) && netErr.Timeout():
 		return "timeout"
+	case errors.Is(err, ErrForbiddenAddress):
+		return ErrForbiddenAddress.Error()
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
@@ -208,9 +199,25 @@ func failureMessage(ctx, pageCtx context.Context, err error) string {
 	return err.Error()
 }
 
-func defaultTransport() http.RoundTripper {
-	if transport, ok := http.DefaultTransport.(*http.Transport); ok {
-		return transport.Clone()
+// PublicPageTransport is the transport for public source pages, built here
+// rather than cloned from http.DefaultTransport so that what it trusts does
+// not depend on what a program did to that global. It is not the AI API's
+// transport (the probe builds that one, with the endpoint's extra CA): pages
+// are public, so they never get the extra CA, and every address it dials is
+// checked, so a host name resolving to a link-local or metadata address is
+// refused before a packet is sent. Proxy settings from the environment apply;
+// behind a proxy, the proxy resolves names and the dial check sees only the
+// proxy's address.
+func PublicPageTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: checkDialedAddress}
+	return &http.Transport{
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxHeaderBytes,
 	}
-	return http.DefaultTransport
 }

@@ -209,10 +209,9 @@ func failureMessage(ctx, pageCtx context.Context, err error) string {
 // behind a proxy, the proxy resolves names and the dial check sees only the
 // proxy's address.
 func PublicPageTransport() *http.Transport {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: checkDialedAddress}
 	return &http.Transport{
 		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            dialer.DialContext,
+		DialContext:            publicDialer().DialContext,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           100,
 		IdleConnTimeout:        90 * time.Second,
@@ -220,4 +219,10 @@ func PublicPageTransport() *http.Transport {
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: maxHeaderBytes,
 	}
+}
+
+// publicDialer is the dialer of PublicPageTransport: every address it is
+// about to connect to passes checkDialedAddress first.
+func publicDialer() *net.Dialer {
+	return &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: checkDialedAddress}
 }

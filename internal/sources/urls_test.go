@@ -1,16 +1,13 @@
 package sources
 
 import (
-	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 func TestParseHTTPURL(t *testing.T) {
@@ -110,79 +107,74 @@ func TestIsLoopbackHost(t *testing.T) {
 }
 
 // The dial check runs after name resolution, so it is what refuses a host
-// name that resolves to a metadata address. Control runs before connect, so
-// these dials send nothing.
+// name that resolves to a metadata address. The forbidden cases call the
+// check directly: a broken check must not make the test reach a real
+// metadata service.
 func TestDialCheck(t *testing.T) {
-	dialer := net.Dialer{Control: checkDialedAddress, Timeout: time.Second}
-	for _, address := range []string{"169.254.169.254:80", "[fe80::1]:80", "[fd00:ec2::254]:80", "[::ffff:169.254.169.254]:443"} {
-		conn, err := dialer.DialContext(t.Context(), "tcp", address)
-		if err == nil {
-			_ = conn.Close()
-		}
-		if !errors.Is(err, ErrForbiddenAddress) {
-			t.Errorf("dial %s = %v, want ErrForbiddenAddress", address, err)
+	control := publicDialer().Control
+	if control == nil {
+		t.Fatal("publicDialer has no Control: dialed addresses are not checked")
+	}
+	for address, want := range map[string]error{
+		"169.254.169.254:80":           ErrForbiddenAddress,
+		"[fe80::1%eth0]:80":            ErrForbiddenAddress,
+		"[fd00:ec2::254]:80":           ErrForbiddenAddress,
+		"[::ffff:169.254.169.254]:443": ErrForbiddenAddress,
+		"127.0.0.1:80":                 nil,
+		"93.184.215.14:443":            nil,
+	} {
+		if err := control("tcp4", address, nil); !errors.Is(err, want) {
+			t.Errorf("Control(%s) = %v, want %v", address, err, want)
 		}
 	}
+	// Loopback still connects through the checked dialer.
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(srv.Close)
-	conn, err := dialer.DialContext(t.Context(), "tcp", srv.Listener.Addr().String())
+	conn, err := publicDialer().DialContext(t.Context(), "tcp", srv.Listener.Addr().String())
 	if err != nil {
 		t.Fatalf("dial loopback = %v, want a connection", err)
 	}
 	_ = conn.Close()
 }
 
-// PublicPageTransport must carry the dial check: a request that reaches the
-// transport without CheckTarget (as a host name resolving to 169.254.169.254
-// would) is still refused.
-func TestPublicPageTransportRefusesMetadataAddresses(t *testing.T) {
+func TestPublicPageTransport(t *testing.T) {
 	transport := PublicPageTransport()
-	transport.Proxy = nil // the environment's proxy would dial the proxy instead
-	if transport.MaxResponseHeaderBytes != maxHeaderBytes {
-		t.Errorf("MaxResponseHeaderBytes = %d, want %d", transport.MaxResponseHeaderBytes, maxHeaderBytes)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://169.254.169.254/latest/meta-data/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := transport.RoundTrip(req)
-	if err == nil {
-		_ = resp.Body.Close()
-	}
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Errorf("RoundTrip = %v, want ErrForbiddenAddress", err)
+	if transport.MaxResponseHeaderBytes != maxHeaderBytes || transport.DialContext == nil || transport.TLSClientConfig != nil {
+		t.Errorf("PublicPageTransport() = %+v, want bounded headers, the checked dialer and the system roots", transport)
 	}
 }
 
+// The checks of each requested URL and redirect hold whatever the
+// transport; this one answers itself and never dials.
 func TestFetchRefusesMetadataTargets(t *testing.T) {
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
-	}))
-	t.Cleanup(srv.Close)
+	var toMetadata atomic.Int32
+	transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasPrefix(r.URL.Host, "169.254.") || strings.Contains(r.URL.Host, "fe80") {
+			toMetadata.Add(1)
+			return nil, errors.New("request sent to a metadata address")
+		}
+		rec := httptest.NewRecorder()
+		http.Redirect(rec, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+		return rec.Result(), nil
+	})
 	tests := []struct {
 		name       string
 		url        string
 		wantStatus int
-		wantCalls  int32
 	}{
 		{name: "literal", url: "http://169.254.169.254/latest/meta-data/"},
 		{name: "IPv6 link-local", url: "http://[fe80::a9fe:a9fe]/"},
-		{name: "redirect to metadata", url: srv.URL + "/", wantStatus: http.StatusFound, wantCalls: 1},
+		{name: "redirect to metadata", url: "https://pricing.example.test/", wantStatus: http.StatusFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			calls.Store(0)
-			pages := NewFetcher(Options{Now: fakeClock}).Fetch(t.Context(), map[string]string{"pricing": tt.url})
+			pages := NewFetcher(Options{Now: fakeClock, Transport: transport}).Fetch(t.Context(), map[string]string{"pricing": tt.url})
 			want := Page{Kind: "pricing", URL: tt.url, Result: Fail, StatusCode: tt.wantStatus, CheckedAt: wantCheckedAt, Message: ErrForbiddenAddress.Error()}
 			if len(pages) != 1 || pages[0] != want {
 				t.Errorf("Fetch() = %#v\nwant %#v", pages, want)
 			}
-			if got := calls.Load(); got != tt.wantCalls {
-				t.Errorf("server saw %d requests, want %d", got, tt.wantCalls)
+			if n := toMetadata.Load(); n != 0 {
+				t.Errorf("%d requests went to a metadata address", n)
 			}
 		})
 	}

@@ -1,0 +1,443 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+)
+
+const (
+	ourID  = "2026113003040500000000000000001"
+	model  = "gpt-test"
+	prompt = 8
+	output = 1
+)
+
+func ourQuery() ledger.Query {
+	return ledger.Query{RequestID: ourID, Model: model, Start: t0, End: t0.Add(2 * time.Second), PromptTokens: prompt, CompletionTokens: output}
+}
+
+// others are n rows of other requests of the same model, newest first,
+// all inside the window and with tokens unlike the query's.
+func others(n int, firstID int64) []fakeRow {
+	rows := make([]fakeRow, n)
+	for i := range rows {
+		rows[i] = logRow(firstID-int64(i), t0.Add(2*time.Second), model, "other-"+strconv.Itoa(i), 30, 7, 400)
+	}
+	return rows
+}
+
+func answerWith(status int, body string, contentType string) func(int, http.ResponseWriter, *http.Request) bool {
+	return func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+		return true
+	}
+}
+
+func TestFind(t *testing.T) {
+	ours := logRow(7, t0.Add(time.Second), model, ourID, prompt, output, 150)
+	oursNoID := logRow(7, t0.Add(time.Second), model, "", prompt, output, 150)
+	tests := []struct {
+		name    string
+		shape   string
+		rows    []fakeRow
+		answer  func(n int, w http.ResponseWriter, r *http.Request) bool
+		query   func(*ledger.Query)
+		opts    func(*ledger.Options)
+		want    ledger.Result // CheckedAt and Message are checked apart
+		message string        // a part of Message; "" wants none
+		pages   []string      // the p of each request, in order
+		waits   []time.Duration
+	}{
+		{
+			name: "one-api shape, matched by request_id", shape: "one_api", rows: []fakeRow{ours},
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0"},
+		},
+		{
+			name: "new-api shape, matched by request_id", shape: "new_api", rows: []fakeRow{ours},
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0"},
+		},
+		{
+			name: "one-api shape, the row on the third page", shape: "one_api", rows: append(others(25, 100), ours),
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0", "1", "2"},
+		},
+		{
+			name: "new-api shape, the row on the third page", shape: "new_api", rows: append(others(25, 100), ours),
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0", "2", "3"},
+		},
+		{
+			name: "rows without request_id: the one row of the model with the tokens", shape: "one_api",
+			rows: []fakeRow{
+				logRow(9, t0.Add(time.Second), "other-model", "", prompt, output, 150),
+				logRow(8, t0.Add(time.Second), model, "", prompt+1, output, 160),
+				oursNoID,
+			},
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByTimeModelTokens, LogID: 7, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0"},
+		},
+		{
+			name: "no id came back: rows with ids match on time, model and tokens", shape: "new_api",
+			rows:  []fakeRow{logRow(7, t0.Add(time.Second), model, "someone-elses-format", prompt, output, 150)},
+			query: func(q *ledger.Query) { q.RequestID = "" },
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByTimeModelTokens, LogID: 7, RequestID: "someone-elses-format", TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0"},
+		},
+		{
+			name: "two candidates are no match, and waiting cannot help", shape: "one_api",
+			rows:    []fakeRow{logRow(8, t0.Add(2*time.Second), model, "", prompt, output, 150), oursNoID},
+			opts:    func(o *ledger.Options) { o.Wait = 10 * time.Second },
+			want:    ledger.Result{Status: ledger.NotFound},
+			message: "2 rows of model",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a row carrying another request's id is no candidate", shape: "one_api",
+			rows:    []fakeRow{logRow(7, t0.Add(time.Second), model, "another-request", prompt, output, 150)},
+			want:    ledger.Result{Status: ledger.NotFound},
+			message: `no row with request id "` + ourID + `"`,
+			pages:   []string{"0"},
+		},
+		{
+			name: "a row before the padded window is no candidate", shape: "one_api",
+			rows:    []fakeRow{logRow(7, t0.Add(-ledger.DefaultSkew-time.Second), model, "", prompt, output, 150)},
+			want:    ledger.Result{Status: ledger.NotFound},
+			message: "no row",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a row after the padded window is no candidate", shape: "new_api",
+			rows:    []fakeRow{logRow(7, t0.Add(2*time.Second+ledger.DefaultSkew+time.Second), model, "", prompt, output, 150)},
+			want:    ledger.Result{Status: ledger.NotFound},
+			message: "no row",
+			pages:   []string{"0"},
+		},
+		{
+			name: "matched by request_id with the gateway's own token estimate", shape: "new_api",
+			rows:    []fakeRow{logRow(7, t0.Add(time.Second), model, ourID, prompt+3, output, 165)},
+			want:    ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt + 3, CompletionTokens: output, Quota: 165, ChargedUSD: "0.00033"},
+			message: "charged 11 prompt and 1 completion tokens; the response reported 8 and 1",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a row written late is found on a later read", shape: "one_api", rows: []fakeRow{ours.from(3)},
+			opts:  func(o *ledger.Options) { o.Wait = 10 * time.Second },
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0", "0", "0"},
+			waits: []time.Duration{time.Second, time.Second},
+		},
+		{
+			name: "a row never written is not_found when the wait runs out, read at its end too", shape: "one_api", rows: others(3, 100),
+			opts:    func(o *ledger.Options) { o.Wait = 2500 * time.Millisecond },
+			want:    ledger.Result{Status: ledger.NotFound},
+			message: "after 4 reads over 2.5s",
+			pages:   []string{"0", "0", "0", "0"},
+			waits:   []time.Duration{time.Second, time.Second, 500 * time.Millisecond},
+		},
+		{
+			name: "a wait of zero reads once", shape: "new_api", rows: nil,
+			want:    ledger.Result{Status: ledger.NotFound},
+			message: "after 1 read over 0s",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a row older than the window ends the paging", shape: "one_api",
+			rows: append(others(10, 100), append([]fakeRow{logRow(50, t0.Add(-time.Hour), model, "old", 1, 1, 1)}, others(15, 49)...)...),
+			want: ledger.Result{Status: ledger.NotFound}, message: "no row", pages: []string{"0", "1"},
+		},
+		{
+			name: "a gateway that ignores p is not paged for ever", shape: "new_api",
+			answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				items := make([]map[string]any, 10)
+				for i, r := range others(10, 100) {
+					items[i] = r.fields
+				}
+				writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{"items": items, "total": 1000, "page": 1, "page_size": 10}})
+				return true
+			},
+			want: ledger.Result{Status: ledger.NotFound}, message: "no row", pages: []string{"0", "2"},
+		},
+		{
+			name: "success false is unavailable at once, with the gateway's message", shape: "one_api",
+			answer:  answerWith(http.StatusOK, `{"success":false,"message":"无权进行此操作，access token 无效"}`, "application/json"),
+			opts:    func(o *ledger.Options) { o.Wait = 10 * time.Second },
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "the gateway refused the log read: 无权进行此操作，access token 无效",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a 401 quotes the gateway's message", shape: "new_api",
+			answer:  answerWith(http.StatusUnauthorized, `{"success":false,"message":"无权进行此操作，未提供 New-Api-User"}`, "application/json"),
+			opts:    func(o *ledger.Options) { o.Wait = 10 * time.Second },
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "HTTP 401: 无权进行此操作，未提供 New-Api-User",
+			pages:   []string{"0"},
+		},
+		{
+			name: "HTTP 500 on every read is unavailable when the wait runs out", shape: "one_api",
+			answer:  answerWith(http.StatusInternalServerError, "upstream exploded", "text/plain"),
+			opts:    func(o *ledger.Options) { o.Wait = 2 * time.Second },
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "the log API answered HTTP 500",
+			pages:   []string{"0", "0", "0"},
+			waits:   []time.Duration{time.Second, time.Second},
+		},
+		{
+			name: "HTTP 500 once, then the row", shape: "new_api", rows: []fakeRow{ours},
+			answer: func(n int, w http.ResponseWriter, r *http.Request) bool {
+				return n == 1 && answerWith(http.StatusServiceUnavailable, "", "text/plain")(n, w, r)
+			},
+			opts:  func(o *ledger.Options) { o.Wait = 10 * time.Second },
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0", "0"},
+			waits: []time.Duration{time.Second},
+		},
+		{
+			name: "an HTML page is unavailable, naming what came", shape: "one_api",
+			answer:  answerWith(http.StatusOK, "<!doctype html><title>New API</title>", "text/html; charset=utf-8"),
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "not JSON (text/html)",
+			pages:   []string{"0"},
+		},
+		{
+			name: "data that is neither shape is unavailable", shape: "one_api",
+			answer:  answerWith(http.StatusOK, `{"success":true,"data":"rows"}`, "application/json"),
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "neither a list of rows nor a page",
+			pages:   []string{"0"},
+		},
+		{
+			name: "an answer over the size bound is unavailable", shape: "one_api",
+			answer:  answerWith(http.StatusOK, `{"success":true,"data":[],"pad":"`+strings.Repeat("x", 2<<20)+`"}`, "application/json"),
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "over 1024 KiB",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a redirect is not followed", shape: "one_api",
+			answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
+				http.Redirect(w, r, "/elsewhere", http.StatusFound)
+				return true
+			},
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "HTTP 302 (redirects are not followed)",
+			pages:   []string{"0"},
+		},
+		{
+			name: "the token and the user id echoed by the gateway are scrubbed", shape: "new_api",
+			answer:  answerWith(http.StatusOK, `{"success":false,"message":"access token `+fakeToken+` of user `+fakeUserID+` (request id: 2026113042170000) refused"}`, "application/json"),
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "access token [redacted] of user [redacted] (request id: 2026113042170000) refused",
+			pages:   []string{"0"},
+		},
+		{
+			name: "a row's token name holding the token is scrubbed", shape: "one_api",
+			rows: []fakeRow{func() fakeRow {
+				r := logRow(7, t0.Add(time.Second), model, ourID, prompt, output, 150)
+				r.fields["token_name"] = "named " + fakeToken
+				return r
+			}()},
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "named [redacted]", PromptTokens: prompt, CompletionTokens: output, Quota: 150, ChargedUSD: "0.0003"},
+			pages: []string{"0"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &fakeGateway{shape: tt.shape, rows: tt.rows, answer: tt.answer}
+			url := startGateway(t, g)
+			clock := newClock(t0.Add(3 * time.Second))
+			opts := ledger.Options{Endpoint: url + "/", Token: fakeToken, UserID: fakeUserID, Now: clock.Now, After: clock.After}
+			if tt.opts != nil {
+				tt.opts(&opts)
+			}
+			q := ourQuery()
+			if tt.query != nil {
+				tt.query(&q)
+			}
+			got := ledger.New(opts).Find(context.Background(), q)
+
+			if got.CheckedAt != clock.Now() {
+				t.Errorf("CheckedAt %v, want the clock's %v", got.CheckedAt, clock.Now())
+			}
+			if tt.message == "" && got.Message != "" || !strings.Contains(got.Message, tt.message) {
+				t.Errorf("Message %q, want it to hold %q", got.Message, tt.message)
+			}
+			wantFields, gotFields := tt.want, got
+			gotFields.CheckedAt, gotFields.Message = time.Time{}, ""
+			if gotFields != wantFields {
+				t.Errorf("Find\n got %+v\nwant %+v", gotFields, wantFields)
+			}
+			assertNoCredential(t, got)
+			reqs, heads := g.requests()
+			var pages []string
+			for i, r := range reqs {
+				pages = append(pages, r["p"])
+				if r["path"] != "/api/log/self" || r["type"] != "2" || r["model_name"] != q.Model {
+					t.Errorf("request %d asked %v, want the log of type 2 and model %q", i, r, q.Model)
+				}
+				if heads[i].Get("Authorization") != fakeToken || heads[i].Get("New-Api-User") != fakeUserID {
+					t.Errorf("request %d carried Authorization %q and New-Api-User %q", i, heads[i].Get("Authorization"), heads[i].Get("New-Api-User"))
+				}
+			}
+			if !slices.Equal(pages, tt.pages) {
+				t.Errorf("pages asked %q, want %q", pages, tt.pages)
+			}
+			if waits := clock.Waits(); !slices.Equal(waits, tt.waits) {
+				t.Errorf("waits %v, want %v", waits, tt.waits)
+			}
+		})
+	}
+}
+
+// assertNoCredential fails when any string field of r holds the token or
+// the user id as a word of its own.
+func assertNoCredential(t *testing.T, r ledger.Result) {
+	t.Helper()
+	v := reflect.ValueOf(r)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() != reflect.String {
+			continue
+		}
+		s := f.String()
+		if strings.Contains(s, fakeToken) || strings.Contains(" "+s+" ", " "+fakeUserID+" ") || strings.Contains(s, fakeAPIKey) {
+			t.Errorf("Result.%s holds a credential: %q", v.Type().Field(i).Name, s)
+		}
+	}
+}
+
+func TestFindSendsTheWindowPaddedToWholeSeconds(t *testing.T) {
+	tests := []struct {
+		name             string
+		start, end       time.Time
+		skew             time.Duration
+		wantFrom, wantTo time.Time
+	}{
+		{"default skew on both sides", t0, t0.Add(2 * time.Second), 0, t0.Add(-ledger.DefaultSkew), t0.Add(2*time.Second + ledger.DefaultSkew)},
+		{"fractions widen to the outer seconds", t0.Add(900 * time.Millisecond), t0.Add(2100 * time.Millisecond), time.Nanosecond, t0, t0.Add(3 * time.Second)},
+		{"whole seconds stay", t0, t0.Add(2 * time.Second), time.Second, t0.Add(-time.Second), t0.Add(3 * time.Second)},
+		{"an end before the start is the start", t0, t0.Add(-time.Minute), time.Second, t0.Add(-time.Second), t0.Add(time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &fakeGateway{shape: "one_api"}
+			url := startGateway(t, g)
+			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Skew: tt.skew})
+			c.Find(context.Background(), ledger.Query{Model: model, Start: tt.start, End: tt.end})
+			reqs, heads := g.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(reqs))
+			}
+			from, to := reqs[0]["start_timestamp"], reqs[0]["end_timestamp"]
+			if from != fmt.Sprint(tt.wantFrom.Unix()) || to != fmt.Sprint(tt.wantTo.Unix()) {
+				t.Errorf("window %s..%s, want %d..%d", from, to, tt.wantFrom.Unix(), tt.wantTo.Unix())
+			}
+			if _, ok := heads[0]["New-Api-User"]; ok {
+				t.Error("New-Api-User sent without a user id")
+			}
+		})
+	}
+}
+
+func TestFindMatchesARowStampedInTheSecondTheRequestStarted(t *testing.T) {
+	// The gateway stamps whole seconds: a request sent at .9 has its row in
+	// the second before, which only the rounding keeps inside the window.
+	g := &fakeGateway{shape: "one_api", rows: []fakeRow{
+		logRow(8, t0.Add(4*time.Second), model, "", prompt, output, 150), // after the window
+		logRow(7, t0, model, "", prompt, output, 150),
+	}}
+	url := startGateway(t, g)
+	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Skew: time.Nanosecond})
+	q := ledger.Query{Model: model, Start: t0.Add(900 * time.Millisecond), End: t0.Add(2100 * time.Millisecond), PromptTokens: prompt, CompletionTokens: output}
+	if got := c.Find(context.Background(), q); got.Status != ledger.Confirmed || got.LogID != 7 {
+		t.Errorf("Find %+v, want row 7 confirmed", got)
+	}
+}
+
+func TestFindBoundsEachRead(t *testing.T) {
+	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	url := startGateway(t, http.HandlerFunc(hang))
+	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, ReadTimeout: 50 * time.Millisecond})
+	start := time.Now()
+	got := c.Find(context.Background(), ourQuery())
+	if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "did not answer within 50ms") {
+		t.Errorf("Find %+v, want unavailable for the read timeout", got)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Find took %v with a 50ms read timeout", elapsed)
+	}
+}
+
+func TestFindHonoursCancellation(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done()
+	}
+	url := startGateway(t, http.HandlerFunc(hang))
+	tests := []struct {
+		name   string
+		cancel func(context.CancelFunc)
+	}{
+		{"cancelled before the first read", func(cancel context.CancelFunc) { cancel() }},
+		{"cancelled during a read", func(cancel context.CancelFunc) { go func() { <-arrived; cancel() }() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tt.cancel(cancel)
+			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Wait: time.Hour, ReadTimeout: time.Hour})
+			done := make(chan ledger.Result, 1)
+			go func() { done <- c.Find(ctx, ourQuery()) }()
+			select {
+			case got := <-done:
+				if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "cancelled after 1 read") {
+					t.Errorf("Find %+v, want unavailable, cancelled", got)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Find ignored the cancellation")
+			}
+		})
+	}
+}
+
+func TestFindQuotaPerUSD(t *testing.T) {
+	tests := []struct {
+		perUSD float64
+		quota  int64
+		want   string
+	}{
+		{0, 150, "0.0003"}, // the default
+		{-1, 150, "0.0003"},
+		{500000, 500000, "1"},
+		{500000, 0, "0"},
+		{500000, 123456789, "246.913578"},
+		{0.1, 150, "1500"}, // 150 / 0.1 in floats is 1499.9999999999998
+		{3, 1, "0.333333333333"},
+		{500000, -150, "-0.0003"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d per %g", tt.quota, tt.perUSD), func(t *testing.T) {
+			g := &fakeGateway{shape: "one_api", rows: []fakeRow{logRow(7, t0, model, ourID, prompt, output, tt.quota)}}
+			url := startGateway(t, g)
+			got := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, QuotaPerUSD: tt.perUSD}).Find(context.Background(), ourQuery())
+			if got.ChargedUSD != tt.want || got.Quota != tt.quota {
+				t.Errorf("quota %d charged %q, want %d and %q", got.Quota, got.ChargedUSD, tt.quota, tt.want)
+			}
+		})
+	}
+}

@@ -3,7 +3,8 @@
 # stand-in on 127.0.0.1, wire the provider in through a dev_overrides CLI
 # config (no terraform init, no registry), run a real terraform apply of
 # examples/quickstart, print the handoff log and the decision, stop the
-# stand-in. Nothing leaves this machine.
+# stand-in. Nothing leaves this machine. The CLI is TERRAFORM (default
+# terraform): TERRAFORM=tofu runs the same demo on OpenTofu.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,7 @@ work="${build}/demo"
 bin="${build}/bin"
 url_file="${build}/standin.url"
 demo_key="sk-test-standin-approved"   # the stand-in's fake approved key
+terraform="$(terraform_cli)"
 
 mkdir -p "${bin}"
 rm -rf "${work}"
@@ -49,17 +51,17 @@ export COSTHANDOFF_API_KEY="${demo_key}"
 export TF_VAR_source_urls="{ pricing = \"${base_url}/pages/pricing\", support = \"${base_url}/pages/support\", allocation = \"${base_url}/pages/allocation\", unit_economics = \"${base_url}/pages/unit_economics\" }"
 
 cd "${work}"
-echo "==> terraform plan (sends no AI request)"
-terraform plan -input=false -no-color -out=tfplan >plan.log 2>&1 || { cat plan.log; exit 1; }
+echo "==> $(basename "${terraform}") plan (sends no AI request), $(cli_version "${terraform}")"
+"${terraform}" plan -input=false -no-color -out=tfplan >plan.log 2>&1 || { cat plan.log; exit 1; }
 grep -E '^Plan:' plan.log
 echo "    stand-in after plan: $(stats)"
-echo "==> terraform apply (runs the smoke test)"
-terraform apply -input=false -no-color -auto-approve tfplan >apply.log 2>&1 || { cat apply.log; exit 1; }
+echo "==> $(basename "${terraform}") apply (runs the smoke test)"
+"${terraform}" apply -input=false -no-color -auto-approve tfplan >apply.log 2>&1 || { cat apply.log; exit 1; }
 grep -E '^Apply complete' apply.log
 
 echo
 echo "==> handoff log"
-terraform output -raw handoff_log
+"${terraform}" output -raw handoff_log
 echo
-echo "decision: $(terraform output -raw decision)"
+echo "decision: $("${terraform}" output -raw decision)"
 echo "stand-in after apply: $(stats)"

@@ -29,3 +29,45 @@ pinned_tool() {
 	fi
 	echo "${tools_bin}/$1"
 }
+
+# terraform_cli: prints the absolute path of the CLI every script runs:
+# TERRAFORM (default terraform, or TF_ACC_TERRAFORM_PATH when only that is
+# set), which may name Terraform or OpenTofu.
+terraform_cli() {
+	local name="${TERRAFORM:-${TF_ACC_TERRAFORM_PATH:-terraform}}" path
+	path="$(command -v "${name}")" || {
+		echo "$(basename "$0"): ${name} not found: put terraform on PATH or set TERRAFORM to a Terraform or OpenTofu binary" >&2
+		return 1
+	}
+	[[ "${path}" == /* ]] || path="$(pwd)/${path}"
+	echo "${path}"
+}
+
+# cli_version CLI: the first line of CLI's version, e.g. "Terraform v1.11.4"
+# or "OpenTofu v1.12.6".
+cli_version() {
+	local out
+	out="$(CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null)" || true
+	echo "${out%%$'\n'*}"
+}
+
+# provider_host CLI: the registry host CLI gives a source written without
+# one ("costhandoff/costhandoff"): registry.opentofu.org for OpenTofu,
+# registry.terraform.io otherwise.
+provider_host() {
+	if [[ "$(cli_version "$1")" == OpenTofu* ]]; then
+		echo registry.opentofu.org
+	else
+		echo registry.terraform.io
+	fi
+}
+
+# next_version: the version of the top heading of CHANGELOG.md, the next
+# release (0.1.0 for "## 0.1.0 (Unreleased)"). The one place it is read.
+next_version() {
+	local changelog version
+	changelog="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/CHANGELOG.md"
+	version="$(sed -n -E 's/^## v?([0-9]+\.[0-9]+\.[0-9]+[-+.0-9A-Za-z]*).*/\1/p' "${changelog}" | sed -n 1p)"
+	[[ -n "${version}" ]] || { echo "no version heading (## X.Y.Z) in ${changelog}" >&2; return 1; }
+	echo "${version}"
+}

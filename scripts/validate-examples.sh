@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks every example the docs show: `terraform fmt -check` over examples/,
 # then `terraform validate` in every directory under examples/ that holds a
-# .tf file, against a provider built from this checkout.
+# .tf file, against a provider built from this checkout. The CLI is
+# TERRAFORM (default terraform), Terraform or OpenTofu.
 #
 # No registry and no `terraform init`: a dev_overrides CLI config points
 # costhandoff/costhandoff at the fresh build, and Terraform validates a
@@ -12,11 +13,12 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "${repo_root}/scripts/lib.sh"
+terraform="$(terraform_cli)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "${tmp}"' EXIT
 
 cd "${repo_root}"
-command -v terraform >/dev/null || { echo "validate-examples: terraform is not on PATH" >&2; exit 1; }
 
 echo "==> building the provider"
 go build -o "${tmp}/bin/terraform-provider-costhandoff" .
@@ -34,8 +36,8 @@ export TF_CLI_CONFIG_FILE="${tmp}/terraformrc"
 export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 
-echo "==> terraform fmt -check -recursive examples"
-terraform fmt -check -recursive examples \
+echo "==> $(basename "${terraform}") fmt -check -recursive examples ($(cli_version "${terraform}"))"
+"${terraform}" fmt -check -recursive examples \
 	|| { echo "validate-examples: the files above are not formatted: run terraform fmt -recursive examples" >&2; exit 1; }
 
 # Every directory holding a .tf file, skipping hidden ones such as a
@@ -46,11 +48,11 @@ if [[ ${#dirs[@]} -eq 0 ]]; then
 	exit 1
 fi
 
-echo "==> terraform validate in ${#dirs[@]} example folders"
+echo "==> $(basename "${terraform}") validate in ${#dirs[@]} example folders"
 failed=0
 for dir in "${dirs[@]}"; do
 	log="${tmp}/validate.log"
-	if TF_DATA_DIR="${tmp}/data/${dir}" terraform -chdir="${dir}" validate -no-color >"${log}" 2>&1; then
+	if TF_DATA_DIR="${tmp}/data/${dir}" "${terraform}" -chdir="${dir}" validate -no-color >"${log}" 2>&1; then
 		echo "ok    ${dir}"
 	else
 		echo "FAIL  ${dir}"

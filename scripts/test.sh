@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make test: the whole suite, TF_ACC=1 go test ./..., run against the CLI
+# that TERRAFORM names (default terraform; Terraform or OpenTofu). The
+# acceptance tests (terraform-plugin-testing) and internal/e2e both read
+# TF_ACC_TERRAFORM_PATH, set here to that CLI's absolute path, so no test
+# ever looks elsewhere or downloads a CLI. TF_ACC_PROVIDER_HOST, unless set,
+# is the host that CLI gives "costhandoff/costhandoff": registry.opentofu.org
+# for OpenTofu, registry.terraform.io for Terraform.
+# Extra arguments go to go test, e.g. scripts/test.sh -run TestX ./internal/e2e.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "${repo_root}/scripts/lib.sh"
+terraform="$(terraform_cli)"
+
+export TF_ACC=1
+export TF_ACC_TERRAFORM_PATH="${terraform}"
+export TF_ACC_PROVIDER_HOST="${TF_ACC_PROVIDER_HOST:-$(provider_host "${terraform}")}"
+export CHECKPOINT_DISABLE=1
+
+cd "${repo_root}"
+echo "==> TF_ACC=1 go test with $(cli_version "${terraform}") (TF_ACC_TERRAFORM_PATH=${TF_ACC_TERRAFORM_PATH}, TF_ACC_PROVIDER_HOST=${TF_ACC_PROVIDER_HOST})"
+if [[ $# -eq 0 ]]; then
+	set -- ./...
+fi
+exec go test -count=1 -timeout 30m "$@"

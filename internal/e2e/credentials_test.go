@@ -16,14 +16,23 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
-// providerDir holds the provider binary built once by TestMain.
-var providerDir string
+// providerDir holds the provider binary built once by TestMain; tf is the
+// CLI that runs it.
+var (
+	providerDir string
+	tf          cli
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(buildProviderAndRun(m))
 }
 
 func buildProviderAndRun(m *testing.M) int {
+	var err error
+	if tf, err = cliFromEnv(os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	dir, err := os.MkdirTemp("", "costhandoff-e2e-provider-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -76,12 +85,11 @@ var keySources = []keySource{
 // output or the trace log, whether the smoke test proceeds or the endpoint
 // echoes the key back in a refusal that fails the apply.
 func TestCredentialsNeverLeak(t *testing.T) {
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Fatalf("terraform must be on PATH for the end-to-end tests: %v", err)
-	}
+	t.Parallel()
 	for _, src := range keySources {
 		key := "sk-test-e2e-secret-" + strings.ToLower(strings.ReplaceAll(src.name, "_", ""))
 		t.Run(src.name+"/proceed", func(t *testing.T) {
+			t.Parallel()
 			w := newWorkspace(t, src, key, standin.Normal, "fail")
 			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
 			planJSON := w.mustRun("show", "-json", "tfplan")
@@ -103,6 +111,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 			})
 		})
 		t.Run(src.name+"/echoed_in_refusal", func(t *testing.T) {
+			t.Parallel()
 			w := newWorkspace(t, src, key, standin.EchoKey, "fail")
 			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
 			apply, err := w.run("apply", "-input=false", "-no-color", "tfplan")
@@ -141,14 +150,7 @@ func newWorkspace(t *testing.T, src keySource, key string, behaviour standin.Beh
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: key}
-	w.write("costhandoff.tfrc", fmt.Sprintf(`disable_checkpoint = true
-provider_installation {
-  dev_overrides {
-    "costhandoff/costhandoff" = %q
-  }
-  direct {}
-}
-`, providerDir))
+	w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
 	w.write("main.tf", configuration(src, key, url, enforcement))
 	w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
 		"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"),
@@ -172,7 +174,7 @@ func configuration(src keySource, key, url, enforcement string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     costhandoff = {
-      source = "costhandoff/costhandoff"
+      source = %[6]q
     }
   }
 }
@@ -199,7 +201,7 @@ resource "costhandoff_check" "this" {
   }
   %[4]s
 }
-`, url, providerArgs, enforcement, src.checkArgs, src.variables)
+`, url, providerArgs, enforcement, src.checkArgs, src.variables, tf.source)
 }
 
 // environWithout is this process's environment less every variable with
@@ -218,11 +220,11 @@ func environWithout(prefixes ...string) []string {
 	return env
 }
 
-// run runs terraform in the workspace and returns stdout and stderr together.
+// run runs the CLI in the workspace and returns stdout and stderr together.
 func (w *workspace) run(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "terraform", args...)
+	cmd := exec.CommandContext(ctx, tf.path, args...)
 	cmd.Dir, cmd.Env = w.dir, w.env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

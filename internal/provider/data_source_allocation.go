@@ -23,7 +23,7 @@ var (
 // allocationDataSource answers whether an allocation is complete under the
 // provider's policy, at plan time, without any network traffic.
 type allocationDataSource struct {
-	client *client
+	data *providerData
 }
 
 func newAllocationDataSource() datasource.DataSource { return &allocationDataSource{} }
@@ -48,7 +48,7 @@ func (d *allocationDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *allocationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.client, _ = req.ProviderData.(*client)
+	d.data, _ = req.ProviderData.(*providerData)
 }
 
 func (d *allocationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -96,16 +96,13 @@ func (d *allocationDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policy := handoff.DefaultPolicy()
-	if d.client != nil {
-		policy = d.client.policy
-	}
+	policy := d.data.policyOf()
 	resp.Diagnostics.Append(overrideList(ctx, m.Required, &policy.RequiredTags)...)
 	tags, diags := stringMapOf(ctx, m.Tags)
 	resp.Diagnostics.Append(diags...)
 	fromTags, unrecognised := handoff.AllocationFromTags(tags)
-	explicit := checkModel{OwnerTag: m.OwnerTag, WorkloadTag: m.WorkloadTag, Environment: m.Environment,
-		Product: m.Product, CostCenter: m.CostCenter}.allocation()
+	explicit, _, diags := readAllocation(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	report := policy.CheckAllocation(fromTags.Merge(explicit))
 
 	m.Complete = types.BoolValue(report.Complete())

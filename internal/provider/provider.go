@@ -6,15 +6,19 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
-	"sync/atomic"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -24,7 +28,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // Environment variables read when the matching argument is not configured.
@@ -32,6 +38,9 @@ const (
 	EnvEndpoint = "COSTHANDOFF_ENDPOINT"
 	EnvAPIKey   = "COSTHANDOFF_API_KEY"
 	EnvOperator = "COSTHANDOFF_OPERATOR"
+	// EnvLedgerToken and EnvLedgerUserID feed the gateway's usage-log API.
+	EnvLedgerToken  = "COSTHANDOFF_LEDGER_TOKEN"
+	EnvLedgerUserID = "COSTHANDOFF_LEDGER_USER_ID"
 )
 
 // Defaults of SPEC section 2.
@@ -39,6 +48,18 @@ const (
 	DefaultEndpoint       = "https://api.cometapi.com/v1"
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxConcurrent  = 4
+	MinRequestTimeout     = time.Second
+	MaxRequestTimeout     = 10 * time.Minute
+	MaxConcurrentChecks   = 100
+	DefaultLedgerWait     = 30 * time.Second
+	MaxLedgerWait         = 10 * time.Minute
+	DefaultQuotaPerUSD    = 500000.0
+)
+
+// Values of ledger_api.
+const (
+	ledgerNone   = "none"
+	ledgerNewAPI = "new_api"
 )
 
 var (
@@ -54,9 +75,9 @@ type costhandoffProvider struct {
 	now       func() time.Time
 	transport http.RoundTripper // nil: built from ca_cert_pem
 	getenv    func(string) string
-	// configured is the client of the last successful Configure, read by
-	// fastPath outside the framework.
-	configured atomic.Pointer[client]
+	// ledgerPoll is how often the usage log is read while looking for the
+	// smoke request's row; zero means the ledger package's default.
+	ledgerPoll time.Duration
 }
 
 func newProvider(version string) *costhandoffProvider {
@@ -64,17 +85,23 @@ func newProvider(version string) *costhandoffProvider {
 }
 
 type providerModel struct {
-	Endpoint            types.String `tfsdk:"endpoint"`
-	APIKey              types.String `tfsdk:"api_key"`
-	APIProtocol         types.String `tfsdk:"api_protocol"`
-	Operator            types.String `tfsdk:"operator"`
-	RequestTimeout      types.String `tfsdk:"request_timeout"`
-	MaxConcurrentChecks types.Int64  `tfsdk:"max_concurrent_checks"`
-	RequiredTags        types.List   `tfsdk:"required_tags"`
-	AllowedEnvironments types.List   `tfsdk:"allowed_environments"`
-	RequiredSourceKinds types.List   `tfsdk:"required_source_kinds"`
-	CACertPEM           types.String `tfsdk:"ca_cert_pem"`
-	AllowPlainHTTP      types.Bool   `tfsdk:"allow_plain_http"`
+	Endpoint            types.String         `tfsdk:"endpoint"`
+	APIKey              types.String         `tfsdk:"api_key"`
+	APIProtocol         types.String         `tfsdk:"api_protocol"`
+	Operator            types.String         `tfsdk:"operator"`
+	RequestTimeout      timetypes.GoDuration `tfsdk:"request_timeout"`
+	MaxConcurrentChecks types.Int64          `tfsdk:"max_concurrent_checks"`
+	RequiredTags        types.List           `tfsdk:"required_tags"`
+	AllowedEnvironments types.List           `tfsdk:"allowed_environments"`
+	RequiredSourceKinds types.List           `tfsdk:"required_source_kinds"`
+	CACertPEM           types.String         `tfsdk:"ca_cert_pem"`
+	AllowPlainHTTP      types.Bool           `tfsdk:"allow_plain_http"`
+	LedgerAPI           types.String         `tfsdk:"ledger_api"`
+	LedgerEndpoint      types.String         `tfsdk:"ledger_endpoint"`
+	LedgerToken         types.String         `tfsdk:"ledger_token"`
+	LedgerUserID        types.String         `tfsdk:"ledger_user_id"`
+	LedgerWait          timetypes.GoDuration `tfsdk:"ledger_wait"`
+	LedgerQuotaPerUSD   types.Float64        `tfsdk:"ledger_quota_per_usd"`
 }
 
 func (p *costhandoffProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -109,14 +136,15 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				MarkdownDescription: "Team or role running the checks, recorded in every handoff. Defaults to the `" + EnvOperator + "` environment variable.",
 			},
 			"request_timeout": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Timeout of each smoke-test request, as a Go duration such as `30s` or `1m30s`. Defaults to `30s`.",
-				Validators:          []validator.String{durationValidator{}},
+				Optional: true, CustomType: timetypes.GoDurationType{},
+				MarkdownDescription: "Timeout of each smoke-test request, as a Go duration such as `30s` or `1m30s`, between `1s` and `10m`. Defaults to `30s`.",
+				Validators:          []validator.String{durationBetween{MinRequestTimeout, MaxRequestTimeout}},
 			},
 			"max_concurrent_checks": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "How many smoke tests may be in flight at once across every `costhandoff_check` of this provider. Defaults to 4.",
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many smoke tests may be in flight at once across every `costhandoff_check` of "+
+					"this provider, from 1 to %d. Defaults to %d.", MaxConcurrentChecks, DefaultMaxConcurrent),
+				Validators: []validator.Int64{int64validator.Between(1, MaxConcurrentChecks)},
 			},
 			"required_tags": schema.ListAttribute{
 				Optional:    true,
@@ -147,15 +175,42 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:            true,
 				MarkdownDescription: "Allow a plain `http://` endpoint to a non-loopback host. Defaults to false: the API key would travel unencrypted.",
 			},
+			"ledger_api": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "`none` (the default) or `new_api`: after a happy path that passed, look for the smoke request's " +
+					"row in the usage log of a gateway of the one-api / new-api family (CometAPI among them), reading only.",
+				Validators: []validator.String{stringvalidator.OneOf(ledgerNone, ledgerNewAPI)},
+			},
+			"ledger_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL of the gateway's management API. Defaults to `endpoint` without a trailing `/v1`. " +
+					"Plain `http://` follows the same rule as `endpoint`.",
+			},
+			"ledger_token": schema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "The gateway's access (system) token for its log API, never the API key. Defaults to the `" +
+					EnvLedgerToken + "` environment variable. Never stored in state or logged.",
+			},
+			"ledger_user_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Sent as `New-Api-User` when set (new-api requires it with access tokens). Defaults to the `" +
+					EnvLedgerUserID + "` environment variable.",
+			},
+			"ledger_wait": schema.StringAttribute{
+				Optional: true, CustomType: timetypes.GoDurationType{},
+				MarkdownDescription: "How long to look for the smoke request's row, as a Go duration up to `10m`. Defaults to `30s`.",
+				Validators:          []validator.String{durationBetween{0, MaxLedgerWait}},
+			},
+			"ledger_quota_per_usd": schema.Float64Attribute{
+				Optional:            true,
+				MarkdownDescription: "The gateway's quota units per US dollar, to state the charge in dollars. Defaults to 500000.",
+				Validators:          []validator.Float64{float64validator.AtLeast(1)},
+			},
 		},
 	}
 }
 
 func (p *costhandoffProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	// Like the framework's copy for the resources, this configuration's
-	// client replaces the last one even when there is none yet: a server
-	// serving several commands (-debug) is configured once per command.
-	p.configured.Store(nil)
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -167,14 +222,13 @@ func (p *costhandoffProvider) Configure(ctx context.Context, req provider.Config
 	if !req.Config.Raw.IsFullyKnown() {
 		return
 	}
-	c, diags := p.newClient(ctx, m)
+	data, diags := p.newProviderData(ctx, m)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.ResourceData = c
-	resp.DataSourceData = c
-	p.configured.Store(c)
+	resp.ResourceData = data
+	resp.DataSourceData = data
 }
 
 func (p *costhandoffProvider) Resources(context.Context) []func() resource.Resource {
@@ -196,7 +250,105 @@ func (p *costhandoffProvider) ValidateConfig(ctx context.Context, req provider.V
 	if resp.Diagnostics.HasError() || m.Endpoint.IsUnknown() || m.Endpoint.IsNull() || m.AllowPlainHTTP.IsUnknown() {
 		return
 	}
-	if err := handoff.CheckEndpoint(m.Endpoint.ValueString(), m.AllowPlainHTTP.ValueBool()); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
+	for _, name := range []string{"endpoint", "ledger_endpoint"} {
+		var v types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
+		if v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if err := handoff.CheckEndpoint(v.ValueString(), m.AllowPlainHTTP.ValueBool()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
+		}
 	}
+}
+
+// newProviderData resolves the configuration against the environment and
+// the defaults. The endpoint is checked here as well as in ValidateConfig,
+// because an endpoint from the environment is only seen here.
+func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerModel) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	d := &providerData{
+		endpoint:       stringOr(m.Endpoint, p.getenv(EnvEndpoint), DefaultEndpoint),
+		apiKey:         stringOr(m.APIKey, p.getenv(EnvAPIKey), ""),
+		protocol:       probe.Protocol(stringOr(m.APIProtocol, "", string(probe.OpenAIChat))),
+		operator:       stringOr(m.Operator, p.getenv(EnvOperator), ""),
+		allowPlainHTTP: m.AllowPlainHTTP.ValueBool(),
+		now:            p.now,
+	}
+	if err := handoff.CheckEndpoint(d.endpoint, d.allowPlainHTTP); err != nil {
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
+	}
+	timeout := durationOr(m.RequestTimeout, DefaultRequestTimeout, &diags)
+	maxConcurrent := DefaultMaxConcurrent
+	if !m.MaxConcurrentChecks.IsNull() {
+		maxConcurrent = int(m.MaxConcurrentChecks.ValueInt64())
+	}
+	d.policy = handoff.DefaultPolicy()
+	diags.Append(overrideList(ctx, m.RequiredTags, &d.policy.RequiredTags)...)
+	diags.Append(overrideList(ctx, m.AllowedEnvironments, &d.policy.AllowedEnvironments)...)
+	diags.Append(overrideList(ctx, m.RequiredSourceKinds, &d.policy.RequiredSourceKinds)...)
+
+	transport := p.transport
+	if transport == nil {
+		t, err := probe.NewTransport(m.CACertPEM.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("ca_cert_pem"), "Invalid ca_cert_pem", err.Error())
+		}
+		transport = t
+	}
+	d.runner = handoff.Runner{
+		Probe: probe.NewClient(probe.Options{Transport: transport, Timeout: timeout, MaxConcurrent: maxConcurrent}),
+		// Source pages never use the endpoint's extra CA: they are public.
+		Sources: sources.NewFetcher(sources.Options{Now: p.now, Transport: p.transport}),
+		Policy:  d.policy,
+		Now:     p.now,
+	}
+	if m.LedgerAPI.ValueString() == ledgerNewAPI {
+		diags.Append(p.configureLedger(m, d, transport)...)
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+	return d, diags
+}
+
+// configureLedger sets up the reads of a new-api gateway's usage log.
+func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, transport http.RoundTripper) diag.Diagnostics {
+	var diags diag.Diagnostics
+	endpoint := stringOr(m.LedgerEndpoint, "", strings.TrimSuffix(strings.TrimRight(d.endpoint, "/"), "/v1"))
+	if err := handoff.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
+		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
+	}
+	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
+	if d.ledgerToken == "" {
+		diags.AddAttributeError(path.Root("ledger_token"), "No ledger token configured",
+			"ledger_api = \"new_api\" reads the gateway's usage log with its access token: set ledger_token or the "+
+				EnvLedgerToken+" environment variable (the gateway's system access token, never the API key), or set ledger_api = \"none\".")
+	}
+	quotaPerUSD := DefaultQuotaPerUSD
+	if !m.LedgerQuotaPerUSD.IsNull() {
+		quotaPerUSD = m.LedgerQuotaPerUSD.ValueFloat64()
+	}
+	d.runner.Ledger = ledger.New(ledger.Options{
+		Endpoint:     endpoint,
+		Token:        d.ledgerToken,
+		UserID:       stringOr(m.LedgerUserID, p.getenv(EnvLedgerUserID), ""),
+		Wait:         durationOr(m.LedgerWait, DefaultLedgerWait, &diags),
+		PollInterval: p.ledgerPoll,
+		QuotaPerUSD:  quotaPerUSD,
+		Transport:    transport,
+		Now:          p.now,
+	})
+	return diags
+}
+
+// durationOr is the configured duration, else def. The attribute's type
+// and validators have already refused anything unparsable or out of range.
+func durationOr(v timetypes.GoDuration, def time.Duration, diags *diag.Diagnostics) time.Duration {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	d, ds := v.ValueGoDuration()
+	diags.Append(ds...)
+	return d
 }

@@ -65,11 +65,12 @@ func newTestEnv(t testing.TB, moreKeys ...string) *testEnv {
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"costhandoff": func() (tfprotov6.ProviderServer, error) {
-			return newFastPath(&costhandoffProvider{
-				version: "test",
-				now:     e.clock.Now,
-				getenv:  func(k string) string { return e.env[k] },
-			}), nil
+			return serve(&costhandoffProvider{
+				version:    "test",
+				now:        e.clock.Now,
+				getenv:     func(k string) string { return e.env[k] },
+				ledgerPoll: 10 * time.Millisecond,
+			})(), nil
 		},
 	}
 }

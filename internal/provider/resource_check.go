@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -20,14 +19,15 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*checkResource)(nil)
-	_ resource.ResourceWithConfigure   = (*checkResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*checkResource)(nil)
-	_ resource.ResourceWithImportState = (*checkResource)(nil)
+	_ resource.Resource                   = (*checkResource)(nil)
+	_ resource.ResourceWithConfigure      = (*checkResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*checkResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*checkResource)(nil)
+	_ resource.ResourceWithImportState    = (*checkResource)(nil)
 )
 
 type checkResource struct {
-	client *client
+	data *providerData
 }
 
 func newCheckResource() resource.Resource { return &checkResource{} }
@@ -36,8 +36,65 @@ func (r *checkResource) Metadata(_ context.Context, req resource.MetadataRequest
 	resp.TypeName = req.ProviderTypeName + "_check"
 }
 
-func (r *checkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client, _ = req.ProviderData.(*client)
+func (r *checkResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
+	r.data, _ = req.ProviderData.(*providerData)
+}
+
+// ValidateConfig reports every gap knowable from configuration, each on its
+// attribute. Terraform calls it again during apply once every value is
+// known, so a gap hidden behind an unknown value at plan time fails the
+// apply on its attribute before any request is sent. Without a configured
+// provider (terraform validate) the default policy judges what is set.
+func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(r.data.validateCheckConfig(ctx, req.Config)...)
+}
+
+// ModifyPlan resolves the arguments left out, decides whether apply runs
+// the check, and says why at plan time. It never sends a request.
+func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		// A destroy needs nothing; an unconfigured provider (values unknown
+		// until apply) plans again once configured.
+		return
+	}
+	plan, err := newPlannedCheck(req.Plan.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(plan.resolveLeftOut(ctx, req.Config, r.data)...)
+	if req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(r.data.requireCredential(ctx, req.Config)...)
+		plan.planRun(nil, r.data.ledgerConfigured())
+	} else {
+		state, err := newPlannedCheck(req.State.Raw)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
+			return
+		}
+		observed, diags := readObservedDigests(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		cause := plan.rerunCause(state, observed, r.data.now())
+		if cause == "" {
+			plan.keepResults(state)
+		} else {
+			resp.Diagnostics.Append(r.data.requireCredential(ctx, req.Config)...)
+			resp.Diagnostics.AddWarning("costhandoff_check will re-run at apply",
+				fmt.Sprintf("The check %s runs its smoke test again at apply because %s. The current run's log moves to history.",
+					plan.describe(), cause))
+			tflog.Info(ctx, "cost handoff will re-run", map[string]any{"cause": cause})
+			plan.planRun(&state, r.data.ledgerConfigured())
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	raw, err := plan.value(req.Plan.Raw.Type())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
+		return
+	}
+	resp.Plan.Raw = raw
 }
 
 func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -47,7 +104,7 @@ func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	plan.ID = types.StringValue(newCheckID())
-	if r.run(ctx, req.Config, &plan, handoff.Previous{}, &resp.Diagnostics) {
+	if r.run(ctx, req.Config, req.Plan, &plan, handoff.Previous{}, true, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 }
@@ -68,30 +125,33 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	prev, diags := state.previous(ctx)
 	resp.Diagnostics.Append(diags...)
 	plan.ID = state.ID
-	if !r.run(ctx, req.Config, &plan, prev, &resp.Diagnostics) {
-		plan = state // nothing ran: the last record stays
+	if !r.run(ctx, req.Config, req.Plan, &plan, prev, false, &resp.Diagnostics) {
+		plan = state // nothing ran: the last run stays
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Digests seen on refresh belonged to the run just replaced.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, observedDigestsKey, nil)...)
 }
 
 // Read never calls the AI API. With watch_sources it fetches the source
-// pages again so that a changed page shows up in the next plan.
+// pages again and keeps their digests in private state, so that a changed
+// page shows up in the next plan without growing the stored handoff.
 func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var watch types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("watch_sources"), &watch)...)
-	if resp.Diagnostics.HasError() || r.client == nil || !watch.ValueBool() {
+	if resp.Diagnostics.HasError() || r.data == nil || !watch.ValueBool() {
 		return
 	}
 	var sourceURLs types.Map
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("source_urls"), &sourceURLs)...)
 	urls, diags := stringMapOf(ctx, sourceURLs)
 	resp.Diagnostics.Append(diags...)
-	fetched := r.client.runner.Sources.Fetch(ctx, urls)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("observed_source_digests"), stringMap(sources.Digests(fetched)))...)
+	fetched := r.data.runner.Sources.Fetch(ctx, urls)
+	resp.Diagnostics.Append(writeObservedDigests(ctx, resp.Private, sources.Digests(fetched))...)
 }
 
-// Delete sends nothing: a handoff is a record, and removing it from state
-// is all there is to do.
+// Delete sends nothing and needs no credential: a handoff is a record, and
+// removing it from state is all there is to do.
 func (r *checkResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
 func (r *checkResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -103,68 +163,67 @@ func (r *checkResource) ImportState(_ context.Context, _ resource.ImportStateReq
 // run resolves the check, runs it, stores the outcome in m and applies
 // enforcement. It reports whether the check ran: a check that could not be
 // resolved sends nothing and leaves no record.
-func (r *checkResource) run(ctx context.Context, config tfsdk.Config, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) bool {
-	if r.client == nil {
+func (r *checkResource) run(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, m *checkModel, prev handoff.Previous, firstRun bool, diags *diag.Diagnostics) bool {
+	if r.data == nil {
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
 		return false
 	}
-	check, d := r.client.resolveCheck(ctx, config, *m)
+	check, d := r.data.resolveCheck(ctx, config, plan, *m)
 	diags.Append(d...)
 	if diags.HasError() {
 		return false
 	}
-	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey)
+	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey, r.data.ledgerToken)
 	tflog.Info(ctx, "running cost handoff smoke test", map[string]any{
 		"endpoint": check.Request.Endpoint, "api_protocol": string(check.Request.Protocol), "model": check.Request.Model,
 	})
-	outcome := r.client.runner.Run(ctx, check, prev, int(m.HistoryLimit.ValueInt64()))
-	diags.Append(m.setOutcome(ctx, outcome, m.ReviewIntervalDays, m.WatchSources.ValueBool())...)
+	outcome := r.data.runner.Run(ctx, check, prev, int(m.HistoryLimit.ValueInt64()))
+	diags.Append(m.setOutcome(ctx, outcome)...)
 	tflog.Info(ctx, "cost handoff decided", map[string]any{
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),
 	})
-	enforce(outcome, m.Enforcement.ValueString(), diags)
+	enforce(outcome, m.Enforcement.ValueString(), firstRun, diags)
 	return true
 }
 
+// untaintHint is what a first run that stops tells the operator: Terraform
+// taints a resource whose create failed and would replace it, with a new
+// history, at the next apply.
+const untaintHint = "This was the check's first run, so Terraform marks it tainted and would replace it at the next apply, " +
+	"starting a new history without this run. To keep this run in the audit trail, run terraform untaint with this " +
+	"resource's address (shown above, e.g. terraform untaint costhandoff_check.this) before the next apply: the next " +
+	"apply then re-runs the check in place and keeps this run in history."
+
 // enforce turns the decision into diagnostics: stop fails the apply under
-// enforcement "fail", review always warns.
-func enforce(o handoff.Outcome, enforcement string, diags *diag.Diagnostics) {
-	summary := fmt.Sprintf("Cost handoff %s decided %s", o.RunID, o.Decision)
-	detail := decisionDetail(o)
+// enforcement "fail", review always warns. The detail carries the run's
+// log, because Terraform does not update root outputs after a failed apply.
+func enforce(o handoff.Outcome, enforcement string, firstRun bool, diags *diag.Diagnostics) {
+	detail := o.Detail()
 	switch {
 	case o.Decision == handoff.Stop && enforcement == enforcementFail:
-		diags.AddError(summary, detail+"\n\nThe record is saved in state. Fix the causes and apply again, "+
-			"or set enforcement = \"record\" to keep stop decisions without failing the apply.")
+		detail += "\n\nThe run is saved in state and the next apply runs the check again. Fix the causes and apply again, " +
+			"or set enforcement = \"record\" to keep stop decisions without failing the apply."
+		if firstRun {
+			detail += "\n\n" + untaintHint
+		}
+		diags.AddError(o.Summary(), detail)
 	case o.Decision != handoff.Proceed:
-		diags.AddWarning(summary, detail)
+		diags.AddWarning(o.Summary(), detail)
 	}
 }
 
-func decisionDetail(o handoff.Outcome) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Run %s: decision %s because of %s.\n", o.RunID, o.Decision, strings.Join(reasonStrings(o.Reasons), ", "))
-	for _, info := range handoff.Reasons {
-		if slices.Contains(o.Reasons, info.Code) {
-			fmt.Fprintf(&b, "- %s: %s\n", info.Code, info.Meaning)
+// maskCredentials makes every log line of this context hide the secrets,
+// as given and trimmed (a server may echo a key without its surrounding
+// space), whatever field or message they would appear in.
+func maskCredentials(ctx context.Context, secrets ...string) context.Context {
+	for _, secret := range secrets {
+		for _, s := range []string{secret, strings.TrimSpace(secret)} {
+			if s == "" {
+				continue
+			}
+			ctx = tflog.MaskAllFieldValuesStrings(ctx, s)
+			ctx = tflog.MaskMessageStrings(ctx, s)
 		}
-	}
-	fmt.Fprintf(&b, "happy_path: %s (%s)\nerror_path: %s (%s)",
-		o.Probe.HappyPath.Category, o.Probe.HappyPath.Message, o.Probe.ErrorPath.Category, o.Probe.ErrorPath.Message)
-	if len(o.Allocation.Findings) > 0 {
-		fmt.Fprintf(&b, "\nallocation: %s", o.Allocation.Message())
-	}
-	return b.String()
-}
-
-// maskCredentials makes every log line of this context hide the keys,
-// whatever field or message they would appear in.
-func maskCredentials(ctx context.Context, keys ...string) context.Context {
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		ctx = tflog.MaskAllFieldValuesStrings(ctx, k)
-		ctx = tflog.MaskMessageStrings(ctx, k)
 	}
 	return ctx
 }

@@ -13,27 +13,25 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 )
 
-// durationValidator accepts a positive Go duration such as "30s".
-type durationValidator struct{}
+// durationBetween bounds a Go duration; the timetypes.GoDuration type has
+// already refused what does not parse.
+type durationBetween struct{ min, max time.Duration }
 
-func (durationValidator) Description(context.Context) string {
-	return "must be a positive Go duration such as 30s or 1m30s"
+func (v durationBetween) Description(context.Context) string {
+	return fmt.Sprintf("must be a Go duration from %s to %s, such as 30s or 1m30s", v.min, v.max)
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v durationBetween) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationBetween) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	s := req.ConfigValue.ValueString()
-	if d, err := time.ParseDuration(s); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", durationHint(s))
+	if d, err := time.ParseDuration(s); err == nil && (d < v.min || d > v.max) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration out of range",
+			fmt.Sprintf("%q is outside the allowed range: write a duration from %s to %s, such as 30s or 1m30s.", s, v.min, v.max))
 	}
-}
-
-func durationHint(s string) string {
-	return fmt.Sprintf("%q is not a positive Go duration; write it like 30s, 500ms or 1m30s", s)
 }
 
 // caCertValidator accepts PEM text holding at least one certificate.

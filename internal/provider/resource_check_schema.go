@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -29,7 +31,7 @@ const (
 
 // checkSchemaVersion is bumped with a state upgrader whenever the stored
 // shape changes.
-const checkSchemaVersion = 1
+const checkSchemaVersion = 2
 
 func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = CheckResourceSchema()
@@ -43,8 +45,8 @@ func CheckResourceSchema() schema.Schema {
 		Version: checkSchemaVersion,
 		MarkdownDescription: "Runs the cost-handoff smoke test during `terraform apply` and keeps the handoff record in state. " +
 			"One minimal request is sent with the approved key (the happy path) and one with an invalid key that must be " +
-			"refused (the error path), concurrently, each exactly once and never retried. `plan`, `refresh`, `import` and " +
-			"`destroy` never send an AI request.",
+			"refused (the error path), concurrently, each exactly once on the wire and never retried. `plan`, `refresh`, " +
+			"`import` and `destroy` never send an AI request and need no credential.",
 		Attributes: mergeAttributes(checkArguments(), checkComputed()),
 	}
 }
@@ -59,10 +61,12 @@ func checkArguments() map[string]schema.Attribute {
 		"operator": schema.StringAttribute{
 			Optional: true, Computed: true,
 			MarkdownDescription: "Team or role running the check. Defaults to the provider's `operator`; must end up non-empty.",
+			Validators:          []validator.String{tagLength()},
 		},
 		"follow_up_owner": schema.StringAttribute{
 			Optional: true, Computed: true,
 			MarkdownDescription: "Who follows up on a `review` or `stop` decision. Defaults to `owner_tag`.",
+			Validators:          []validator.String{tagLength()},
 		},
 		"source_urls": schema.MapAttribute{
 			Optional: true, ElementType: types.StringType,
@@ -88,7 +92,8 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"prompt": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString("ping"),
-			MarkdownDescription: "Prompt of the minimal request. Defaults to `ping`.",
+			MarkdownDescription: fmt.Sprintf("Prompt of the minimal request, at most %d bytes. Defaults to `ping`.", handoff.MaxPromptBytes),
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, handoff.MaxPromptBytes)},
 		},
 		"max_output_tokens": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(1),
@@ -97,13 +102,15 @@ func checkArguments() map[string]schema.Attribute {
 			Validators: []validator.Int64{int64validator.AtLeast(1)},
 		},
 		"extra_body_json": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "JSON object merged over the default request body: top-level keys replace the defaults and a `null` removes one, e.g. `jsonencode({ max_tokens = null, max_completion_tokens = 1 })` for models that refuse `max_tokens`.",
-			Validators:          []validator.String{jsonObjectValidator{}},
+			Optional: true, CustomType: jsontypes.NormalizedType{},
+			MarkdownDescription: fmt.Sprintf("JSON object, at most %d bytes, merged over the default request body: top-level keys "+
+				"replace the defaults and a `null` removes one, e.g. `jsonencode({ max_tokens = null, max_completion_tokens = 1 })` "+
+				"for models that refuse `max_tokens`. Compared as JSON: reformatting it does not re-run the check.", handoff.MaxExtraBodyBytes),
+			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes), jsonObjectValidator{}},
 		},
 		"endpoint": schema.StringAttribute{
 			Optional:            true,
-			MarkdownDescription: "Overrides the provider's `endpoint` for this check.",
+			MarkdownDescription: "Overrides the provider's `endpoint` for this check; the provider's `allow_plain_http` applies.",
 		},
 		"api_protocol": schema.StringAttribute{
 			Optional:            true,
@@ -121,7 +128,9 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"invalid_api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
-			MarkdownDescription: "Write-only. A disabled or revoked test credential for the error path. Defaults to a random invalid key shaped like the approved key (same prefix and length).",
+			MarkdownDescription: "Write-only. A disabled or revoked test credential for the error path. Defaults to a generated invalid key of the " +
+				"approved key's length that shares nothing secret with it: at most a public vendor prefix (`sk-`, `sk-proj-`, " +
+				"`sk-ant-`, `AIza`) is kept, never any part of the rest.",
 		},
 		"unit_name": schema.StringAttribute{
 			Optional:            true,
@@ -132,9 +141,10 @@ func checkArguments() map[string]schema.Attribute {
 			MarkdownDescription: "Billing-unit assumption, e.g. `1M tokens`. Recorded, never priced.",
 		},
 		"review_interval_days": schema.Int64Attribute{
-			Optional:            true,
-			MarkdownDescription: "Days after which the handoff expires; once `review_due_at` has passed, the plan shows an in-place update that re-runs the check.",
-			Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			Optional: true,
+			MarkdownDescription: "Days after which the handoff expires, at least 1; once `review_due_at` has passed, the plan shows an " +
+				"in-place update that re-runs the check. Left out, the review never expires.",
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
 		},
 		"rerun_triggers": schema.MapAttribute{
 			Optional: true, ElementType: types.StringType,
@@ -142,13 +152,14 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"enforcement": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString(enforcementFail),
-			MarkdownDescription: "`fail`: a `stop` decision fails the apply (the record is still saved; a new resource is tainted). " +
-				"`record`: a `stop` is a warning and never fails the apply. A `review` decision is a warning either way. Changing it alone does not re-run. Defaults to `fail`.",
+			MarkdownDescription: "`fail`: a `stop` decision fails the apply with an error that carries the run's log (the run is " +
+				"still saved in state, and the next apply re-runs it). `record`: a `stop` is a warning and never fails the apply. " +
+				"A `review` decision is a warning either way. Changing it alone does not re-run. Defaults to `fail`.",
 			Validators: []validator.String{stringvalidator.OneOf(enforcementFail, enforcementRecord)},
 		},
 		"history_limit": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(10),
-			MarkdownDescription: "Earlier records kept in `history`. Changing it alone does not re-run. Defaults to 10.",
+			MarkdownDescription: "Earlier runs' logs kept in `history`. Changing it alone does not re-run. Defaults to 10.",
 			Validators:          []validator.Int64{int64validator.AtLeast(0)},
 		},
 	}
@@ -156,10 +167,15 @@ func checkArguments() map[string]schema.Attribute {
 
 func allocationAttribute(description string) schema.StringAttribute {
 	return schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: description + " Missing means null, blank or a placeholder such as `TBD`, `<...>` or `changeme`.",
+		Optional: true,
+		MarkdownDescription: description + fmt.Sprintf(" At most %d characters. Missing means null, blank or a placeholder "+
+			"such as `TBD`, `<...>` or `changeme` (ignoring case, surrounding space and invisible characters).", handoff.MaxTagLength),
+		Validators: []validator.String{tagLength()},
 	}
 }
+
+// tagLength bounds tag and operator values (SPEC section 6).
+func tagLength() validator.String { return stringvalidator.UTF8LengthAtMost(handoff.MaxTagLength) }
 
 func checkComputed() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
@@ -167,13 +183,16 @@ func checkComputed() map[string]schema.Attribute {
 			Computed: true, MarkdownDescription: "Identifier, stable for the life of the resource.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"run_id":        computedString("Run identifier `cost-handoff-YYYYMMDD-NNN`: the date of this run and this check's run sequence (001, 002, ...)."),
+		"run_id": computedString("Run identifier `cost-handoff-YYYYMMDD-<check>-NNN`: the date of this run, a part taken from `id` that " +
+			"makes it unique across every check and every replacement of a check, and this check's run sequence (001, 002, ...)."),
 		"reviewed_at":   computedString("When this run happened, RFC 3339 UTC to the second."),
 		"review_due_at": computedString("`reviewed_at` plus `review_interval_days`; null without `review_interval_days`."),
 		"happy_path":    computedObject("Outcome of the request with the approved key.", pathAttributes(true)),
-		"error_path":    computedObject("Outcome of the request with the invalid key; passes only on `auth_failure`.", pathAttributes(false)),
+		"error_path": computedObject("Outcome of the request with the invalid key: `pass` only on `auth_failure`; `inconclusive` "+
+			"when the approved key was refused as `auth_failure` too (the endpoint refuses every key).", pathAttributes(false)),
 		"evidence_captured": schema.BoolAttribute{Computed: true,
-			MarkdownDescription: "True when the happy path passed and its response carried usage with a positive total token count."},
+			MarkdownDescription: "True when the happy path passed, its response carried usage with a positive total token count " +
+				"and, with a ledger configured, the gateway's usage log holds the request."},
 		"allocation_complete": schema.BoolAttribute{Computed: true,
 			MarkdownDescription: "True when every required allocation field is present, not a placeholder, and allowed."},
 		"missing_fields": schema.ListAttribute{Computed: true, ElementType: types.StringType,
@@ -181,19 +200,15 @@ func checkComputed() map[string]schema.Attribute {
 		"sources": schema.ListNestedAttribute{Computed: true,
 			MarkdownDescription: "Each source page checked during this run, by kind.",
 			NestedObject:        schema.NestedAttributeObject{Attributes: sourceAttributes()}},
-		"observed_source_digests": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "With `watch_sources`, the SHA-256 digest of each source page as last seen on refresh; a " +
-				"difference from `sources` plans a re-run. Null without `watch_sources`."},
-		"changed_sources": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "Source kinds whose page digest differs from the previous run's (the cause of `source_changed`)."},
 		"decision": computedString("`proceed`, `review` or `stop`."),
 		"decision_reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Every reason code that applied: " + reasonCodes() + "."},
-		"record": computedObject("The handoff log fields of this run.", recordAttributes()),
-		"log":    computedString("The record rendered as the sanitized handoff log, one `field: value` line per field."),
-		"history": schema.ListNestedAttribute{Computed: true,
-			MarkdownDescription: "Earlier records, newest first, at most `history_limit`.",
-			NestedObject:        schema.NestedAttributeObject{Attributes: recordAttributes()}},
+		"ledger": computedObject("The smoke request's row in the gateway's usage log; null unless the provider's `ledger_api` is set.", ledgerAttributes()),
+		"log": computedString("This run's sanitized handoff log: the checklist's twelve `field: value` lines, then one line for each " +
+			"piece of evidence that has a value (reasons, categories, request ids, tokens, ledger, each source page, review due " +
+			"date, product, cost center, units)."),
+		"history": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The `log` of each earlier run, newest first, at most `history_limit`."},
 	}
 }
 
@@ -219,13 +234,15 @@ func computedObject(description string, attrs map[string]schema.Attribute) schem
 
 func pathAttributes(happy bool) map[string]schema.Attribute {
 	attrs := map[string]schema.Attribute{
-		"result":      computedString("`pass` or `fail`."),
-		"category":    computedString("Outcome category: `ok`, `auth_failure`, `rate_limited`, `quota_exhausted`, `client_error`, `server_error`, `timeout`, `network_error`, `redirect` or `invalid_response`."),
+		"result":      computedString("`pass` or `fail` (the error path also `inconclusive`)."),
+		"category":    computedString("Outcome category: " + codeList(probe.CategoryNames()) + "."),
 		"status_code": computedInt("HTTP status code; 0 when no response arrived."),
-		"attempts":    computedInt("HTTP attempts made; always 1."),
+		"attempts":    computedInt("Requests actually written to the wire for this path, counted; more than 1 decides `stop` with `uncontrolled_retry`."),
 		"latency_ms":  computedInt("Time to the full response, in milliseconds."),
-		"request_id":  computedString("Request id from the response's request-id header, else the body's id."),
-		"message":     computedString("Sanitized summary of the response, at most 300 characters."),
+		"request_id": computedString("The id the account's own log shows: a gateway's id header first (one-api / new-api " +
+			"`X-Oneapi-Request-Id`), then the vendor's request-id header, then the body's id."),
+		"upstream_request_id": computedString("The vendor's request id a gateway passed through; null when none."),
+		"message":             computedString("Sanitized summary of the response, at most 300 characters."),
 	}
 	if happy {
 		attrs["model"] = computedString("Model named in the response.")
@@ -247,20 +264,19 @@ func sourceAttributes() map[string]schema.Attribute {
 	}
 }
 
-func recordAttributes() map[string]schema.Attribute {
+func ledgerAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"run_id":              computedString("Run identifier."),
-		"reviewed_at":         computedString("When the run happened."),
-		"operator":            computedString("Who ran the check."),
-		"source_urls_checked": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Source URLs fetched in this run, in kind order; skipped sources are left out."},
-		"workload_tag":        computedString("Workload tag of this run."),
-		"owner_tag":           computedString("Owner tag of this run."),
-		"environment":         computedString("Environment tag of this run."),
-		"happy_path_result":   computedString("`pass` or `fail`."),
-		"error_path_result":   computedString("`pass` or `fail`."),
-		"evidence_captured":   computedString("`yes` or `no`."),
-		"decision":            computedString("`proceed`, `review` or `stop`."),
-		"follow_up_owner":     computedString("Who follows up on a `review` or `stop`."),
+		"status": computedString("`confirmed` (the row holds the response's tokens), `mismatch` (found, tokens differ), " +
+			"`not_found` (no row within `ledger_wait`) or `unavailable` (the log could not be read)."),
+		"matched_by":        computedString("`request_id`, or `time_model_tokens` where the gateway's rows carry no request id; null without a match."),
+		"log_id":            computedInt("The row's id in the gateway's log; null without a match."),
+		"request_id":        computedString("The row's request id; null when the row has none."),
+		"token_name":        computedString("The gateway token the request was charged to: which credential paid, without storing it."),
+		"prompt_tokens":     computedInt("Prompt tokens the gateway charged."),
+		"completion_tokens": computedInt("Completion tokens the gateway charged."),
+		"quota":             computedInt("Quota units the gateway charged for the request."),
+		"charged_usd":       computedString("`quota / ledger_quota_per_usd` as a decimal string: account evidence for this one request, not a price."),
+		"checked_at":        computedString("When the ledger was last read, RFC 3339 UTC."),
 	}
 }
 

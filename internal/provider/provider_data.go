@@ -1,0 +1,190 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+)
+
+// providerData is the provider's configuration resolved once and shared by
+// every resource and data source: the defaults each check inherits, the
+// allocation policy, and one runner whose probe holds the provider-wide
+// limit on checks in flight.
+type providerData struct {
+	endpoint       string
+	apiKey         string
+	protocol       probe.Protocol
+	operator       string
+	allowPlainHTTP bool
+	ledgerToken    string // "" without a ledger; kept to mask it in logs
+	policy         handoff.Policy
+	runner         handoff.Runner
+	now            func() time.Time
+}
+
+// policyOf is the policy in force: the default one before the provider is
+// configured (terraform validate).
+func (d *providerData) policyOf() handoff.Policy {
+	if d == nil {
+		return handoff.DefaultPolicy()
+	}
+	return d.policy
+}
+
+func (d *providerData) ledgerConfigured() bool { return d.runner.Ledger != nil }
+
+// validateCheckConfig checks the configured handoff against the provider's
+// policy. Values unknown now are left for later. Attributes are read one by
+// one: this runs for every check on every plan. Without a configured
+// provider, values that are set are judged by the default policy and
+// values left out are left to the plan, which knows required_tags.
+func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	policy := d.policyOf()
+	allocation, unknown, ds := readAllocation(ctx, config)
+	diags.Append(ds...)
+	for _, f := range allocationAttributes {
+		value, set := allocation[f.field]
+		if unknown[f.field] || (d == nil && !set) {
+			continue
+		}
+		if finding, bad := policy.CheckField(f.field, value); bad {
+			diags.AddAttributeError(path.Root(f.attribute), "Incomplete cost handoff",
+				fmt.Sprintf("%s %s. The provider's policy requires %s (required_tags = [%s]).",
+					f.attribute, finding.Reason, f.field, strings.Join(policy.RequiredTags, ", ")))
+		}
+	}
+	var sourceURLs types.Map
+	if diags.Append(config.GetAttribute(ctx, path.Root("source_urls"), &sourceURLs)...); !sourceURLs.IsUnknown() {
+		urls, ds := stringMapOf(ctx, sourceURLs)
+		diags.Append(ds...)
+		if missing := policy.MissingSourceKinds(urls); len(missing) > 0 {
+			diags.AddAttributeError(path.Root("source_urls"), "Incomplete cost handoff",
+				fmt.Sprintf("source_urls has no URL for %s, required by the provider's required_source_kinds (%s). Add them, e.g. %s = \"https://...\".",
+					strings.Join(missing, ", "), strings.Join(policy.RequiredSourceKinds, ", "), missing[0]))
+		}
+	}
+	var endpoint types.String
+	if diags.Append(config.GetAttribute(ctx, path.Root("endpoint"), &endpoint)...); !endpoint.IsUnknown() && !endpoint.IsNull() {
+		// Before configuration the provider's allow_plain_http is unknown:
+		// only the URL itself is judged then.
+		allowPlain := d == nil || d.allowPlainHTTP
+		if err := handoff.CheckEndpoint(endpoint.ValueString(), allowPlain); err != nil {
+			diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
+		}
+	}
+	var operator types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("operator"), &operator)...)
+	switch {
+	case operator.IsUnknown():
+	case !operator.IsNull():
+		if err := handoff.CheckText("operator", operator.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root("operator"), "Invalid operator", err.Error())
+		}
+	case d != nil && strings.TrimSpace(d.operator) == "":
+		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
+			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
+	}
+	return diags
+}
+
+// requireCredential fails a plan that runs a check without a key to run it
+// with. Plans that run nothing, destroys and refreshes never ask for one.
+func (d *providerData) requireCredential(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var key types.String
+	diags := config.GetAttribute(ctx, path.Root("api_key_wo"), &key)
+	if key.IsNull() && d.apiKey == "" {
+		diags.AddAttributeError(path.Root("api_key_wo"), "No credential configured",
+			"This plan runs the check's smoke test at apply, which needs the approved key: set the provider's api_key, the "+
+				EnvAPIKey+" environment variable, or this resource's write-only api_key_wo. Plans that run nothing, "+
+				"destroys and refreshes need no key.")
+	}
+	return diags
+}
+
+// resolveCheck turns the planned resource into a domain Check, applying the
+// provider's defaults. Write-only keys come from config: they are never in
+// the plan.
+func (d *providerData) resolveCheck(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, m checkModel) (handoff.Check, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var keyWO, invalidWO types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("api_key_wo"), &keyWO)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("invalid_api_key_wo"), &invalidWO)...)
+	urls, ds := stringMapOf(ctx, m.SourceURLs)
+	diags.Append(ds...)
+	allocation, _, ds := readAllocation(ctx, plan)
+	diags.Append(ds...)
+	check := handoff.Check{
+		ID:                 m.ID.ValueString(),
+		Allocation:         allocation,
+		Operator:           m.Operator.ValueString(),
+		FollowUpOwner:      m.FollowUpOwner.ValueString(),
+		SourceURLs:         urls,
+		VerifySources:      m.VerifySources.ValueBool(),
+		UnitName:           m.UnitName.ValueString(),
+		BillingUnit:        m.BillingUnit.ValueString(),
+		ReviewIntervalDays: m.ReviewIntervalDays.ValueInt64(),
+		Request: probe.Request{
+			Endpoint:        stringOr(m.Endpoint, "", d.endpoint),
+			Protocol:        probe.Protocol(stringOr(m.APIProtocol, "", string(d.protocol))),
+			Model:           m.Model.ValueString(),
+			Prompt:          m.Prompt.ValueString(),
+			MaxOutputTokens: m.MaxOutputTokens.ValueInt64(),
+		},
+		ApprovedKey: stringOr(keyWO, "", d.apiKey),
+	}
+	check.InvalidKey = stringOr(invalidWO, "", probe.InvalidKeyFor(check.ApprovedKey))
+	if check.ApprovedKey == "" {
+		diags.AddAttributeError(path.Root("api_key_wo"), "No credential configured",
+			"The smoke test needs the approved key: set the provider's api_key, the "+EnvAPIKey+
+				" environment variable, or this resource's write-only api_key_wo.")
+	}
+	if s := m.ExtraBodyJSON.ValueString(); s != "" {
+		extra, err := parseJSONObject(s)
+		if err != nil {
+			diags.AddAttributeError(path.Root("extra_body_json"), "Invalid extra_body_json", err.Error())
+		}
+		check.Request.ExtraBody = extra
+	}
+	return check, diags
+}
+
+// stringOr returns the configured value, else the environment's, else def.
+func stringOr(v types.String, env, def string) string {
+	if s := v.ValueString(); !v.IsNull() && !v.IsUnknown() && s != "" {
+		return s
+	}
+	if env != "" {
+		return env
+	}
+	return def
+}
+
+// overrideList replaces *dst with the list's values when it is configured.
+func overrideList(ctx context.Context, l types.List, dst *[]string) diag.Diagnostics {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var values []string
+	diags := l.ElementsAs(ctx, &values, false)
+	*dst = values
+	return diags
+}
+
+func stringMapOf(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out, nil
+	}
+	diags := m.ElementsAs(ctx, &out, false)
+	return out, diags
+}

@@ -1,0 +1,278 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+)
+
+// rerunArguments are the arguments whose change re-runs the check: every
+// argument but enforcement and history_limit, which only govern what is
+// done with a result. Write-only keys are null in plans; their version
+// stands for them.
+var rerunArguments = []string{
+	"owner_tag", "workload_tag", "environment", "product", "cost_center", "operator", "follow_up_owner",
+	"source_urls", "verify_sources", "watch_sources", "model", "prompt", "max_output_tokens", "extra_body_json",
+	"endpoint", "api_protocol", "api_key_wo_version", "unit_name", "billing_unit", "review_interval_days", "rerun_triggers",
+}
+
+// computedAttributes are the results of a run, sorted.
+var computedAttributes = slices.Sorted(maps.Keys(checkComputed()))
+
+// plannedCheck is a plan, or a prior state, as its attribute values. The
+// plan is read and written through the values themselves: a plan reads a
+// handful of attributes and rewrites the results, which costs far less
+// than decoding the whole model on every plan of every check.
+type plannedCheck struct {
+	attrs map[string]tftypes.Value
+	types map[string]tftypes.Type
+}
+
+func newPlannedCheck(raw tftypes.Value) (plannedCheck, error) {
+	object, ok := raw.Type().(tftypes.Object)
+	if !ok {
+		return plannedCheck{}, fmt.Errorf("expected an object, got %s", raw.Type())
+	}
+	p := plannedCheck{types: object.AttributeTypes}
+	if err := raw.As(&p.attrs); err != nil {
+		return plannedCheck{}, err
+	}
+	return p, nil
+}
+
+func (p plannedCheck) value(t tftypes.Type) (tftypes.Value, error) {
+	if err := tftypes.ValidateValue(t, p.attrs); err != nil {
+		return tftypes.Value{}, err
+	}
+	return tftypes.NewValue(t, p.attrs), nil
+}
+
+// str is a string attribute's value, "" when null or unknown.
+func (p plannedCheck) str(name string) string {
+	var s string
+	if v := p.attrs[name]; v.IsKnown() && !v.IsNull() {
+		_ = v.As(&s)
+	}
+	return s
+}
+
+func (p plannedCheck) int(name string) (int64, bool) {
+	v := p.attrs[name]
+	if !v.IsKnown() || v.IsNull() {
+		return 0, false
+	}
+	var n big.Float
+	if v.As(&n) != nil {
+		return 0, false
+	}
+	i, _ := n.Int64()
+	return i, true
+}
+
+func (p plannedCheck) strings(name string) []string {
+	var elems []tftypes.Value
+	if v := p.attrs[name]; !v.IsKnown() || v.IsNull() || v.As(&elems) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		var s string
+		_ = e.As(&s)
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p plannedCheck) setString(name, s string) {
+	p.attrs[name] = tftypes.NewValue(tftypes.String, s)
+}
+
+func (p plannedCheck) setStrings(name string, values []string) {
+	elems := make([]tftypes.Value, len(values))
+	for i, v := range values {
+		elems[i] = tftypes.NewValue(tftypes.String, v)
+	}
+	p.attrs[name] = tftypes.NewValue(p.types[name], elems)
+}
+
+// resolveLeftOut gives operator and follow_up_owner their defaults when
+// the configuration leaves them out, so the plan shows who will be recorded
+// and a change of the default re-runs the check.
+func (p plannedCheck) resolveLeftOut(ctx context.Context, config tfsdk.Config, data *providerData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var operator, followUp types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("operator"), &operator)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("follow_up_owner"), &followUp)...)
+	if operator.IsNull() {
+		p.setString("operator", data.operator)
+	}
+	if followUp.IsNull() {
+		p.attrs["follow_up_owner"] = p.attrs["owner_tag"]
+	}
+	return diags
+}
+
+// planRun marks the results of the coming run unknown. The id stays, and
+// the history is known now: the current log pushed onto it, so the plan
+// shows one added entry. prior is nil for a new check.
+func (p plannedCheck) planRun(prior *plannedCheck, ledgerConfigured bool) {
+	for _, name := range computedAttributes {
+		p.attrs[name] = tftypes.NewValue(p.types[name], tftypes.UnknownValue)
+	}
+	limit, _ := p.int("history_limit")
+	var history []string
+	if prior != nil {
+		p.attrs["id"] = prior.attrs["id"]
+		history = handoff.PushHistory(prior.strings("history"), prior.str("log"), int(limit))
+	}
+	p.setStrings("history", history)
+	if !ledgerConfigured {
+		p.attrs["ledger"] = tftypes.NewValue(p.types["ledger"], nil)
+	}
+	if review, ok := p.int("review_interval_days"); !ok || review == 0 {
+		p.attrs["review_due_at"] = tftypes.NewValue(tftypes.String, nil)
+	}
+}
+
+// keepResults carries the last run over unchanged; a lower history_limit
+// trims the history at once.
+func (p plannedCheck) keepResults(state plannedCheck) {
+	for _, name := range computedAttributes {
+		p.attrs[name] = state.attrs[name]
+	}
+	limit, _ := p.int("history_limit")
+	if history := state.strings("history"); len(history) > int(max(limit, 0)) {
+		p.setStrings("history", handoff.TrimHistory(history, int(limit)))
+	}
+}
+
+// rerunCause says why apply must run the check again, "" when it need not.
+func (p plannedCheck) rerunCause(state plannedCheck, observedDigests map[string]string, now time.Time) string {
+	var changed []string
+	for _, name := range rerunArguments {
+		if !p.attrs[name].Equal(state.attrs[name]) {
+			changed = append(changed, name)
+		}
+	}
+	switch {
+	case slices.Equal(changed, []string{"api_key_wo_version"}):
+		return "the key version changed (api_key_wo_version)"
+	case len(changed) > 0:
+		return "arguments changed: " + strings.Join(changed, ", ")
+	}
+	if due, err := time.Parse(time.RFC3339, state.str("review_due_at")); err == nil && !now.Before(due) {
+		return "its review expired at " + state.str("review_due_at")
+	}
+	if observedDigests != nil {
+		if kinds := changedPages(state, observedDigests); len(kinds) > 0 {
+			return "a watched source page changed: " + strings.Join(kinds, ", ")
+		}
+	}
+	// Like a tainted new resource, a check whose last run stopped the apply
+	// runs again until it passes or enforcement stops failing on it.
+	if state.str("decision") == string(handoff.Stop) && p.str("enforcement") == enforcementFail {
+		return "its last run (" + state.str("run_id") + ") decided stop"
+	}
+	return ""
+}
+
+// changedPages compares the digests seen on refresh with the ones the last
+// run recorded, sorted by kind.
+func changedPages(state plannedCheck, observed map[string]string) []string {
+	var elems []tftypes.Value
+	if v := state.attrs["sources"]; !v.IsKnown() || v.IsNull() || v.As(&elems) != nil {
+		return nil
+	}
+	recorded := map[string]string{}
+	for _, e := range elems {
+		var page map[string]tftypes.Value
+		if e.As(&page) != nil {
+			continue
+		}
+		var kind, digest string
+		_ = page["kind"].As(&kind)
+		if page["sha256"].IsKnown() && !page["sha256"].IsNull() {
+			_ = page["sha256"].As(&digest)
+		}
+		if digest != "" {
+			recorded[kind] = digest
+		}
+	}
+	var kinds []string
+	for _, kind := range slices.Sorted(maps.Keys(recorded)) {
+		if observed[kind] != recorded[kind] {
+			kinds = append(kinds, kind)
+		}
+	}
+	return kinds
+}
+
+// describe names the check in a sentence: the resource address is not
+// known to a provider, but Terraform shows it beside the diagnostic.
+func (p plannedCheck) describe() string {
+	parts := []string{}
+	for _, name := range []string{"workload_tag", "environment"} {
+		if s := p.str(name); s != "" {
+			parts = append(parts, name+" "+strings.TrimSpace(s))
+		}
+	}
+	if len(parts) == 0 {
+		return "(" + p.str("id") + ")"
+	}
+	return "for " + strings.Join(parts, ", ")
+}
+
+// observedDigestsKey is the private-state key holding the source digests
+// last seen on refresh, kept out of the stored handoff.
+const observedDigestsKey = "observed_source_digests"
+
+// privateState is what the framework's private state offers to plans,
+// reads and applies.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateStateWriter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// readObservedDigests returns nil when no refresh has watched the pages.
+func readObservedDigests(ctx context.Context, private privateState) (map[string]string, diag.Diagnostics) {
+	if private == nil {
+		return nil, nil
+	}
+	raw, diags := private.GetKey(ctx, observedDigestsKey)
+	if len(raw) == 0 || diags.HasError() {
+		return nil, diags
+	}
+	var digests map[string]string
+	if err := json.Unmarshal(raw, &digests); err != nil {
+		diags.AddWarning("Ignoring unreadable watched source digests", errors.Join(errors.New("they will be read again on the next refresh"), err).Error())
+		return nil, diags
+	}
+	return digests, diags
+}
+
+func writeObservedDigests(ctx context.Context, private privateStateWriter, digests map[string]string) diag.Diagnostics {
+	raw, err := json.Marshal(digests)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to keep watched source digests", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, observedDigestsKey, raw)
+}

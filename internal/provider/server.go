@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// NewProtocol6 serves the provider through the framework. main.go and the
+// tests share it, so what the tests exercise is what Terraform talks to.
+func NewProtocol6(version string) func() tfprotov6.ProviderServer {
+	return serve(newProvider(version))
+}
+
+func serve(p *costhandoffProvider) func() tfprotov6.ProviderServer {
+	framework := providerserver.NewProtocol6(p)
+	return func() tfprotov6.ProviderServer {
+		server := framework()
+		if full, ok := server.(frameworkServer); ok {
+			return nullArguments{full}
+		}
+		return server
+	}
+}
+
+// frameworkServer is every RPC the framework's server answers, the optional
+// ones included, so that wrapping it hides none of them.
+type frameworkServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServerWithActions
+	tfprotov6.ProviderServerWithStateStores
+}
+
+// nullArguments passes every call to the framework unchanged but one detail
+// of CallFunction: OpenTofu sends a null function argument as a value with
+// no data at all (Terraform sends an encoded null), which the framework
+// cannot decode ("DynamicValue had no JSON or msgpack data set"). Such an
+// argument is given the MessagePack encoding of null, which is what it
+// means, so missing_tags(null) works on both CLIs.
+type nullArguments struct{ frameworkServer }
+
+// msgpackNil is MessagePack's encoding of nil.
+var msgpackNil = []byte{0xc0}
+
+func (s nullArguments) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
+	if req != nil {
+		for i, arg := range req.Arguments {
+			if arg == nil || (arg.JSON == nil && arg.MsgPack == nil) {
+				req.Arguments[i] = &tfprotov6.DynamicValue{MsgPack: msgpackNil}
+			}
+		}
+	}
+	return s.frameworkServer.CallFunction(ctx, req)
+}

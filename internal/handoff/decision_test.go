@@ -3,6 +3,8 @@ package handoff
 import (
 	"slices"
 	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 )
 
 // passingFacts is a run where everything went right.
@@ -10,8 +12,8 @@ func passingFacts() Facts {
 	return Facts{
 		AllocationComplete: true,
 		HappyPathPassed:    true,
-		ErrorPathPassed:    true,
-		EvidenceCaptured:   true,
+		ErrorPathResult:    ResultPass,
+		UsageCaptured:      true,
 		MaxAttempts:        1,
 		RequestIDPresent:   true,
 	}
@@ -22,10 +24,12 @@ func passingFacts() Facts {
 var causes = map[Reason]func(*Facts){
 	ReasonAllocationGap: func(f *Facts) { f.AllocationComplete = false },
 	// A failed happy path has neither evidence nor a request id to miss.
-	ReasonHappyPathFailed:   func(f *Facts) { f.HappyPathPassed, f.EvidenceCaptured, f.RequestIDPresent = false, false, false },
-	ReasonErrorPathFailed:   func(f *Facts) { f.ErrorPathPassed = false },
-	ReasonEvidenceGap:       func(f *Facts) { f.EvidenceCaptured = false },
+	ReasonHappyPathFailed:   func(f *Facts) { f.HappyPathPassed, f.UsageCaptured, f.RequestIDPresent = false, false, false },
+	ReasonErrorPathFailed:   func(f *Facts) { f.ErrorPathResult = ResultFail },
+	ReasonEvidenceGap:       func(f *Facts) { f.UsageCaptured = false },
 	ReasonUncontrolledRetry: func(f *Facts) { f.MaxAttempts = 2 },
+	ReasonLedgerUnconfirmed: func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound },
+	ReasonLedgerMismatch:    func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch },
 	ReasonSourceUnverified:  func(f *Facts) { f.SourcesUnverified = true },
 	ReasonSourceChanged:     func(f *Facts) { f.SourcesChanged = true },
 	ReasonRequestIDMissing:  func(f *Facts) { f.RequestIDPresent = false },
@@ -46,9 +50,11 @@ func TestReasonsTable(t *testing.T) {
 		{Code: "error_path_failed", Decision: Stop},
 		{Code: "evidence_gap", Decision: Stop},
 		{Code: "uncontrolled_retry", Decision: Stop},
+		{Code: "ledger_unconfirmed", Decision: Stop},
 		{Code: "source_unverified", Decision: Review},
 		{Code: "source_changed", Decision: Review},
 		{Code: "request_id_missing", Decision: Review},
+		{Code: "ledger_mismatch", Decision: Review},
 	}
 	if len(Reasons) != len(want) {
 		t.Fatalf("Reasons has %d codes, want %d", len(Reasons), len(want))
@@ -115,18 +121,44 @@ func TestDecide(t *testing.T) {
 			wantReasons:  []Reason{ReasonAllocationGap, ReasonEvidenceGap, ReasonUncontrolledRetry},
 		},
 		{
-			name: "every reason a passing happy path allows",
+			name: "every reason a passing happy path allows but a ledger mismatch",
 			facts: Facts{
-				HappyPathPassed: true, MaxAttempts: 3, SourcesUnverified: true, SourcesChanged: true,
+				HappyPathPassed: true, MaxAttempts: 3, SourcesUnverified: true, SourcesChanged: true, LedgerConfigured: true,
+				LedgerStatus: ledger.Unavailable,
 			},
 			wantDecision: Stop,
-			wantReasons:  slices.DeleteFunc(slices.Clone(allCodes), func(r Reason) bool { return r == ReasonHappyPathFailed }),
+			wantReasons: slices.DeleteFunc(slices.Clone(allCodes), func(r Reason) bool {
+				return r == ReasonHappyPathFailed || r == ReasonLedgerMismatch
+			}),
 		},
 		{
-			name:         "a failed happy path is not also an evidence or request id gap",
-			facts:        Facts{AllocationComplete: true, ErrorPathPassed: true, MaxAttempts: 1},
+			name:         "a failed happy path is not also an evidence, request id or ledger gap",
+			facts:        Facts{AllocationComplete: true, ErrorPathResult: ResultPass, MaxAttempts: 1, LedgerConfigured: true},
 			wantDecision: Stop,
 			wantReasons:  []Reason{ReasonHappyPathFailed},
+		},
+		{
+			name:         "an inconclusive error path is no error_path_failed",
+			facts:        func() Facts { f := factsWith(ReasonHappyPathFailed); f.ErrorPathResult = ResultInconclusive; return f }(),
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonHappyPathFailed},
+		},
+		{
+			name:         "an error path result other than the three counts as failed",
+			facts:        func() Facts { f := passingFacts(); f.ErrorPathResult = "passed"; return f }(),
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonErrorPathFailed},
+		},
+		{
+			name:         "a confirmed ledger adds nothing",
+			facts:        func() Facts { f := passingFacts(); f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed; return f }(),
+			wantDecision: Proceed,
+		},
+		{
+			name:         "a ledger not read (no status) is unconfirmed",
+			facts:        func() Facts { f := passingFacts(); f.LedgerConfigured = true; return f }(),
+			wantDecision: Stop,
+			wantReasons:  []Reason{ReasonLedgerUnconfirmed},
 		},
 		{
 			name:         "no attempt at all is not a retry",
@@ -141,6 +173,42 @@ func TestDecide(t *testing.T) {
 				t.Errorf("Decide = %s %v, want %s %v", decision, reasons, tt.wantDecision, tt.wantReasons)
 			}
 		})
+	}
+}
+
+func TestEvidenceCaptured(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Facts)
+		want bool
+	}{
+		{"usage, no ledger", func(*Facts) {}, true},
+		{"no usage", func(f *Facts) { f.UsageCaptured = false }, false},
+		{"happy path failed", func(f *Facts) { f.HappyPathPassed = false }, false},
+		{"ledger confirmed", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed }, true},
+		{"ledger mismatch: the row is there", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch }, true},
+		{"ledger not found", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound }, false},
+		{"ledger unavailable", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Unavailable }, false},
+		{"ledger confirmed, no usage", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus, f.UsageCaptured = true, ledger.Confirmed, false }, false},
+		{"a status without a configured ledger is ignored", func(f *Facts) { f.LedgerStatus = ledger.NotFound }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := passingFacts()
+			tt.edit(&f)
+			if got := f.EvidenceCaptured(); got != tt.want {
+				t.Errorf("EvidenceCaptured = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMeaning(t *testing.T) {
+	if got := Meaning(ReasonUncontrolledRetry); got != "more than one request of a path reached the wire" {
+		t.Errorf("Meaning(uncontrolled_retry) = %q", got)
+	}
+	if got := Meaning("no_such_reason"); got != "" {
+		t.Errorf("Meaning of an unknown code = %q, want empty", got)
 	}
 }
 

@@ -11,10 +11,11 @@ var placeholderWords = map[string]bool{
 
 // IsMissing reports whether an allocation value is absent or a placeholder
 // (SPEC section 6): empty or blank, a placeholder word, ending in
-// "-placeholder", wrapped in <...>, or containing YYYY. Case and surrounding
-// space are ignored.
+// "-placeholder", wrapped in <...>, or containing YYYY. Invisible characters
+// are removed first, and case and surrounding space are ignored, so
+// "\u200b" and "TBD\u200b" are missing.
 func IsMissing(value string) bool {
-	v := strings.ToLower(strings.TrimSpace(value))
+	v := normalised(value)
 	switch {
 	case v == "":
 		return true
@@ -30,12 +31,20 @@ func IsMissing(value string) bool {
 	return false
 }
 
-// missingReason says why IsMissing holds, in words a person can act on.
-func missingReason(value string) string {
-	if strings.TrimSpace(value) == "" {
-		return "is not set"
-	}
-	return "is a placeholder (" + quote(strings.TrimSpace(value)) + ")"
+// normalised is value as the placeholder rule reads it.
+func normalised(value string) string {
+	return strings.ToLower(strings.TrimSpace(withoutInvisible(value)))
 }
 
-func quote(s string) string { return `"` + s + `"` }
+// missingReason says why IsMissing holds and what to do, completing a
+// sentence that starts with the field name.
+func missingReason(value string) string {
+	trimmed := strings.TrimSpace(value)
+	switch {
+	case trimmed == "":
+		return "is not set: set a real value"
+	case strings.TrimSpace(withoutInvisible(value)) == "":
+		return "holds only invisible characters (" + quote(trimmed) + "): set a real value"
+	}
+	return "is a placeholder (" + quote(trimmed) + "): replace it with a real value"
+}

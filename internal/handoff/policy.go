@@ -2,10 +2,10 @@ package handoff
 
 import (
 	"fmt"
-	"net"
-	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // Source kinds the default policy requires in source_urls.
@@ -45,7 +45,7 @@ func (f Finding) String() string { return f.Field + ": " + f.Reason }
 // AllocationReport is the outcome of checking an Allocation against a Policy.
 type AllocationReport struct {
 	Missing  []string  // required fields that are missing or placeholders, in AllocationFields order
-	Invalid  []Finding // present values that break a rule (environment not allowed)
+	Invalid  []Finding // present values that break a rule (control characters, too long, environment not allowed)
 	Findings []Finding // every finding, missing ones first, for diagnostics
 }
 
@@ -66,39 +66,71 @@ func (r AllocationReport) Message() string {
 
 // CheckAllocation applies the policy to a. Fields not in a are treated as
 // missing, so callers must leave out only values that are truly absent.
+// Every present field, required or not, must also be one line of text of a
+// bounded length, because each ends up in the log.
 func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	var r AllocationReport
+	var invalid []Finding
 	for _, field := range AllocationFields {
-		if slices.Contains(p.RequiredTags, field) && IsMissing(a[field]) {
+		f, missing, found := p.checkField(field, a[field])
+		switch {
+		case !found:
+		case missing:
 			r.Missing = append(r.Missing, field)
-			r.Findings = append(r.Findings, Finding{field, missingReason(a[field])})
+			r.Findings = append(r.Findings, f)
+		default:
+			invalid = append(invalid, f)
 		}
 	}
-	if f, bad := p.checkEnvironment(a[FieldEnvironment]); bad {
-		r.Invalid = append(r.Invalid, f)
-		r.Findings = append(r.Findings, f)
-	}
+	r.Invalid = invalid
+	r.Findings = append(r.Findings, invalid...)
 	return r
 }
 
 // CheckField applies the policy to one field alone, for attribute-pathed
 // diagnostics at plan time.
 func (p Policy) CheckField(field, value string) (Finding, bool) {
-	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
-		return Finding{field, missingReason(value)}, true
-	}
-	if field == FieldEnvironment {
-		return p.checkEnvironment(value)
-	}
-	return Finding{}, false
+	f, _, found := p.checkField(field, value)
+	return f, found
 }
 
-func (p Policy) checkEnvironment(env string) (Finding, bool) {
-	if len(p.AllowedEnvironments) == 0 || IsMissing(env) || slices.Contains(p.AllowedEnvironments, strings.TrimSpace(env)) {
-		return Finding{}, false
+// checkField is the one rule for a field's value: a required field must not
+// be missing; a value must be one line of bounded text; an environment must
+// be allowed. It reports at most one finding, the first that applies, and
+// whether that finding is a missing value.
+func (p Policy) checkField(field, value string) (f Finding, missing, found bool) {
+	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
+		return Finding{field, missingReason(value)}, true, true
 	}
-	return Finding{FieldEnvironment, fmt.Sprintf("%s is not one of the allowed environments (%s)",
-		quote(env), strings.Join(p.AllowedEnvironments, ", "))}, true
+	if reason := textProblem(value); reason != "" {
+		return Finding{field, reason}, false, true
+	}
+	if field == FieldEnvironment {
+		if reason := p.environmentProblem(value); reason != "" {
+			return Finding{field, reason}, false, true
+		}
+	}
+	return Finding{}, false, false
+}
+
+// environmentProblem checks env against AllowedEnvironments, exactly: an
+// environment tag is matched by cost reports as written, so "Prod" or
+// " prod" would split the spend of "prod". A near miss names the spelling to
+// use. A missing environment is the placeholder rule's business.
+func (p Policy) environmentProblem(env string) string {
+	if len(p.AllowedEnvironments) == 0 || IsMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
+		return ""
+	}
+	for _, allowed := range p.AllowedEnvironments {
+		if strings.EqualFold(normalised(env), strings.TrimSpace(allowed)) {
+			return fmt.Sprintf("%s is not an allowed environment; did you mean %s?", quote(env), quote(allowed))
+		}
+	}
+	allowed := make([]string, len(p.AllowedEnvironments))
+	for i, a := range p.AllowedEnvironments {
+		allowed[i] = quote(a)
+	}
+	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quote(env), strings.Join(allowed, ", "))
 }
 
 // MissingSourceKinds returns the required source kinds absent from urls,
@@ -113,69 +145,23 @@ func (p Policy) MissingSourceKinds(urls map[string]string) []string {
 	return missing
 }
 
-// ValidateSourceURL accepts only absolute http and https URLs with a host,
-// without user info or surrounding space.
-func ValidateSourceURL(raw string) error {
-	_, err := parseHTTPURL(raw)
-	return err
-}
+// ValidateSourceURL applies the rules of a source URL (sources.CheckSourceURL,
+// where they live): an absolute http or https URL with a host, without user
+// info, surrounding space, or a link-local or cloud metadata address.
+func ValidateSourceURL(raw string) error { return sources.CheckSourceURL(raw) }
 
-// parseHTTPURL parses raw as ValidateSourceURL requires. It refuses what
-// would pass here yet fail when fetched (surrounding space), and user info,
-// which is a credential that would end up in state and in the handoff log.
-func parseHTTPURL(raw string) (*url.URL, error) {
-	shown := quote(withoutUserInfo(raw))
-	if strings.TrimSpace(raw) != raw {
-		return nil, fmt.Errorf("%s has leading or trailing whitespace", shown)
-	}
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("%s is not an absolute URL", shown)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%s must use http or https, not %s", shown, u.Scheme)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("%s must not carry user info: a credential in a URL would be stored in state", shown)
-	}
-	return u, nil
-}
-
-// withoutUserInfo masks whatever sits between "://" and the last "@" of the
-// authority, textually, so that even a URL that does not parse is quoted
-// without its credential.
-func withoutUserInfo(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	authorityEnd := strings.IndexAny(rest, "/?#")
-	if authorityEnd < 0 {
-		authorityEnd = len(rest)
-	}
-	at := strings.LastIndex(rest[:authorityEnd], "@")
-	if !ok || at < 0 {
-		return raw
-	}
-	return scheme + "://xxxxx" + rest[at:]
-}
-
-// CheckEndpoint validates an AI API base URL. Plain http is refused unless
-// the host is loopback or allowPlainHTTP is set, because the credential
-// would otherwise cross the network in clear text.
+// CheckEndpoint validates an AI API base URL with the same parser as source
+// URLs. Plain http is refused unless the host is loopback or allowPlainHTTP
+// is set, because the credential would otherwise cross the network in clear
+// text.
 func CheckEndpoint(raw string, allowPlainHTTP bool) error {
-	u, err := parseHTTPURL(raw)
+	u, err := sources.ParseHTTPURL(raw)
 	if err != nil {
 		return err
 	}
-	if u.Scheme == "http" && !allowPlainHTTP && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !allowPlainHTTP && !sources.IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%s uses plain http to a non-loopback host; the API key would travel unencrypted. "+
 			"Use https, or set allow_plain_http = true in the provider configuration", quote(raw))
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -3,16 +3,28 @@ package handoff
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
+)
+
+// Path results, as the log and the happy_path / error_path objects name them.
+const (
+	ResultPass         = "pass"
+	ResultFail         = "fail"
+	ResultInconclusive = "inconclusive"
 )
 
 // Check is everything one run of a handoff needs, already resolved against
 // the provider defaults.
 type Check struct {
+	// ID is the resource id, e.g. "chk-3f9a1c2b7d4e5f60"; its random part
+	// makes run ids unique across checks.
+	ID            string
 	Allocation    Allocation
 	Operator      string
 	FollowUpOwner string
@@ -21,70 +33,117 @@ type Check struct {
 	Request       probe.Request
 	ApprovedKey   string
 	InvalidKey    string
+	UnitName      string // "" when unset
+	BillingUnit   string // "" when unset
+	// ReviewIntervalDays is how long the review holds; 0: it never expires.
+	ReviewIntervalDays int64
 }
 
 // Previous is what the last run of the same check left in state; the zero
 // value means this is the first run.
 type Previous struct {
-	Record  *Record
-	Sources []sources.Page
-	History []Record
+	RunID   string
+	Log     string
+	Sources []sources.Page // the last run's pages, whose digests source_changed compares
+	History []string       // earlier logs, newest first
 }
 
 // Outcome is one run, ready to be stored.
 type Outcome struct {
-	RunID            string
-	ReviewedAt       time.Time
-	Probe            probe.Outcome
-	Sources          []sources.Page
-	ChangedSources   []string // kinds whose page digest differs from the previous run's
-	Allocation       AllocationReport
+	RunID       string
+	ReviewedAt  time.Time
+	ReviewDueAt time.Time // zero without a review interval
+	Probe       probe.Outcome
+	// HappyPathResult is pass or fail; ErrorPathResult pass, fail or
+	// inconclusive (see ErrorPathResult).
+	HappyPathResult string
+	ErrorPathResult string
+	Sources         []sources.Page
+	ChangedSources  []string // kinds whose page digest differs from the previous run's
+	Allocation      AllocationReport
+	// Ledger is nil when no ledger is configured or it was not asked (the
+	// happy path failed); its strings are scrubbed of both keys.
+	Ledger           *ledger.Result
 	EvidenceCaptured bool
 	Decision         Decision
 	Reasons          []Reason
-	Record           Record
-	History          []Record
+	Log              string   // this run's log
+	History          []string // the previous log pushed onto the previous history
 }
 
-// Runner runs handoffs. Its clock and network are injected so tests control
-// both.
+// LedgerReader finds the smoke request's row in the account's usage log;
+// *ledger.Client is one.
+type LedgerReader interface {
+	Find(ctx context.Context, q ledger.Query) ledger.Result
+}
+
+// Runner runs handoffs. Its clock, network and ledger are injected so tests
+// control them.
 type Runner struct {
 	Probe   *probe.Client
 	Sources *sources.Fetcher
+	Ledger  LedgerReader // nil: no ledger configured
 	Policy  Policy
 	Now     func() time.Time
 }
 
-// Run sends the smoke test and fetches the sources concurrently, then
-// decides. historyLimit bounds the returned History.
+// Run sends the smoke test and fetches the sources concurrently, asks the
+// ledger about a happy path that passed, then decides. historyLimit bounds
+// the returned History.
 func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit int) Outcome {
 	var o Outcome
 	o.ReviewedAt = r.Now().UTC().Truncate(time.Second)
-	o.RunID = NextRunID(previousRunID(prev), o.ReviewedAt)
+	o.RunID = NextRunID(c.ID, prev.RunID, o.ReviewedAt)
+	if c.ReviewIntervalDays > 0 {
+		o.ReviewDueAt = o.ReviewedAt.AddDate(0, 0, int(c.ReviewIntervalDays))
+	}
 
+	var probeStart, probeEnd time.Time
 	var wg sync.WaitGroup
-	wg.Go(func() { o.Probe = r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey) })
+	wg.Go(func() {
+		probeStart = r.Now()
+		o.Probe = r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey)
+		probeEnd = r.Now()
+	})
 	wg.Go(func() { o.Sources = r.fetchSources(ctx, c) })
 	wg.Wait()
 
+	happy := o.Probe.HappyPath
+	if r.Ledger != nil && HappyPathPassed(happy) {
+		found := r.Ledger.Find(ctx, ledger.Query{
+			RequestID:        happy.RequestID,
+			Model:            c.Request.Model,
+			Start:            probeStart,
+			End:              probeEnd,
+			PromptTokens:     happy.Usage.InputTokens,
+			CompletionTokens: happy.Usage.OutputTokens,
+		})
+		found = scrubLedger(found, c.ApprovedKey, c.InvalidKey)
+		o.Ledger = &found
+	}
+
+	o.HappyPathResult = PassFail(HappyPathPassed(happy))
+	o.ErrorPathResult = ErrorPathResult(happy, o.Probe.ErrorPath)
 	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
 	o.Allocation = r.Policy.CheckAllocation(c.Allocation)
-	o.EvidenceCaptured = EvidenceCaptured(o.Probe.HappyPath)
-	o.Decision, o.Reasons = Decide(Facts{
+	facts := Facts{
 		AllocationComplete: o.Allocation.Complete(),
-		HappyPathPassed:    HappyPathPassed(o.Probe.HappyPath),
-		ErrorPathPassed:    ErrorPathPassed(o.Probe.ErrorPath),
-		EvidenceCaptured:   o.EvidenceCaptured,
-		MaxAttempts:        max(o.Probe.HappyPath.Attempts, o.Probe.ErrorPath.Attempts),
-		SourcesUnverified:  !c.VerifySources || anyFailed(o.Sources),
+		HappyPathPassed:    HappyPathPassed(happy),
+		ErrorPathResult:    o.ErrorPathResult,
+		UsageCaptured:      happy.Usage.Found && happy.Usage.TotalTokens > 0,
+		MaxAttempts:        max(happy.Attempts, o.Probe.ErrorPath.Attempts),
+		SourcesUnverified:  !c.VerifySources || slices.ContainsFunc(o.Sources, notPassed),
 		SourcesChanged:     len(o.ChangedSources) > 0,
-		RequestIDPresent:   o.Probe.HappyPath.RequestID != "",
-	})
-	o.Record = o.record(c)
-	o.History = TrimHistory(prev.History, historyLimit)
-	if prev.Record != nil {
-		o.History = PushHistory(prev.History, *prev.Record, historyLimit)
+		RequestIDPresent:   happy.RequestID != "",
+		LedgerConfigured:   r.Ledger != nil,
 	}
+	if o.Ledger != nil {
+		facts.LedgerStatus = o.Ledger.Status
+	}
+	o.EvidenceCaptured = facts.EvidenceCaptured()
+	o.Decision, o.Reasons = Decide(facts)
+	o.Log = o.logFields(c).Render()
+	o.History = PushHistory(prev.History, prev.Log, historyLimit)
 	return o
 }
 
@@ -95,40 +154,65 @@ func (r Runner) fetchSources(ctx context.Context, c Check) []sources.Page {
 	return r.Sources.Fetch(ctx, c.SourceURLs)
 }
 
-func previousRunID(prev Previous) string {
-	if prev.Record == nil {
-		return ""
-	}
-	return prev.Record.RunID
-}
+// notPassed: a page that failed, or was skipped although verify_sources is
+// set (it cannot be, today; counting it keeps an unverified page from ever
+// reading as verified).
+func notPassed(p sources.Page) bool { return p.Result != sources.Pass }
 
 // HappyPathPassed: the approved key must get an ordinary answer.
 func HappyPathPassed(r probe.Result) bool { return r.Category == probe.CategoryOK }
 
-// ErrorPathPassed: an invalid key must be refused as an authentication
-// failure; anything else (accepted, rate limited, a server error) proves
-// nothing about key enforcement.
-func ErrorPathPassed(r probe.Result) bool { return r.Category == probe.CategoryAuthFailure }
-
-// EvidenceCaptured: the happy path passed and carried positive token usage.
-func EvidenceCaptured(r probe.Result) bool {
-	return HappyPathPassed(r) && r.Usage.Found && r.Usage.TotalTokens > 0
+// ErrorPathResult judges the error path against the happy path. It passes
+// only when the invalid key was refused as an authentication failure while
+// the approved key was not: when both were refused so, the endpoint refuses
+// every key (wrong protocol, missing header, revoked key) and the error path
+// proves nothing, so it is inconclusive. Anything else (an accepted key, a
+// timeout, an unreachable endpoint, a server error) fails.
+func ErrorPathResult(happy, errPath probe.Result) string {
+	switch {
+	case errPath.Category != probe.CategoryAuthFailure:
+		return ResultFail
+	case happy.Category == probe.CategoryAuthFailure:
+		return ResultInconclusive
+	default:
+		return ResultPass
+	}
 }
 
 // PassFail renders a path's outcome the way the checklist does.
 func PassFail(passed bool) string {
 	if passed {
-		return "pass"
+		return ResultPass
 	}
-	return "fail"
+	return ResultFail
 }
 
-func anyFailed(pages []sources.Page) bool {
-	return slices.ContainsFunc(pages, func(p sources.Page) bool { return p.Result == sources.Fail })
+// scrubLedger removes both keys, as sent and trimmed, from what the ledger
+// read from the gateway: the gateway's answers are not ours to trust.
+func scrubLedger(r ledger.Result, keys ...string) ledger.Result {
+	var secrets []string
+	for _, k := range keys {
+		secrets = append(secrets, k, strings.TrimSpace(k))
+	}
+	r.Message = probe.Sanitize(r.Message, secrets...)
+	r.RequestID = redact(r.RequestID, secrets)
+	r.TokenName = redact(r.TokenName, secrets)
+	return r
 }
 
-func (o Outcome) record(c Check) Record {
-	return Record{
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			return "[redacted]"
+		}
+	}
+	return s
+}
+
+// logFields collects this run's log values.
+func (o Outcome) logFields(c Check) LogFields {
+	happy, errPath := o.Probe.HappyPath, o.Probe.ErrorPath
+	f := LogFields{
 		RunID:             o.RunID,
 		ReviewedAt:        o.ReviewedAt.Format(time.RFC3339),
 		Operator:          c.Operator,
@@ -136,20 +220,51 @@ func (o Outcome) record(c Check) Record {
 		WorkloadTag:       c.Allocation[FieldWorkload],
 		OwnerTag:          c.Allocation[FieldOwner],
 		Environment:       c.Allocation[FieldEnvironment],
-		HappyPathResult:   PassFail(HappyPathPassed(o.Probe.HappyPath)),
-		ErrorPathResult:   PassFail(ErrorPathPassed(o.Probe.ErrorPath)),
+		HappyPathResult:   o.HappyPathResult,
+		ErrorPathResult:   o.ErrorPathResult,
 		EvidenceCaptured:  YesNo(o.EvidenceCaptured),
 		Decision:          string(o.Decision),
 		FollowUpOwner:     c.FollowUpOwner,
+		HappyPathCategory: string(happy.Category),
+		ErrorPathCategory: string(errPath.Category),
+		Model:             happy.Model,
+		RequestID:         happy.RequestID,
+		UpstreamRequestID: happy.UpstreamRequestID,
+		Product:           c.Allocation[FieldProduct],
+		CostCenter:        c.Allocation[FieldCostCenter],
+		UnitName:          c.UnitName,
+		BillingUnit:       c.BillingUnit,
 	}
+	for _, r := range o.Reasons {
+		f.DecisionReasons = append(f.DecisionReasons, string(r))
+	}
+	if happy.Usage.Found {
+		f.Tokens = &TokenCounts{Input: happy.Usage.InputTokens, Output: happy.Usage.OutputTokens, Total: happy.Usage.TotalTokens}
+	}
+	if l := o.Ledger; l != nil {
+		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: rowMatched(l.Status), Quota: l.Quota, ChargedUSD: l.ChargedUSD}
+	}
+	for _, p := range o.Sources {
+		line := SourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,
+			Changed: slices.Contains(o.ChangedSources, p.Kind)}
+		if !p.CheckedAt.IsZero() {
+			line.AccessedAt = p.CheckedAt.UTC().Format(time.RFC3339)
+		}
+		f.Sources = append(f.Sources, line)
+	}
+	if !o.ReviewDueAt.IsZero() {
+		f.ReviewDueAt = o.ReviewDueAt.Format(time.RFC3339)
+	}
+	return f
 }
 
-// checkedURLs lists the URLs actually fetched, in kind order; skipped
-// sources were not checked and are not claimed to be.
+// checkedURLs lists the URLs checked successfully, in kind order: a page
+// skipped, or one that failed (a 404 included), was not checked, and is not
+// claimed to be.
 func checkedURLs(pages []sources.Page) []string {
 	urls := []string{}
 	for _, p := range pages {
-		if p.Result != sources.Skipped {
+		if p.Result == sources.Pass {
 			urls = append(urls, p.URL)
 		}
 	}

@@ -1,356 +1,441 @@
 package handoff
 
 import (
+	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
-
-const (
-	approvedKey = "sk-test-standin-approved"
-	invalidKey  = "sk-test-standin-invalid"
-)
-
-// runClock is late evening west of UTC, so the run's UTC date is the next day.
-var runClock = time.Date(2025, 3, 4, 22, 30, 15, 500_000_000, time.FixedZone("EST", -5*3600))
-
-// runReviewedAt is runClock in UTC, truncated to the second.
-var runReviewedAt = time.Date(2025, 3, 5, 3, 30, 15, 0, time.UTC)
-
-var sourceKinds = []string{SourceAllocation, SourcePricing, SourceSupport, SourceUnitEconomics} // sorted
-
-// harness is a runner wired to the real probe and sources packages and a
-// stand-in on 127.0.0.1.
-type harness struct {
-	server *standin.Server
-	base   string
-	runner Runner
-}
-
-func newHarness(t *testing.T, behaviour standin.Behaviour) harness {
-	t.Helper()
-	server := standin.New(standin.Options{APIKeys: []string{approvedKey}, Behaviour: behaviour})
-	base, stop := server.Start()
-	t.Cleanup(stop)
-	clock := func() time.Time { return runClock }
-	return harness{server: server, base: base, runner: Runner{
-		Probe:   probe.NewClient(probe.Options{Timeout: 10 * time.Second}),
-		Sources: sources.NewFetcher(sources.Options{Now: clock, Timeout: 10 * time.Second}),
-		Policy:  DefaultPolicy(),
-		Now:     clock,
-	}}
-}
-
-func (h harness) pageURL(kind string) string { return h.base + "/pages/" + kind }
-
-// check is a complete handoff against the stand-in.
-func (h harness) check() Check {
-	urls := map[string]string{}
-	for _, kind := range sourceKinds {
-		urls[kind] = h.pageURL(kind)
-	}
-	return Check{
-		Allocation:    completeAllocation(),
-		Operator:      "finops-oncall",
-		FollowUpOwner: "team-search",
-		SourceURLs:    urls,
-		VerifySources: true,
-		Request: probe.Request{
-			Endpoint: h.base + "/v1", Protocol: probe.OpenAIChat, Model: "gpt-test-mini", Prompt: "ping", MaxOutputTokens: 1,
-		},
-		ApprovedKey: approvedKey,
-		InvalidKey:  invalidKey,
-	}
-}
-
-func (h harness) run(t *testing.T, c Check, prev Previous, historyLimit int) Outcome {
-	t.Helper()
-	return h.runner.Run(t.Context(), c, prev, historyLimit)
-}
 
 func TestRunFirstRunProceeds(t *testing.T) {
-	h := newHarness(t, standin.Normal)
-	o := h.run(t, h.check(), Previous{}, 10)
+	f := newFakeAPI(t)
+	o := newRunner(nil).Run(t.Context(), completeCheck(f), Previous{}, 10)
 
-	if o.RunID != "cost-handoff-20250305-001" {
-		t.Errorf("RunID = %q", o.RunID)
+	if want := "cost-handoff-20261130-3f9a1c2b7d4e-001"; o.RunID != want {
+		t.Errorf("RunID = %q, want %q", o.RunID, want)
 	}
-	if !o.ReviewedAt.Equal(runReviewedAt) || o.ReviewedAt.Location() != time.UTC {
-		t.Errorf("ReviewedAt = %s, want %s", o.ReviewedAt, runReviewedAt)
+	if !o.ReviewedAt.Equal(runReviewedAt) || o.ReviewedAt.Location() != time.UTC || !o.ReviewDueAt.IsZero() {
+		t.Errorf("ReviewedAt = %s, ReviewDueAt = %s; want %s and none", o.ReviewedAt, o.ReviewDueAt, runReviewedAt)
 	}
-	if o.Decision != Proceed || len(o.Reasons) != 0 {
-		t.Errorf("decision = %s %v, want proceed", o.Decision, o.Reasons)
+	if o.Decision != Proceed || len(o.Reasons) != 0 || !o.EvidenceCaptured || o.Ledger != nil {
+		t.Errorf("decision = %s %v, evidence %v, ledger %v; want proceed with evidence and no ledger", o.Decision, o.Reasons, o.EvidenceCaptured, o.Ledger)
 	}
-	happy, errPath := o.Probe.HappyPath, o.Probe.ErrorPath
-	if happy.Category != probe.CategoryOK || happy.RequestID == "" || happy.Usage.TotalTokens <= 0 || !o.EvidenceCaptured {
-		t.Errorf("happy path = %+v, evidence %v", happy, o.EvidenceCaptured)
+	if o.HappyPathResult != ResultPass || o.ErrorPathResult != ResultPass {
+		t.Errorf("results = %s / %s, want pass / pass", o.HappyPathResult, o.ErrorPathResult)
 	}
-	if errPath.Category != probe.CategoryAuthFailure || errPath.StatusCode != http.StatusUnauthorized {
-		t.Errorf("error path = %+v", errPath)
+	if happy, errPath := f.requestsPerPath(); happy != 1 || errPath != 1 {
+		t.Errorf("server saw %d happy and %d error requests, want one each", happy, errPath)
 	}
-	if n := h.server.AIRequests(); n != 2 {
-		t.Errorf("stand-in saw %d AI requests, want one per path", n)
+	if f.pageAuthorizationSeen {
+		t.Error("a source page was fetched with an Authorization header")
 	}
-	for _, p := range o.Sources {
-		if p.Result != sources.Pass || p.SHA256 == "" || !p.CheckedAt.Equal(runReviewedAt) {
-			t.Errorf("source %+v, want a pass with a digest checked at %s", p, runReviewedAt)
-		}
+	if len(o.History) != 0 || o.History == nil {
+		t.Errorf("History = %#v, want an empty list on a first run", o.History)
 	}
-	for _, header := range h.server.PageHeaders() {
-		if header.Get("Authorization") != "" {
-			t.Error("a source page was fetched with an Authorization header")
-		}
+	want := "run_id: cost-handoff-20261130-3f9a1c2b7d4e-001\n" +
+		"reviewed_at: 2026-11-30T03:30:15Z\n" +
+		"operator: finops-oncall\n" +
+		"source_urls_checked: [" + strings.Join([]string{f.pageURL("allocation"), f.pageURL("pricing"), f.pageURL("support"), f.pageURL("unit_economics")}, ", ") + "]\n" +
+		"workload_tag: search-api\n" +
+		"owner_tag: team-search\n" +
+		"environment: prod\n" +
+		"happy_path_result: pass\n" +
+		"error_path_result: pass\n" +
+		"evidence_captured: yes\n" +
+		"decision: proceed\n" +
+		"follow_up_owner: team-search\n" +
+		"happy_path_category: ok\n" +
+		"error_path_category: auth_failure\n" +
+		"model: " + fakeModel + "\n" +
+		"request_id: " + o.Probe.HappyPath.RequestID + "\n" +
+		"tokens: input 8, output 1, total 9\n" +
+		"source_allocation: pass, HTTP 200, sha256 " + o.Sources[0].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n" +
+		"source_pricing: pass, HTTP 200, sha256 " + o.Sources[1].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n" +
+		"source_support: pass, HTTP 200, sha256 " + o.Sources[2].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n" +
+		"source_unit_economics: pass, HTTP 200, sha256 " + o.Sources[3].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n"
+	if o.Probe.HappyPath.UpstreamRequestID != "" {
+		want = strings.Replace(want, "tokens:", "upstream_request_id: "+o.Probe.HappyPath.UpstreamRequestID+"\ntokens:", 1)
 	}
-	want := Record{
-		RunID:             "cost-handoff-20250305-001",
-		ReviewedAt:        "2025-03-05T03:30:15Z",
-		Operator:          "finops-oncall",
-		SourceURLsChecked: h.pageURLs(sourceKinds...),
-		WorkloadTag:       "search-api",
-		OwnerTag:          "team-search",
-		Environment:       "prod",
-		HappyPathResult:   "pass",
-		ErrorPathResult:   "pass",
-		EvidenceCaptured:  "yes",
-		Decision:          "proceed",
-		FollowUpOwner:     "team-search",
+	if o.Log != want {
+		t.Errorf("Log =\n%s\nwant\n%s", o.Log, want)
 	}
-	assertRecord(t, o.Record, want)
-	if len(o.History) != 0 {
-		t.Errorf("History = %q, want none on a first run", runIDs(o.History))
+	if o.Probe.HappyPath.RequestID == "" {
+		t.Error("the happy path carried no request id; the fake sends one")
 	}
-}
-
-func (h harness) pageURLs(kinds ...string) []string {
-	urls := make([]string, len(kinds))
-	for i, kind := range kinds {
-		urls[i] = h.pageURL(kind)
-	}
-	return urls
-}
-
-func assertRecord(t *testing.T, got, want Record) {
-	t.Helper()
-	if got.Log() != want.Log() || !slices.Equal(got.SourceURLsChecked, want.SourceURLsChecked) {
-		t.Errorf("Record =\n%s\nwant\n%s", got.Log(), want.Log())
+	if got, want := o.Summary(), "Cost handoff cost-handoff-20261130-3f9a1c2b7d4e-001 decided proceed"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
 	}
 }
 
 func TestRunDecisions(t *testing.T) {
 	tests := []struct {
-		name        string
-		behaviour   standin.Behaviour
-		edit        func(h harness, c *Check)
-		want        Decision
-		wantReasons []Reason
-		wantRecord  func(r *Record) // edits the expected fields that differ from a proceed
+		name         string
+		happy, other answer
+		edit         func(f *fakeAPI, c *Check)
+		want         Decision
+		wantReasons  []Reason
+		wantResults  [2]string // happy, error
+		wantEvidence bool
+		wantDetail   []string // substrings of Detail
+		notInDetail  []string
 	}{
 		{
-			name:        "missing owner",
-			edit:        func(_ harness, c *Check) { delete(c.Allocation, FieldOwner) },
-			want:        Stop,
-			wantReasons: []Reason{ReasonAllocationGap},
-			wantRecord:  func(r *Record) { r.OwnerTag = "" },
+			name: "missing owner", edit: func(_ *fakeAPI, c *Check) { delete(c.Allocation, FieldOwner) },
+			want: Stop, wantReasons: []Reason{ReasonAllocationGap}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			wantDetail: []string{"Allocation: allocation incomplete: owner is not set: set a real value."},
 		},
 		{
-			name:        "placeholder environment",
-			edit:        func(_ harness, c *Check) { c.Allocation[FieldEnvironment] = "TBD" },
-			want:        Stop,
-			wantReasons: []Reason{ReasonAllocationGap},
-			wantRecord:  func(r *Record) { r.Environment = "TBD" },
+			name: "approved key refused too: error path inconclusive", happy: answerAuth,
+			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed}, wantResults: [2]string{"fail", "inconclusive"},
+			wantDetail:  []string{"Error path: inconclusive (auth_failure, HTTP 401", "refused both keys", "proves nothing"},
+			notInDetail: []string{"ACCEPTED"},
 		},
 		{
-			name:        "approved key refused",
-			edit:        func(_ harness, c *Check) { c.ApprovedKey = "sk-test-standin-revoked" },
-			want:        Stop,
-			wantReasons: []Reason{ReasonHappyPathFailed},
-			wantRecord:  func(r *Record) { r.HappyPathResult, r.EvidenceCaptured = "fail", "no" },
+			name: "invalid key accepted", other: answerOK,
+			want: Stop, wantReasons: []Reason{ReasonErrorPathFailed}, wantResults: [2]string{"pass", "fail"}, wantEvidence: true,
+			wantDetail: []string{"Error path: fail (ok, HTTP 200", "ACCEPTED an invalid key", "error_path_failed: "},
 		},
 		{
-			name:        "invalid key accepted",
-			behaviour:   standin.AcceptAnyKey,
-			want:        Stop,
-			wantReasons: []Reason{ReasonErrorPathFailed},
-			wantRecord:  func(r *Record) { r.ErrorPathResult = "fail" },
+			name: "server error on both paths", happy: answerServer, other: answerServer,
+			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed, ReasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
+			wantDetail:  []string{"Happy path: fail (server_error, HTTP 500, 1 request on the wire", "answered with a server error"},
+			notInDetail: []string{"ACCEPTED"},
 		},
 		{
-			name:        "server error fails both paths",
-			behaviour:   standin.ServerError,
-			want:        Stop,
-			wantReasons: []Reason{ReasonHappyPathFailed, ReasonErrorPathFailed},
-			wantRecord:  func(r *Record) { r.HappyPathResult, r.ErrorPathResult, r.EvidenceCaptured = "fail", "fail", "no" },
+			name: "endpoint unreachable",
+			edit: func(_ *fakeAPI, c *Check) { c.Request.Endpoint = closedURL(t) + "/v1" },
+			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed, ReasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
+			wantDetail:  []string{"Error path: fail (network_error", "could not be reached"},
+			notInDetail: []string{"ACCEPTED"},
 		},
 		{
-			name:        "no usage",
-			behaviour:   standin.NoUsage,
-			want:        Stop,
-			wantReasons: []Reason{ReasonEvidenceGap},
-			wantRecord:  func(r *Record) { r.EvidenceCaptured = "no" },
+			name: "no usage", happy: answerNoUsage,
+			want: Stop, wantReasons: []Reason{ReasonEvidenceGap}, wantResults: [2]string{"pass", "pass"},
 		},
 		{
-			name:        "zero usage",
-			behaviour:   standin.ZeroUsage,
-			want:        Stop,
-			wantReasons: []Reason{ReasonEvidenceGap},
-			wantRecord:  func(r *Record) { r.EvidenceCaptured = "no" },
+			name: "zero usage", happy: answerZeroUsage,
+			want: Stop, wantReasons: []Reason{ReasonEvidenceGap}, wantResults: [2]string{"pass", "pass"},
 		},
 		{
-			name:        "no request id",
-			behaviour:   standin.NoRequestID,
-			want:        Review,
-			wantReasons: []Reason{ReasonRequestIDMissing},
+			name: "no request id", happy: answerNoID,
+			want: Review, wantReasons: []Reason{ReasonRequestIDMissing}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
 		},
 		{
-			name:        "a source page fails",
-			edit:        func(h harness, _ *Check) { h.server.SetPage(SourceSupport, http.StatusInternalServerError, "down") },
-			want:        Review,
-			wantReasons: []Reason{ReasonSourceUnverified},
+			name: "a source page answers 404",
+			edit: func(f *fakeAPI, _ *Check) { f.setPage(SourceSupport, http.StatusNotFound, "gone") },
+			want: Review, wantReasons: []Reason{ReasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			wantDetail: []string{"Source pages:\n  - support /pages/support: failed, HTTP 404\n"},
+		},
+		{
+			name: "sources not verified",
+			edit: func(_ *fakeAPI, c *Check) { c.VerifySources = false },
+			want: Review, wantReasons: []Reason{ReasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			wantDetail: []string{"pricing /pages/pricing: skipped, not fetched (verify_sources is false)", "source_pricing: skipped\n"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, tt.behaviour)
-			c := h.check()
+			f := newFakeAPI(t)
+			f.set(cmpOr(tt.happy, answerOK), cmpOr(tt.other, answerAuth))
+			c := completeCheck(f)
 			if tt.edit != nil {
-				tt.edit(h, &c)
+				tt.edit(f, &c)
 			}
-			o := h.run(t, c, Previous{}, 10)
+			o := newRunner(nil).Run(t.Context(), c, Previous{}, 10)
 			if o.Decision != tt.want || !slices.Equal(o.Reasons, tt.wantReasons) {
 				t.Errorf("decision = %s %v, want %s %v", o.Decision, o.Reasons, tt.want, tt.wantReasons)
 			}
-			want := proceedRecord(h)
-			want.Decision = string(tt.want)
-			if tt.wantRecord != nil {
-				tt.wantRecord(&want)
+			if got := [2]string{o.HappyPathResult, o.ErrorPathResult}; got != tt.wantResults {
+				t.Errorf("results = %v, want %v", got, tt.wantResults)
 			}
-			assertRecord(t, o.Record, want)
-			if n := h.server.AIRequests(); n != 2 {
-				t.Errorf("stand-in saw %d AI requests, want one per path whatever the outcome", n)
+			if o.EvidenceCaptured != tt.wantEvidence || logValue(t, o.Log, "evidence_captured") != YesNo(tt.wantEvidence) {
+				t.Errorf("evidence = %v, log %q; want %v", o.EvidenceCaptured, logValue(t, o.Log, "evidence_captured"), tt.wantEvidence)
+			}
+			if logValue(t, o.Log, "decision") != string(tt.want) || logValue(t, o.Log, "error_path_result") != tt.wantResults[1] {
+				t.Errorf("log disagrees with the outcome:\n%s", o.Log)
+			}
+			detail := strings.ReplaceAll(o.Detail(), f.URL, "")
+			for _, s := range tt.wantDetail {
+				if !strings.Contains(detail, s) {
+					t.Errorf("Detail lacks %q:\n%s", s, detail)
+				}
+			}
+			for _, s := range tt.notInDetail {
+				if strings.Contains(detail, s) {
+					t.Errorf("Detail says %q:\n%s", s, detail)
+				}
+			}
+			if !strings.HasSuffix(o.Detail(), "Log of "+o.RunID+":\n"+o.Log) {
+				t.Errorf("Detail does not end with the run's log:\n%s", o.Detail())
+			}
+			for _, key := range []string{approvedKey, invalidKey} {
+				if strings.Contains(o.Detail(), key) {
+					t.Errorf("Detail holds a key:\n%s", o.Detail())
+				}
 			}
 		})
 	}
 }
 
-// proceedRecord is the record of h.check() when everything passes.
-func proceedRecord(h harness) Record {
-	return Record{
-		RunID: "cost-handoff-20250305-001", ReviewedAt: "2025-03-05T03:30:15Z", Operator: "finops-oncall",
-		SourceURLsChecked: h.pageURLs(sourceKinds...), WorkloadTag: "search-api", OwnerTag: "team-search",
-		Environment: "prod", HappyPathResult: "pass", ErrorPathResult: "pass", EvidenceCaptured: "yes",
-		Decision: "proceed", FollowUpOwner: "team-search",
+func cmpOr(a, def answer) answer {
+	if a == "" {
+		return def
+	}
+	return a
+}
+
+// closedURL is the base URL of a server that is no longer listening.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	f := newFakeAPI(t)
+	f.Close()
+	return f.URL
+}
+
+func TestRunListsOnlyPagesThatPassed(t *testing.T) {
+	f := newFakeAPI(t)
+	f.setPage(SourcePricing, http.StatusNotFound, "gone")
+	o := newRunner(nil).Run(t.Context(), completeCheck(f), Previous{}, 10)
+
+	want := "[" + strings.Join([]string{f.pageURL("allocation"), f.pageURL("support"), f.pageURL("unit_economics")}, ", ") + "]"
+	if got := logValue(t, o.Log, "source_urls_checked"); got != want {
+		t.Errorf("source_urls_checked = %s, want %s (the 404 page left out)", got, want)
+	}
+	if got := logValue(t, o.Log, "source_pricing"); got != "fail, HTTP 404, accessed 2026-11-30T03:30:15Z" {
+		t.Errorf("source_pricing = %q", got)
 	}
 }
 
 func TestRunWithoutVerifyingSources(t *testing.T) {
-	h := newHarness(t, standin.Normal)
-	c := h.check()
+	f := newFakeAPI(t)
+	c := completeCheck(f)
 	c.VerifySources = false
-	o := h.run(t, c, Previous{}, 10)
-
-	if o.Decision != Review || !slices.Equal(o.Reasons, []Reason{ReasonSourceUnverified}) {
-		t.Errorf("decision = %s %v, want review [source_unverified]", o.Decision, o.Reasons)
+	o := newRunner(nil).Run(t.Context(), c, Previous{}, 10)
+	if f.pageRequests != 0 {
+		t.Errorf("server saw %d page requests, want none", f.pageRequests)
 	}
-	if len(o.Sources) != len(sourceKinds) {
-		t.Fatalf("Sources = %+v, want one per kind", o.Sources)
+	if got := logValue(t, o.Log, "source_urls_checked"); got != "[]" {
+		t.Errorf("source_urls_checked = %q, want []", got)
 	}
-	for i, p := range o.Sources {
-		if p.Kind != sourceKinds[i] || p.Result != sources.Skipped || p.SHA256 != "" {
-			t.Errorf("Sources[%d] = %+v, want %s skipped", i, p, sourceKinds[i])
+	for _, kind := range sourceKinds {
+		if got := logValue(t, o.Log, "source_"+kind); got != "skipped" {
+			t.Errorf("source_%s = %q, want skipped", kind, got)
 		}
 	}
-	if n := h.server.PageRequests(); n != 0 {
-		t.Errorf("stand-in saw %d page requests, want none", n)
+}
+
+func TestRunLedger(t *testing.T) {
+	matched := func(status ledger.Status) ledger.Result {
+		return ledger.Result{Status: status, MatchedBy: ledger.MatchedByRequestID, LogID: 42, RequestID: fakeRequestID,
+			TokenName: "smoke-test", PromptTokens: 8, CompletionTokens: 1, Quota: 150, ChargedUSD: "0.0003"}
 	}
-	if o.Record.SourceURLsChecked == nil || len(o.Record.SourceURLsChecked) != 0 {
-		t.Errorf("SourceURLsChecked = %#v, want an empty list", o.Record.SourceURLsChecked)
+	tests := []struct {
+		name         string
+		happy        answer
+		result       ledger.Result
+		wantAsked    bool
+		want         Decision
+		wantReasons  []Reason
+		wantEvidence bool
+		wantLine     string // the log's ledger line, "" for none
+		wantDetail   string
+	}{
+		{
+			name: "confirmed", result: matched(ledger.Confirmed), wantAsked: true,
+			want: Proceed, wantEvidence: true, wantLine: "confirmed, quota 150, charged_usd 0.0003",
+			wantDetail: "Ledger: confirmed, matched by request_id, quota 150, charged_usd 0.0003.",
+		},
+		{
+			name: "mismatch", result: matched(ledger.Mismatch), wantAsked: true,
+			want: Review, wantReasons: []Reason{ReasonLedgerMismatch}, wantEvidence: true, wantLine: "mismatch, quota 150, charged_usd 0.0003",
+		},
+		{
+			name: "not found", result: ledger.Result{Status: ledger.NotFound, Message: "no row within 30s"}, wantAsked: true,
+			want: Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "not_found",
+			wantDetail: "Ledger: not_found: no row within 30s.",
+		},
+		{
+			name: "unavailable, its message scrubbed of the key", wantAsked: true,
+			result: ledger.Result{Status: ledger.Unavailable, Message: "HTTP 200: success false: bad token " + approvedKey},
+			want:   Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "unavailable",
+			wantDetail: "Ledger: unavailable: HTTP 200: success false: bad token [redacted].",
+		},
+		{
+			name: "happy path failed: ledger not asked", happy: answerServer, result: matched(ledger.Confirmed),
+			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed},
+		},
 	}
-	if line := logLine(t, o.Record.Log(), "source_urls_checked"); line != "source_urls_checked: []" {
-		t.Errorf("log line %q", line)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.set(cmpOr(tt.happy, answerOK), answerAuth)
+			led := &fakeLedger{result: tt.result}
+			o := newRunner(led).Run(t.Context(), completeCheck(f), Previous{}, 10)
+
+			if o.Decision != tt.want || !slices.Equal(o.Reasons, tt.wantReasons) || o.EvidenceCaptured != tt.wantEvidence {
+				t.Errorf("decision = %s %v evidence %v, want %s %v %v", o.Decision, o.Reasons, o.EvidenceCaptured, tt.want, tt.wantReasons, tt.wantEvidence)
+			}
+			queries := led.calls()
+			if !tt.wantAsked {
+				if len(queries) != 0 || o.Ledger != nil || hasLogField(o.Log, "ledger") {
+					t.Errorf("ledger asked %d times, Ledger %v; want not asked", len(queries), o.Ledger)
+				}
+				return
+			}
+			want := ledger.Query{
+				RequestID: o.Probe.HappyPath.RequestID, Model: "gpt-fake-mini",
+				// The stepping clock: reviewed_at, then before the probe, then after it.
+				Start: runClock.Add(time.Second), End: runClock.Add(2 * time.Second),
+				PromptTokens: 8, CompletionTokens: 1,
+			}
+			if len(queries) != 1 || queries[0] != want {
+				t.Errorf("ledger queries = %+v, want one %+v", queries, want)
+			}
+			if o.Ledger == nil || o.Ledger.Status != tt.result.Status {
+				t.Fatalf("Ledger = %+v, want status %s", o.Ledger, tt.result.Status)
+			}
+			if got := logValue(t, o.Log, "ledger"); got != tt.wantLine {
+				t.Errorf("ledger line = %q, want %q", got, tt.wantLine)
+			}
+			if tt.wantDetail != "" && !strings.Contains(o.Detail(), tt.wantDetail) {
+				t.Errorf("Detail lacks %q:\n%s", tt.wantDetail, o.Detail())
+			}
+			if strings.Contains(o.Detail(), approvedKey) || strings.Contains(o.Ledger.Message, approvedKey) {
+				t.Error("the ledger's echo of the key was kept")
+			}
+		})
+	}
+}
+
+func TestRunWithoutLedgerNeverAsks(t *testing.T) {
+	f := newFakeAPI(t)
+	var r Runner = newRunner(nil)
+	o := r.Run(t.Context(), completeCheck(f), Previous{}, 10)
+	if o.Ledger != nil || hasLogField(o.Log, "ledger") || o.Decision != Proceed {
+		t.Errorf("Ledger = %+v, decision %s; want none and proceed", o.Ledger, o.Decision)
 	}
 }
 
 func TestRunAfterPreviousRun(t *testing.T) {
-	older := records("cost-handoff-20250301-002", "cost-handoff-20250228-001")
+	older := []string{"run_id: cost-handoff-20261101-3f9a1c2b7d4e-002\n", "run_id: cost-handoff-20261001-3f9a1c2b7d4e-001\n"}
 	tests := []struct {
 		name         string
 		changePage   bool
 		historyLimit int
 		wantDecision Decision
 		wantReasons  []Reason
-		wantHistory  []string
+		wantHistory  int // entries: the first run's log, then older ones
 	}{
-		{
-			name: "unchanged pages", historyLimit: 10, wantDecision: Proceed,
-			wantHistory: []string{"cost-handoff-20250305-001", "cost-handoff-20250301-002", "cost-handoff-20250228-001"},
-		},
-		{
-			name: "changed pricing page", changePage: true, historyLimit: 10,
-			wantDecision: Review, wantReasons: []Reason{ReasonSourceChanged},
-			wantHistory: []string{"cost-handoff-20250305-001", "cost-handoff-20250301-002", "cost-handoff-20250228-001"},
-		},
-		{
-			name: "history limit", historyLimit: 2, wantDecision: Proceed,
-			wantHistory: []string{"cost-handoff-20250305-001", "cost-handoff-20250301-002"},
-		},
-		{
-			name: "history limit 0", historyLimit: 0, wantDecision: Proceed,
-			wantHistory: []string{},
-		},
+		{name: "unchanged pages", historyLimit: 10, wantDecision: Proceed, wantHistory: 3},
+		{name: "changed pricing page", changePage: true, historyLimit: 10, wantDecision: Review, wantReasons: []Reason{ReasonSourceChanged}, wantHistory: 3},
+		{name: "history limit", historyLimit: 2, wantDecision: Proceed, wantHistory: 2},
+		{name: "history limit 0", historyLimit: 0, wantDecision: Proceed, wantHistory: 0},
+		{name: "history limit below 0", historyLimit: -1, wantDecision: Proceed, wantHistory: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, standin.Normal)
-			first := h.run(t, h.check(), Previous{History: older}, 10)
-			if first.RunID != "cost-handoff-20250305-001" || first.Decision != Proceed {
-				t.Fatalf("first run = %s %s %v", first.RunID, first.Decision, first.Reasons)
+			f := newFakeAPI(t)
+			runner := newRunner(nil)
+			first := runner.Run(t.Context(), completeCheck(f), Previous{RunID: "cost-handoff-20261101-3f9a1c2b7d4e-002", History: older}, 10)
+			if first.RunID != "cost-handoff-20261130-3f9a1c2b7d4e-003" {
+				t.Fatalf("first run id = %s", first.RunID)
 			}
 			if tt.changePage {
-				h.server.SetPage(SourcePricing, http.StatusOK, "<html>new pricing</html>")
+				f.setPage(SourcePricing, http.StatusOK, "<html>new pricing</html>")
 			}
-			prev := Previous{Record: &first.Record, Sources: first.Sources, History: first.History}
-			second := h.run(t, h.check(), prev, tt.historyLimit)
+			prev := Previous{RunID: first.RunID, Log: first.Log, Sources: first.Sources, History: first.History}
+			second := runner.Run(t.Context(), completeCheck(f), prev, tt.historyLimit)
 
-			if second.RunID != "cost-handoff-20250305-002" || second.Record.RunID != second.RunID {
-				t.Errorf("RunID = %q, record's %q, want cost-handoff-20250305-002", second.RunID, second.Record.RunID)
+			if second.RunID != "cost-handoff-20261130-3f9a1c2b7d4e-004" {
+				t.Errorf("RunID = %q, want sequence 004", second.RunID)
 			}
 			if second.Decision != tt.wantDecision || !slices.Equal(second.Reasons, tt.wantReasons) {
 				t.Errorf("decision = %s %v, want %s %v", second.Decision, second.Reasons, tt.wantDecision, tt.wantReasons)
 			}
-			if got := runIDs(second.History); !slices.Equal(got, tt.wantHistory) {
-				t.Errorf("History = %q, want %q", got, tt.wantHistory)
+			wantHistory := append([]string{first.Log}, older...)[:tt.wantHistory]
+			if !slices.Equal(second.History, wantHistory) {
+				t.Errorf("History = %q, want %q", second.History, wantHistory)
 			}
-			if len(second.History) > 0 {
-				assertRecord(t, second.History[0], first.Record)
+			wantChanged := !tt.changePage
+			if got := logValue(t, second.Log, "source_pricing"); strings.HasSuffix(got, ", changed") == wantChanged {
+				t.Errorf("source_pricing = %q, changed mark wanted: %v", got, tt.changePage)
+			}
+			if tt.changePage && !strings.Contains(second.Detail(), "pricing "+f.pageURL("pricing")+": changed since the previous run") {
+				t.Errorf("Detail does not name the changed page:\n%s", second.Detail())
 			}
 		})
 	}
 }
 
-func TestRunHelpers(t *testing.T) {
-	tests := []struct {
-		result                         probe.Result
-		happy, errorPath, evidenceSeen bool
-	}{
-		{probe.Result{Category: probe.CategoryOK, Usage: probe.Usage{Found: true, TotalTokens: 9}}, true, false, true},
-		{probe.Result{Category: probe.CategoryOK, Usage: probe.Usage{Found: true}}, true, false, false},
-		{probe.Result{Category: probe.CategoryOK, Usage: probe.Usage{TotalTokens: 9}}, true, false, false},
-		{probe.Result{Category: probe.CategoryAuthFailure}, false, true, false},
-		{probe.Result{Category: probe.CategoryRateLimited}, false, false, false},
-		{probe.Result{Category: probe.CategoryServerError, Usage: probe.Usage{Found: true, TotalTokens: 9}}, false, false, false},
-		{probe.Result{}, false, false, false},
+func TestRunReviewDue(t *testing.T) {
+	f := newFakeAPI(t)
+	c := completeCheck(f)
+	c.ReviewIntervalDays = 30
+	c.UnitName, c.BillingUnit = "document processed", "1M tokens"
+	c.Allocation[FieldProduct], c.Allocation[FieldCostCenter] = "search", "cc-42"
+	o := newRunner(nil).Run(t.Context(), c, Previous{}, 10)
+	if want := runReviewedAt.AddDate(0, 0, 30); !o.ReviewDueAt.Equal(want) {
+		t.Errorf("ReviewDueAt = %s, want %s", o.ReviewDueAt, want)
 	}
-	for _, tt := range tests {
-		if HappyPathPassed(tt.result) != tt.happy || ErrorPathPassed(tt.result) != tt.errorPath || EvidenceCaptured(tt.result) != tt.evidenceSeen {
-			t.Errorf("%+v: happy %v error %v evidence %v, want %v %v %v", tt.result,
-				HappyPathPassed(tt.result), ErrorPathPassed(tt.result), EvidenceCaptured(tt.result), tt.happy, tt.errorPath, tt.evidenceSeen)
+	for field, want := range map[string]string{
+		"review_due_at": "2026-12-30T03:30:15Z", "product": "search", "cost_center": "cc-42",
+		"unit_name": "document processed", "billing_unit": "1M tokens",
+	} {
+		if got := logValue(t, o.Log, field); got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
 		}
 	}
-	if PassFail(true) != "pass" || PassFail(false) != "fail" {
-		t.Errorf("PassFail(true), PassFail(false) = %q, %q", PassFail(true), PassFail(false))
+}
+
+func TestRunCountsAttempts(t *testing.T) {
+	// uncontrolled_retry reads the probe's count: a run never claims fewer
+	// requests than the server saw.
+	f := newFakeAPI(t)
+	o := newRunner(nil).Run(t.Context(), completeCheck(f), Previous{}, 10)
+	happy, errPath := f.requestsPerPath()
+	if o.Probe.HappyPath.Attempts != happy || o.Probe.ErrorPath.Attempts != errPath {
+		t.Errorf("attempts %d/%d, server saw %d/%d", o.Probe.HappyPath.Attempts, o.Probe.ErrorPath.Attempts, happy, errPath)
+	}
+}
+
+// An interrupted apply cancels the run's context: the run must come back at
+// once, without waiting for a slow endpoint, and still decide.
+func TestRunReturnsPromptlyWhenCancelled(t *testing.T) {
+	release := make(chan struct{})
+	slow := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	f := newFakeAPI(t)
+	f.Config.Handler = slow
+	t.Cleanup(func() { close(release) })
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(200*time.Millisecond, cancel)
+
+	start := time.Now()
+	o := newRunner(&fakeLedger{}).Run(ctx, completeCheck(f), Previous{}, 10)
+	if elapsed := time.Since(start); elapsed > 4*time.Second {
+		t.Fatalf("Run took %s after cancellation; it must not wait for the endpoint", elapsed)
+	}
+	for name, r := range map[string]probe.Result{"happy": o.Probe.HappyPath, "error": o.Probe.ErrorPath} {
+		if r.Category != probe.CategoryTimeout {
+			t.Errorf("%s path: category %s, want timeout", name, r.Category)
+		}
+	}
+	if o.Decision != Stop || o.Ledger != nil {
+		t.Errorf("decision %s, ledger %v; want stop without asking the ledger", o.Decision, o.Ledger)
+	}
+	for _, p := range o.Sources {
+		if p.Result != sources.Fail {
+			t.Errorf("source %s = %s, want a failure", p.Kind, p.Result)
+		}
 	}
 }

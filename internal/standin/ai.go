@@ -60,7 +60,7 @@ func (s *Server) arrive(p protocol, r *http.Request, body []byte) (exchange, tim
 	x.accepted = x.behaviour == AcceptAnyKey || s.keys[x.key]
 	s.inFlight++
 	s.counts.peakInFlight = max(s.counts.peakInFlight, s.inFlight)
-	s.record(Recorded{Protocol: p.name, Path: x.path, Header: r.Header.Clone(), Body: body, KeyAccepted: x.accepted})
+	s.record(Recorded{Protocol: p.name, Proto: r.Proto, Path: x.path, Key: x.key, Header: r.Header.Clone(), Body: body, KeyAccepted: x.accepted})
 	return x, s.latency
 }
 
@@ -120,6 +120,12 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, x exchange) {
 		writeHuge(w)
 	case ConnectionReset:
 		resetConnection(w)
+	case HugeHeader:
+		writeHugeHeader(w, x)
+	case H2RefusedStream, H2ProtocolReset, H2GoAway:
+		// Over HTTP/2 the gate answered already; over HTTP/1.1 the nearest
+		// thing is a connection closed without an answer.
+		dropConnection(w)
 	default:
 		http.Error(w, "costhandoff-standin: unknown behaviour", http.StatusInternalServerError)
 	}

@@ -77,3 +77,22 @@ func resetConnection(w http.ResponseWriter) {
 	_, _ = buf.WriteString(partialResponse)
 	_ = buf.Flush()
 }
+
+// hugeHeaderBytes is the length of the HugeHeader answer's padding header.
+const hugeHeaderBytes = 8 << 20
+
+// writeHugeHeader answers as Normal would, behind an 8 MiB header.
+func writeHugeHeader(w http.ResponseWriter, x exchange) {
+	w.Header().Set("X-Standin-Padding", strings.Repeat("x", hugeHeaderBytes))
+	answer(w, x)
+}
+
+// dropConnection takes over the connection and closes it without a word.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "costhandoff-standin: cannot take over the connection", http.StatusInternalServerError)
+		return
+	}
+	_ = conn.Close()
+}

@@ -39,6 +39,18 @@ const (
 	HugeBody        Behaviour = "huge_body"        // 200 streaming 64 MiB of JSON-ish bytes
 	ConnectionReset Behaviour = "connection_reset" // headers and part of the body, then a TCP reset
 	EchoKey         Behaviour = "echo_key"         // 401 whose body echoes the full key sent (for scrub tests)
+	// HugeHeader answers 200 with an 8 MiB response header, over HTTP/1.1 and HTTP/2.
+	HugeHeader Behaviour = "huge_header"
+	// The HTTP/2 misbehaviours, answered by the HTTP/2 gate (h2gate.go) for
+	// requests over TLS that negotiated h2: each stream is reset with
+	// REFUSED_STREAM, or with PROTOCOL_ERROR, or the connection is sent a
+	// GOAWAY naming an earlier stream as the last processed. Go's HTTP/2
+	// client resends a request after each of these when it can rewind the
+	// body. Over HTTP/1.1, where none of these exist, the stand-in closes the
+	// connection without answering.
+	H2RefusedStream Behaviour = "h2_refused_stream"
+	H2ProtocolReset Behaviour = "h2_protocol_error"
+	H2GoAway        Behaviour = "h2_goaway"
 )
 
 // Behaviours lists every behaviour the stand-in knows, Normal first.
@@ -47,6 +59,7 @@ func Behaviours() []Behaviour {
 		Normal, ServerError, AcceptAnyKey, NoUsage, ZeroUsage, NoRequestID,
 		RateLimited, QuotaExhausted, PaymentRequired, Redirect, HTMLPage,
 		MalformedJSON, HugeBody, ConnectionReset, EchoKey,
+		HugeHeader, H2RefusedStream, H2ProtocolReset, H2GoAway,
 	}
 }
 
@@ -75,7 +88,9 @@ type Options struct {
 // Recorded is one AI request as the stand-in received it.
 type Recorded struct {
 	Protocol    string // openai_chat, openai_responses, anthropic_messages, gemini, or redirect_target
+	Proto       string // HTTP/1.1 or HTTP/2.0, as the request arrived
 	Path        string
+	Key         string // the key the request carried, "" for none
 	Header      http.Header
 	Body        []byte
 	KeyAccepted bool // whether the key counted as valid (approved, or AcceptAnyKey), whatever the behaviour answered
@@ -210,6 +225,21 @@ func (s *Server) PageHeaders() []http.Header {
 	return out
 }
 
+// RequestsWithKey counts the AI requests received that carried key, over
+// every transport: plain HTTP, TLS with HTTP/1.1 and HTTP/2, and the
+// requests the HTTP/2 gate answered itself.
+func (s *Server) RequestsWithKey(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.counts.requests {
+		if r.Key == key {
+			n++
+		}
+	}
+	return n
+}
+
 // ServeHTTP routes control and page paths to their handlers and everything
 // else to the AI API. Control and page paths are matched before any path
 // cleaning so that an AI base URL with a doubled slash reaches the AI API as
@@ -219,7 +249,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, ledgerPrefix) {
+	if _, ai := protocolFor(r); !ai && strings.HasPrefix(r.URL.Path, ledgerPrefix) {
+		// AI paths win: a gateway's base URL may itself start with /api/.
 		s.serveLedger(w, r)
 		return
 	}

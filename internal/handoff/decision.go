@@ -114,6 +114,7 @@ func (f Facts) applies() map[Reason]bool {
 		ReasonLedgerMismatch:    askLedger && f.LedgerStatus == ledger.Mismatch,
 	}
 }
+
 // Decide returns stop if any stop reason applies, else review if any review
 // reason applies, else proceed, with every reason that applied.
 func Decide(f Facts) (Decision, []Reason) {

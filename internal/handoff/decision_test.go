@@ -150,8 +150,12 @@ func TestDecide(t *testing.T) {
 			wantReasons:  []Reason{ReasonErrorPathFailed},
 		},
 		{
-			name:         "a confirmed ledger adds nothing",
-			facts:        func() Facts { f := passingFacts(); f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed; return f }(),
+			name: "a confirmed ledger adds nothing",
+			facts: func() Facts {
+				f := passingFacts()
+				f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed
+				return f
+			}(),
 			wantDecision: Proceed,
 		},
 		{

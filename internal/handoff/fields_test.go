@@ -106,6 +106,7 @@ func TestMissingTags(t *testing.T) {
 		{"keys in any case", map[string]string{"Owner": "team-search", " WORKLOAD ": "search-api", "Environment": "prod"}, nil},
 		{"placeholders count as missing, in field order", map[string]string{"environment": "TBD", "owner": "<owner>", "workload": "search-api"}, []string{"owner", "environment"}},
 		{"blank", map[string]string{"owner": " ", "workload": "search-api", "environment": "prod"}, []string{"owner"}},
+		{"invisible", map[string]string{"owner": "\u200b", "workload": "TBD\u200b", "environment": "prod"}, []string{"owner", "workload"}},
 		{"product and cost_center never checked", map[string]string{"owner": "team-search", "workload": "search-api", "environment": "prod", "product": "tbd"}, nil},
 		{"unrecognised keys ignored", map[string]string{"team": "search"}, []string{"owner", "workload", "environment"}},
 	}

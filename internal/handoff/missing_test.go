@@ -45,6 +45,14 @@ func TestIsMissing(t *testing.T) {
 		{"owner-YYYY", true},
 		{"yyyy-q1", true},
 		{"cost-yyyy-center", true},
+		// Invisible (format) characters are removed before the rule.
+		{"\u200b", true},
+		{"\ufeff", true},
+		{"\u200b\u200c\u200d\u2060", true},
+		{"TBD\u200b", true},
+		{"T\u00adB\u200bD", true},
+		{"\u202e<owner>", true},
+		{"\u200bteam-search", false},
 		// Real values: a placeholder word is only a placeholder on its own.
 		{"team-search", false},
 		{"nat", false},

@@ -1,0 +1,289 @@
+package handoff
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
+)
+
+// baseFields are the log's first twelve field names, in order.
+var baseFields = []string{
+	"run_id", "reviewed_at", "operator", "source_urls_checked", "workload_tag", "owner_tag",
+	"environment", "happy_path_result", "error_path_result", "evidence_captured", "decision", "follow_up_owner",
+}
+
+// fullEvidenceRun is a run with every evidence line: a ledger mismatch, one
+// page of each kind of result, a changed page, every optional value.
+func fullEvidenceRun() (Outcome, Check) {
+	accessed := time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC)
+	c := Check{
+		ID: checkID,
+		Allocation: Allocation{FieldOwner: "team-search", FieldWorkload: "search-api", FieldEnvironment: "prod",
+			FieldProduct: "search", FieldCostCenter: "cc-42"},
+		Operator: "finops-oncall", FollowUpOwner: "lead-search", UnitName: "document processed", BillingUnit: "1M tokens",
+	}
+	o := Outcome{
+		RunID:           "cost-handoff-20261130-3f9a1c2b7d4e-002",
+		ReviewedAt:      time.Date(2026, 11, 30, 9, 30, 15, 0, time.UTC),
+		ReviewDueAt:     time.Date(2026, 12, 30, 9, 30, 15, 0, time.UTC),
+		HappyPathResult: "pass",
+		ErrorPathResult: "pass",
+		Probe: probe.Outcome{
+			HappyPath: probe.Result{Category: probe.CategoryOK, StatusCode: 200, Attempts: 1, RequestID: "2026113009301512345",
+				UpstreamRequestID: "req_upstream_77", Model: "gpt-fake-mini-2026-11",
+				Usage: probe.Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},
+			ErrorPath: probe.Result{Category: probe.CategoryAuthFailure, StatusCode: 401, Attempts: 1},
+		},
+		Sources: []sources.Page{
+			{Kind: "allocation", URL: "https://example.com/allocation", Result: sources.Pass, StatusCode: 200, CheckedAt: accessed,
+				SHA256: "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b"},
+			{Kind: "pricing", URL: "https://example.com/pricing", Result: sources.Pass, StatusCode: 200, CheckedAt: accessed,
+				SHA256: "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"},
+			{Kind: "support", URL: "https://example.com/support", Result: sources.Fail, StatusCode: 404, CheckedAt: accessed, Message: "HTTP 404"},
+			{Kind: "unit_economics", URL: "https://example.com/unit", Result: sources.Fail, CheckedAt: accessed, Message: "timeout"},
+		},
+		ChangedSources: []string{"pricing"},
+		Ledger: &ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, Quota: 150, ChargedUSD: "0.0003",
+			PromptTokens: 9, CompletionTokens: 1},
+		EvidenceCaptured: true,
+		Decision:         Review,
+		Reasons:          []Reason{ReasonSourceUnverified, ReasonSourceChanged, ReasonLedgerMismatch},
+	}
+	return o, c
+}
+
+func TestLogFullEvidence(t *testing.T) {
+	o, c := fullEvidenceRun()
+	want := `run_id: cost-handoff-20261130-3f9a1c2b7d4e-002
+reviewed_at: 2026-11-30T09:30:15Z
+operator: finops-oncall
+source_urls_checked: [https://example.com/allocation, https://example.com/pricing]
+workload_tag: search-api
+owner_tag: team-search
+environment: prod
+happy_path_result: pass
+error_path_result: pass
+evidence_captured: yes
+decision: review
+follow_up_owner: lead-search
+decision_reasons: source_unverified, source_changed, ledger_mismatch
+happy_path_category: ok
+error_path_category: auth_failure
+model: gpt-fake-mini-2026-11
+request_id: 2026113009301512345
+upstream_request_id: req_upstream_77
+tokens: input 8, output 1, total 9
+ledger: mismatch, quota 150, charged_usd 0.0003
+source_allocation: pass, HTTP 200, sha256 1a2b3c4d5e6f, accessed 2026-11-30T09:30:00Z
+source_pricing: pass, HTTP 200, sha256 ffeeddccbbaa, accessed 2026-11-30T09:30:00Z, changed
+source_support: fail, HTTP 404, accessed 2026-11-30T09:30:00Z
+source_unit_economics: fail, accessed 2026-11-30T09:30:00Z
+review_due_at: 2026-12-30T09:30:15Z
+product: search
+cost_center: cc-42
+unit_name: document processed
+billing_unit: 1M tokens
+`
+	if got := o.logFields(c).Render(); got != want {
+		t.Errorf("log =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A minimal log, as a state upgrader renders an older record: the base
+// fields only, empty ones without a trailing space.
+func TestLogMinimal(t *testing.T) {
+	f := LogFields{
+		RunID: "cost-handoff-20250305-001", ReviewedAt: "2025-03-05T03:30:15Z", WorkloadTag: "search-api",
+		OwnerTag: "team-search", Environment: "prod", HappyPathResult: "fail", ErrorPathResult: "fail",
+		EvidenceCaptured: "no", Decision: "stop",
+		Ledger: &LedgerLine{}, // no status: no line
+		Tokens: nil,
+	}
+	want := `run_id: cost-handoff-20250305-001
+reviewed_at: 2025-03-05T03:30:15Z
+operator:
+source_urls_checked: []
+workload_tag: search-api
+owner_tag: team-search
+environment: prod
+happy_path_result: fail
+error_path_result: fail
+evidence_captured: no
+decision: stop
+follow_up_owner:
+`
+	if got := f.Render(); got != want {
+		t.Errorf("log =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestLogLines(t *testing.T) {
+	tests := []struct {
+		name string
+		f    LogFields
+		want map[string]string // field => value; "" value: the field must be absent
+	}{
+		{
+			name: "ledger not found: just the status",
+			f:    LogFields{Ledger: &LedgerLine{Status: "not_found", Quota: 7}},
+			want: map[string]string{"ledger": "not_found"},
+		},
+		{
+			name: "ledger matched without a dollar figure",
+			f:    LogFields{Ledger: &LedgerLine{Status: "confirmed", Matched: true, Quota: 0}},
+			want: map[string]string{"ledger": "confirmed, quota 0"},
+		},
+		{
+			name: "zero tokens are still shown when usage came",
+			f:    LogFields{Tokens: &TokenCounts{}},
+			want: map[string]string{"tokens": "input 0, output 0, total 0"},
+		},
+		{
+			name: "skipped page",
+			f:    LogFields{Sources: []SourceLine{{Kind: "pricing", Result: "skipped", AccessedAt: "ignored", Changed: true}}},
+			want: map[string]string{"source_pricing": "skipped"},
+		},
+		{
+			name: "a kind with space and a newline stays one field name",
+			f:    LogFields{Sources: []SourceLine{{Kind: "status\npage x", Result: "pass", StatusCode: 200}}},
+			want: map[string]string{"source_status_page_x": "pass, HTTP 200"},
+		},
+		{
+			name: "a short digest is shown whole",
+			f:    LogFields{Sources: []SourceLine{{Kind: "k", Result: "pass", SHA256: "abc"}}},
+			want: map[string]string{"source_k": "pass, sha256 abc"},
+		},
+		{
+			name: "blank evidence values are left out",
+			f:    LogFields{Model: " \t", RequestID: "\u200b", DecisionReasons: []string{}, Product: "\n"},
+			want: map[string]string{"model": "", "request_id": "", "decision_reasons": "", "product": ""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := tt.f.Render()
+			for field, want := range tt.want {
+				if want == "" {
+					if hasLogField(log, field) {
+						t.Errorf("log has a %s line:\n%s", field, log)
+					}
+					continue
+				}
+				if got := logValue(t, log, field); got != want {
+					t.Errorf("%s = %q, want %q", field, got, want)
+				}
+			}
+		})
+	}
+}
+
+// Values come from configuration and from servers: none may forge a line,
+// hide one from a terminal, or reorder the fields.
+func TestLogCannotBeForged(t *testing.T) {
+	forgeries := []string{
+		"lead\u001b[1A\u001b[2Kdecision: proceed",
+		"lead\ndecision: proceed",
+		"lead\r\ndecision: proceed",
+		"lead\rdecision: proceed",
+		"lead\u2028decision: proceed",
+		"lead\u0085decision: proceed",
+		"lead\u009b2Kdecision: proceed",
+		"lead\u202edeecorp :noisiced",
+		"lead\x00\x08\x08\x08\x08decision: proceed",
+		"lead\u200b\u200b",
+		"\xff\xfelead",
+	}
+	for _, value := range forgeries {
+		f := LogFields{
+			RunID: value, Operator: value, SourceURLsChecked: []string{value, value}, WorkloadTag: value, OwnerTag: value,
+			Environment: value, FollowUpOwner: value, DecisionReasons: []string{value}, Model: value, RequestID: value,
+			UpstreamRequestID: value, Ledger: &LedgerLine{Status: value}, Sources: []SourceLine{{Kind: "pricing", Result: value}},
+			Product: value, CostCenter: value, UnitName: value, BillingUnit: value, ReviewDueAt: value,
+		}
+		log := f.Render()
+		lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+		wantFields := append(slices.Clone(baseFields), "decision_reasons", "model", "request_id", "upstream_request_id",
+			"ledger", "source_pricing", "review_due_at", "product", "cost_center", "unit_name", "billing_unit")
+		if len(lines) != len(wantFields) {
+			t.Errorf("value %q: log has %d lines, want %d:\n%s", value, len(lines), len(wantFields), log)
+			continue
+		}
+		for i, line := range lines {
+			if name, _, _ := strings.Cut(line, ":"); name != wantFields[i] {
+				t.Errorf("value %q: line %d is %q, want field %s", value, i, line, wantFields[i])
+			}
+			if i := strings.IndexFunc(line, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }); i >= 0 {
+				t.Errorf("value %q: line %q holds a control or format character", value, line)
+			}
+			if strings.HasSuffix(line, " ") {
+				t.Errorf("value %q: line %q ends in a space", value, line)
+			}
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"team-search", "team-search"},
+		{"  a \t b\n\nc  ", "a b c"},
+		{"lead\u001b[1A\u001b[2Kdecision: proceed", "lead[1A[2Kdecision: proceed"},
+		{"a\u200bb\ufeff", "ab"},
+		{"\u202eabc", "abc"},
+		{"a\u00a0b", "a b"},
+		{"\u200b", ""},
+		{"a\x00b", "ab"},
+		{"caf\xe9", "caf\ufffd"},
+		{"日本 語", "日本 語"},
+	}
+	for _, tt := range tests {
+		if got := oneLine(tt.in); got != tt.want {
+			t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPushHistory(t *testing.T) {
+	older := []string{"log 2\n", "log 1\n"}
+	tests := []struct {
+		name        string
+		history     []string
+		previousLog string
+		limit       int
+		want        []string
+	}{
+		{"first run pushes nothing", nil, "", 10, []string{}},
+		{"push in front", older, "log 3\n", 10, []string{"log 3\n", "log 2\n", "log 1\n"}},
+		{"trimmed to the limit, newest kept", older, "log 3\n", 2, []string{"log 3\n", "log 2\n"}},
+		{"limit 0 keeps none", older, "log 3\n", 0, []string{}},
+		{"limit below 0 keeps none", older, "log 3\n", -1, []string{}},
+		{"no previous log: only trimmed", older, "", 1, []string{"log 2\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := slices.Clone(tt.history)
+			got := PushHistory(tt.history, tt.previousLog, tt.limit)
+			if got == nil || !slices.Equal(got, tt.want) {
+				t.Errorf("PushHistory = %#v, want %#v", got, tt.want)
+			}
+			if !slices.Equal(tt.history, before) {
+				t.Errorf("PushHistory changed its argument to %q", tt.history)
+			}
+		})
+	}
+}
+
+func TestTrimHistoryDoesNotAlias(t *testing.T) {
+	history := []string{"a", "b", "c"}
+	trimmed := TrimHistory(history, 2)
+	_ = append(trimmed, "x")
+	trimmed[0] = "changed"
+	if !slices.Equal(history, []string{"a", "b", "c"}) {
+		t.Errorf("TrimHistory's result shares the caller's array: %q", history)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -368,41 +369,55 @@ func TestFindMatchesARowStampedInTheSecondTheRequestStarted(t *testing.T) {
 }
 
 func TestFindBoundsEachRead(t *testing.T) {
-	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-	url := startGateway(t, http.HandlerFunc(hang))
+	h, release := hangingHandler(nil)
+	url := startGateway(t, h)
+	defer release()
 	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, ReadTimeout: 50 * time.Millisecond})
-	start := time.Now()
-	got := c.Find(context.Background(), ourQuery())
-	if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "did not answer within 50ms") {
-		t.Errorf("Find %+v, want unavailable for the read timeout", got)
-	}
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("Find took %v with a 50ms read timeout", elapsed)
+	done := make(chan ledger.Result, 1)
+	go func() { done <- c.Find(context.Background(), ourQuery()) }()
+	select {
+	case got := <-done:
+		if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "did not answer within 50ms") {
+			t.Errorf("Find %+v, want unavailable for the read timeout", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Find outlived its 50ms read timeout")
 	}
 }
 
 func TestFindHonoursCancellation(t *testing.T) {
 	arrived := make(chan struct{}, 1)
-	hang := func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		<-r.Context().Done()
-	}
-	url := startGateway(t, http.HandlerFunc(hang))
+	h, release := hangingHandler(arrived)
+	hanging := startGateway(t, h)
+	defer release()
+	empty := startGateway(t, &fakeGateway{shape: "one_api"})
 	tests := []struct {
 		name   string
+		url    string
 		cancel func(context.CancelFunc)
+		// after, when set, is the pause between reads; it gets the cancel.
+		after func(context.CancelFunc) func(time.Duration) <-chan time.Time
 	}{
-		{"cancelled before the first read", func(cancel context.CancelFunc) { cancel() }},
-		{"cancelled during a read", func(cancel context.CancelFunc) { go func() { <-arrived; cancel() }() }},
+		{name: "cancelled before the first read", url: hanging, cancel: func(cancel context.CancelFunc) { cancel() }},
+		{name: "cancelled during a read", url: hanging, cancel: func(cancel context.CancelFunc) { go func() { <-arrived; cancel() }() }},
+		{
+			name: "cancelled between reads", url: empty, cancel: func(context.CancelFunc) {},
+			after: func(cancel context.CancelFunc) func(time.Duration) <-chan time.Time {
+				return func(time.Duration) <-chan time.Time { cancel(); return nil } // a pause that never ends
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			tt.cancel(cancel)
-			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Wait: time.Hour, ReadTimeout: time.Hour})
+			opts := ledger.Options{Endpoint: tt.url, Token: fakeToken, Wait: time.Hour, ReadTimeout: time.Hour}
+			if tt.after != nil {
+				opts.After = tt.after(cancel)
+			}
 			done := make(chan ledger.Result, 1)
-			go func() { done <- c.Find(ctx, ourQuery()) }()
+			go func() { done <- ledger.New(opts).Find(ctx, ourQuery()) }()
 			select {
 			case got := <-done:
 				if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "cancelled after 1 read") {
@@ -426,9 +441,11 @@ func TestFindQuotaPerUSD(t *testing.T) {
 		{500000, 500000, "1"},
 		{500000, 0, "0"},
 		{500000, 123456789, "246.913578"},
-		{0.1, 150, "1500"}, // 150 / 0.1 in floats is 1499.9999999999998
+		{0.1, 3, "30"},                     // 3 / 0.1 in floats is 30.000000000000004
+		{0.1, 10000000000, "100000000000"}, // 0.1 read as its binary value leaves a tail within the decimals shown
 		{3, 1, "0.333333333333"},
 		{500000, -150, "-0.0003"},
+		{500000, 123456789012345678, "246913578024.691356"}, // beyond a float's digits
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d per %g", tt.quota, tt.perUSD), func(t *testing.T) {
@@ -440,4 +457,24 @@ func TestFindQuotaPerUSD(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hangingHandler never answers: it waits for the client to go away, or for
+// release, which the test defers so that a client that never gives up
+// cannot hang the server's Close. It signals arrived (when not nil) as a
+// request comes in.
+func hangingHandler(arrived chan<- struct{}) (http.Handler, func()) {
+	release := make(chan struct{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrived != nil {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}), sync.OnceFunc(func() { close(release) })
 }

@@ -17,6 +17,10 @@ const (
 	DefaultTimeout = 30 * time.Second
 	// MaxBodyBytes is the most of a response body that is read.
 	MaxBodyBytes = 1 << 20
+	// MaxHeaderBytes is the most of a response's headers that is read, over
+	// HTTP/1.1 and HTTP/2 alike (Go's HTTP/2 transport takes its limit from
+	// Transport.MaxResponseHeaderBytes).
+	MaxHeaderBytes = 64 << 10
 )
 
 // NewClient returns a Client that never follows redirects and never retries.

@@ -30,10 +30,15 @@ func NewTransport(caCertPEM string) (*http.Transport, error) {
 }
 
 // defaultTransport clones http.DefaultTransport, or builds a plain one when
-// a program has replaced it with something else.
+// a program has replaced it with something else, and bounds the response
+// headers it reads.
 func defaultTransport() *http.Transport {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if ok {
+		t = t.Clone()
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	}
-	return &http.Transport{Proxy: http.ProxyFromEnvironment}
+	t.MaxResponseHeaderBytes = MaxHeaderBytes
+	return t
 }

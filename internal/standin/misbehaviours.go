@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // signInPage is what a captive portal or an SSO gateway answers instead of
@@ -67,7 +68,7 @@ const partialResponse = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCo
 func resetConnection(w http.ResponseWriter) {
 	conn, buf, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		http.Error(w, "costhandoff-standin: cannot take over the connection", http.StatusInternalServerError)
+		resetStream(w)
 		return
 	}
 	defer conn.Close()
@@ -78,12 +79,29 @@ func resetConnection(w http.ResponseWriter) {
 	_ = buf.Flush()
 }
 
+// resetStream is resetConnection over HTTP/2, where a connection cannot be
+// taken over: the headers and part of the body, then the stream is reset
+// (RST_STREAM INTERNAL_ERROR, which is how Go's server ends an aborted
+// handler).
+func resetStream(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "1024")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"id":"chatcmpl-`)
+	_ = http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
+}
+
 // hugeHeaderBytes is the length of the HugeHeader answer's padding header.
 const hugeHeaderBytes = 8 << 20
 
+// hugeHeaderValue is built once, so that what a test measures of memory is
+// the client's share.
+var hugeHeaderValue = sync.OnceValue(func() string { return strings.Repeat("x", hugeHeaderBytes) })
+
 // writeHugeHeader answers as Normal would, behind an 8 MiB header.
 func writeHugeHeader(w http.ResponseWriter, x exchange) {
-	w.Header().Set("X-Standin-Padding", strings.Repeat("x", hugeHeaderBytes))
+	w.Header().Set("X-Standin-Padding", hugeHeaderValue())
 	answer(w, x)
 }
 

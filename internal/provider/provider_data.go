@@ -58,9 +58,22 @@ func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Con
 			continue
 		}
 		if finding, bad := policy.CheckField(f.field, value); bad {
-			diags.AddAttributeError(path.Root(f.attribute), "Incomplete cost handoff",
-				fmt.Sprintf("%s %s. The provider's policy requires %s (required_tags = [%s]).",
-					f.attribute, finding.Reason, f.field, strings.Join(policy.RequiredTags, ", ")))
+			detail := f.attribute + " " + finding.Reason + "."
+			if handoff.IsMissing(value) {
+				detail += fmt.Sprintf(" The provider's policy requires %s (required_tags = [%s]).", f.field, strings.Join(policy.RequiredTags, ", "))
+			}
+			diags.AddAttributeError(path.Root(f.attribute), "Incomplete cost handoff", detail)
+		}
+	}
+	// Every other value that reaches the log is one line of printable text.
+	for _, name := range []string{"follow_up_owner", "unit_name", "billing_unit", "model"} {
+		var v types.String
+		diags.Append(config.GetAttribute(ctx, path.Root(name), &v)...)
+		if v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if err := handoff.CheckText(name, v.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
 		}
 	}
 	var sourceURLs types.Map
@@ -86,11 +99,12 @@ func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Con
 	diags.Append(config.GetAttribute(ctx, path.Root("operator"), &operator)...)
 	switch {
 	case operator.IsUnknown():
-	case !operator.IsNull():
-		if err := handoff.CheckText("operator", operator.ValueString()); err != nil {
-			diags.AddAttributeError(path.Root("operator"), "Invalid operator", err.Error())
-		}
-	case d != nil && strings.TrimSpace(d.operator) == "":
+	case !operator.IsNull() && handoff.CheckText("operator", operator.ValueString()) != nil:
+		diags.AddAttributeError(path.Root("operator"), "Invalid operator", handoff.CheckText("operator", operator.ValueString()).Error())
+	case !operator.IsNull() && handoff.IsMissing(operator.ValueString()):
+		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
+			"operator is not set or is a placeholder: name the team or role running the check here, or leave it out to use the provider's operator.")
+	case operator.IsNull() && d != nil && handoff.IsMissing(d.operator):
 		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
 	}

@@ -3,15 +3,19 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
@@ -160,5 +164,165 @@ type aiRequestsAtPlan struct {
 func (c aiRequestsAtPlan) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	if got := c.e.standin.AIRequests(); got != c.n {
 		resp.Error = fmt.Errorf("stand-in saw %d AI requests by plan time, want %d", got, c.n)
+	}
+}
+
+// runIDOf checks run_id against the check's own id: the date, the part of
+// the id that makes run ids unique across checks, and the sequence.
+func runIDOf(date string, seq int) statecheck.StateCheck {
+	return runIDCheck{date: date, seq: seq}
+}
+
+type runIDCheck struct {
+	date string
+	seq  int
+}
+
+func (c runIDCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	values, err := stateValues(req, checkAddr, "id", "run_id")
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	want := fmt.Sprintf("cost-handoff-%s-%s-%03d", c.date, handoff.RunIDUniquePart(values[0]), c.seq)
+	if values[1] != want {
+		resp.Error = fmt.Errorf("run_id = %q, want %q (id %q)", values[1], want, values[0])
+	}
+}
+
+// logOfRun checks that log starts with this run's run_id line.
+func logOfRun(date string, seq int) statecheck.StateCheck {
+	return logRunIDCheck{runIDCheck{date: strings.ReplaceAll(date, "-", ""), seq: seq}}
+}
+
+type logRunIDCheck struct{ runIDCheck }
+
+func (c logRunIDCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	values, err := stateValues(req, checkAddr, "id", "log")
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	want := fmt.Sprintf("run_id: cost-handoff-%s-%s-%03d\n", c.date, handoff.RunIDUniquePart(values[0]), c.seq)
+	if !strings.HasPrefix(values[1], want) {
+		resp.Error = fmt.Errorf("log does not start with %q:\n%s", want, values[1])
+	}
+}
+
+// stateValues reads top-level string attributes of a resource from state.
+func stateValues(req statecheck.CheckStateRequest, addr string, names ...string) ([]string, error) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		return nil, fmt.Errorf("no state")
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address != addr {
+			continue
+		}
+		out := make([]string, len(names))
+		for i, n := range names {
+			s, ok := r.AttributeValues[n].(string)
+			if !ok {
+				return nil, fmt.Errorf("%s.%s is not a string: %v", addr, n, r.AttributeValues[n])
+			}
+			out[i] = s
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%s not in state", addr)
+}
+
+// logHas matches a log holding each of lines as a whole line.
+func logHas(lines ...string) knownvalue.Check {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = "(?m)^" + regexp.QuoteMeta(l) + "$"
+	}
+	return allOf(parts...)
+}
+
+// allOf matches a string that every pattern matches.
+func allOf(patterns ...string) knownvalue.Check {
+	return stringMatchingAll{patterns}
+}
+
+type stringMatchingAll struct{ patterns []string }
+
+func (c stringMatchingAll) CheckValue(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("expected a string, got %T", v)
+	}
+	for _, p := range c.patterns {
+		if !regexp.MustCompile(p).MatchString(s) {
+			return fmt.Errorf("%q does not match %s", s, p)
+		}
+	}
+	return nil
+}
+
+func (c stringMatchingAll) String() string { return strings.Join(c.patterns, " && ") }
+
+// priorRun captures a run from the prior state of a plan (a tainted check
+// about to be replaced), so a later state check can compare with it.
+type priorRun struct{ runID string }
+
+func (r *priorRun) capture(addr string, want map[string]string, logLine string) plancheck.PlanCheck {
+	return priorRunCheck{r, addr, want, logLine}
+}
+
+type priorRunCheck struct {
+	run     *priorRun
+	addr    string
+	want    map[string]string
+	logLine string
+}
+
+func (c priorRunCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("the plan has no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address != c.addr {
+			continue
+		}
+		if !r.Tainted {
+			resp.Error = fmt.Errorf("%s is not tainted in the prior state", c.addr)
+			return
+		}
+		for k, v := range c.want {
+			if r.AttributeValues[k] != v {
+				resp.Error = fmt.Errorf("prior %s.%s = %v, want %q", c.addr, k, r.AttributeValues[k], v)
+				return
+			}
+		}
+		if log, _ := r.AttributeValues["log"].(string); !strings.Contains(log, c.logLine) {
+			resp.Error = fmt.Errorf("prior log lacks %q:\n%s", c.logLine, log)
+			return
+		}
+		c.run.runID, _ = r.AttributeValues["run_id"].(string)
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in the prior state", c.addr)
+}
+
+// differentRunID fails when the check's run id equals the captured one: no
+// two runs ever share a run id, even across a replacement.
+func (r *priorRun) differentRunID(addr string) statecheck.StateCheck { return differentRunIDCheck{r, addr} }
+
+type differentRunIDCheck struct {
+	run  *priorRun
+	addr string
+}
+
+func (c differentRunIDCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	values, err := stateValues(req, c.addr, "run_id")
+	switch {
+	case err != nil:
+		resp.Error = err
+	case c.run.runID == "":
+		resp.Error = fmt.Errorf("no earlier run id was captured")
+	case values[0] == c.run.runID:
+		resp.Error = fmt.Errorf("the replacement reused run id %q", values[0])
 	}
 }

@@ -80,6 +80,9 @@ func TestAccCheck_unverifiedSourcesReview(t *testing.T) {
 					expect("sources", knownvalue.ListPartial(map[int]knownvalue.Check{
 						2: sourceCheck(e, "support", "fail", 404, knownvalue.Null()),
 					})),
+					// A page that answered 404 was not checked: it is not listed as checked.
+					expect("log", allOf(`(?m)^source_urls_checked: \[[^\]]*pages/allocation, [^\]]*pages/pricing, [^\]]*pages/unit_economics\]$`,
+						`(?m)^source_support: fail, HTTP 404, accessed 2026-11-28T09:30:00Z$`)),
 				},
 			},
 			{
@@ -94,7 +97,7 @@ func TestAccCheck_unverifiedSourcesReview(t *testing.T) {
 							"checked_at": knownvalue.Null(), "sha256": knownvalue.Null(),
 						}),
 					})),
-					expect("record.source_urls_checked", strs()),
+					expect("log", logHas("source_urls_checked: []", "source_support: skipped")),
 				},
 			},
 		},
@@ -110,8 +113,6 @@ func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
 				Config: e.checkConfig("watch_sources = true"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("decision", knownvalue.StringExact("proceed")),
-					expect("observed_source_digests.pricing", knownvalue.StringExact(digest(standin.DefaultPages()["pricing"]))),
-					expect("changed_sources", strs()),
 				},
 			},
 			{
@@ -130,13 +131,12 @@ func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
 					aiRequestsAtPlan{e, 2},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
+					runIDOf("20261128", 2),
 					expect("decision", knownvalue.StringExact("review")),
 					expect("decision_reasons", strs("source_changed")),
-					expect("changed_sources", strs("pricing")),
-					expect("history", knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"run_id": knownvalue.StringExact("cost-handoff-20261128-001"), "decision": knownvalue.StringExact("proceed"),
-					})})),
+					expect("log", allOf(`(?m)^source_pricing: pass, HTTP 200, sha256 `+digest("<html>new pricing page</html>")[:12]+`, accessed 2026-11-28T09:30:00Z, changed$`,
+						`(?m)^source_support: pass, HTTP 200, sha256 [0-9a-f]{12}, accessed 2026-11-28T09:30:00Z$`)),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(1, "proceed")})),
 				},
 				Check: e.expectAIRequests(4),
 			},
@@ -177,7 +177,7 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
 			{
 				Config: step(`rerun_triggers = { model_version = "2026-10" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-001")),
+					runIDOf("20261128", 1),
 					sameID.AddStateValue(checkAddr, jsonPath("id")),
 				},
 			},
@@ -186,10 +186,12 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(checkAddr, jsonPath("id"), knownvalue.NotNull()),
+					// The coming history is known at plan: the current log pushed on.
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("history"), knownvalue.ListExact([]knownvalue.Check{historyEntry(1, "proceed")})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
-					expect("history", knownvalue.ListSizeExact(1)),
+					runIDOf("20261128", 2),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(1, "proceed")})),
 					sameID.AddStateValue(checkAddr, jsonPath("id")),
 				},
 				Check: e.expectAIRequests(4),
@@ -199,11 +201,8 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
   api_key_wo         = "sk-test-rotated-key-0002"
   api_key_wo_version = 2`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-003")),
-					expect("history", knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"run_id": knownvalue.StringExact("cost-handoff-20261128-002")}),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"run_id": knownvalue.StringExact("cost-handoff-20261128-001")}),
-					})),
+					runIDOf("20261128", 3),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(2, "proceed"), historyEntry(1, "proceed")})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(e.expectAIRequests(6), e.expectHappyKey("sk-test-rotated-key-0002")),
 			},
@@ -216,15 +215,30 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
   history_limit      = 1`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(checkAddr, jsonPath("run_id"), knownvalue.StringExact("cost-handoff-20261128-003")),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("history"), knownvalue.ListExact([]knownvalue.Check{historyEntry(2, "proceed")})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-003")),
-					expect("history", knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"run_id": knownvalue.StringExact("cost-handoff-20261128-002")}),
-					})),
+					runIDOf("20261128", 3),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(2, "proceed")})),
 				},
 				Check: e.expectAIRequests(6),
+			},
+			{
+				// history_limit applies to a re-run too, at plan and at apply.
+				Config: step(`rerun_triggers = { model_version = "2026-12" }
+  api_key_wo         = "sk-test-rotated-key-0002"
+  api_key_wo_version = 2
+  enforcement        = "record"
+  history_limit      = 0`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(checkAddr, jsonPath("run_id")),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("history"), knownvalue.ListExact(nil)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					runIDOf("20261128", 4),
+					expect("history", knownvalue.ListExact(nil)),
+				},
+				Check: e.expectAIRequests(8),
 			},
 		},
 	})
@@ -258,10 +272,10 @@ func TestAccCheck_expiredReviewPlansRerun(t *testing.T) {
 					aiRequestsAtPlan{e, 2},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261228-002")),
+					runIDOf("20261228", 2),
 					expect("reviewed_at", knownvalue.StringExact("2026-12-28T09:30:00Z")),
 					expect("review_due_at", knownvalue.StringExact("2027-01-27T09:30:00Z")),
-					expect("history", knownvalue.ListSizeExact(1)),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(1, "proceed")})),
 				},
 				Check: e.expectAIRequests(4),
 			},
@@ -301,7 +315,8 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 			{
 				PreConfig:   func() { e.standin.SetBehaviour(standin.ServerError) },
 				Config:      config("2"),
-				ExpectError: regexp.MustCompile(`cost-handoff-20261128-002 decided stop`),
+				// The error carries the run's log: outputs are not updated after a failed apply.
+				ExpectError: regexp.MustCompile(`(?s)cost-handoff-20261128-[0-9a-f]{12}-002 decided stop.*run_id: cost-handoff-20261128-[0-9a-f]{12}-002\s+reviewed_at:.*decision: stop`),
 			},
 			{
 				PreConfig: func() { e.standin.SetBehaviour(standin.Normal) },
@@ -311,12 +326,9 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 					aiRequestsAtPlan{e, 4},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-003")),
+					runIDOf("20261128", 3),
 					expect("decision", knownvalue.StringExact("proceed")),
-					expect("history", knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"decision": knownvalue.StringExact("stop")}),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"decision": knownvalue.StringExact("proceed")}),
-					})),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(2, "stop"), historyEntry(1, "proceed")})),
 				},
 				Check: e.expectAIRequests(6),
 			},
@@ -329,16 +341,13 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 // follow-up owner; enforcement to its default, which does not.
 func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
 	e := newTestEnv(t)
-	followUpOwner := func(owner string) knownvalue.Check {
-		return knownvalue.ObjectPartial(map[string]knownvalue.Check{"follow_up_owner": knownvalue.StringExact(owner)})
-	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
 				Config: e.checkConfig(`follow_up_owner = "team-finops"
   enforcement     = "record"`),
-				ConfigStateChecks: []statecheck.StateCheck{expect("record", followUpOwner("team-finops"))},
+				ConfigStateChecks: []statecheck.StateCheck{expect("log", logHas("follow_up_owner: team-finops"))},
 			},
 			{
 				Config: e.checkConfig(`enforcement = "record"`),
@@ -348,8 +357,8 @@ func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
 					plancheck.ExpectUnknownValue(checkAddr, jsonPath("run_id")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expect("run_id", knownvalue.StringExact("cost-handoff-20261128-002")),
-					expect("record", followUpOwner("team-search")),
+					runIDOf("20261128", 2),
+					expect("log", logHas("follow_up_owner: team-search")),
 				},
 				Check: e.expectAIRequests(4),
 			},
@@ -358,7 +367,7 @@ func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(checkAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(checkAddr, jsonPath("enforcement"), knownvalue.StringExact("fail")),
-					plancheck.ExpectKnownValue(checkAddr, jsonPath("run_id"), knownvalue.StringExact("cost-handoff-20261128-002")),
+					plancheck.ExpectKnownValue(checkAddr, jsonPath("run_id"), knownvalue.StringRegexp(regexp.MustCompile(`^cost-handoff-20261128-[0-9a-f]{12}-002$`))),
 				}},
 				Check: e.expectAIRequests(4),
 			},
@@ -368,4 +377,10 @@ func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
 			},
 		},
 	})
+}
+
+// historyEntry matches an earlier run's log in history: its run id (on the
+// test clock's day, of this check's own sequence) and its decision.
+func historyEntry(seq int, decision string) knownvalue.Check {
+	return allOf(fmt.Sprintf(`^run_id: cost-handoff-\d{8}-[0-9a-f]{12}-%03d\n`, seq), `(?m)^decision: `+decision+`$`)
 }

@@ -39,7 +39,44 @@ func TestAccCheck_planGating(t *testing.T) {
 		"environment outside allowed_environments": {
 			config: e.providerBlock(`allowed_environments = ["prod", "staging"]`) +
 				checkHCL(e, map[string]string{"environment": `"qa"`}),
-			want: `environment "qa" is not one of the allowed environments \(prod, staging\)`,
+			want: `environment "qa" is not an allowed environment; use one of "prod", "staging"`,
+		},
+		"environment differing only by case names the allowed spelling": {
+			config: e.providerBlock(`allowed_environments = ["prod", "staging"]`) +
+				checkHCL(e, map[string]string{"environment": `"Prod"`}),
+			want: `(?s)environment "Prod".*"prod"`,
+		},
+		"invisible owner": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"owner_tag": `"\u200b"`}),
+			want:   `owner_tag holds only invisible characters`,
+		},
+		"placeholder behind an invisible character": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"workload_tag": `"TBD\u200b"`}),
+			want:   `workload_tag is a placeholder`,
+		},
+		"escape sequences in a tag": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"follow_up_owner": `"lead\u001b[1A\u001b[2Kdecision: proceed"`}),
+			want:   `(?s)follow_up_owner.*control characters`,
+		},
+		"newline in the unit name": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"unit_name": `"doc\ndecision: proceed"`}),
+			want:   `(?s)unit_name.*control characters`,
+		},
+		"tag too long": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"owner_tag": `"` + strings.Repeat("o", 257) + `"`}),
+			want:   `(?s)owner_tag.*256`,
+		},
+		"prompt too long": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"prompt": `"` + strings.Repeat("p", 4097) + `"`}),
+			want:   `(?s)prompt.*4096`,
+		},
+		"extra_body_json too long": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"extra_body_json": `jsonencode({ pad = "` + strings.Repeat("x", 16400) + `" })`}),
+			want:   `(?s)extra_body_json.*16384`,
+		},
+		"source URL to a cloud metadata address": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricing = "http://169.254.169.254/latest/meta-data/", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
+			want:   `(?s)source_urls\["pricing"\].*169\.254\.169\.254`,
 		},
 		"product required by required_tags": {
 			config: e.providerBlock(`required_tags = ["owner", "workload", "environment", "product"]`) + checkHCL(e, nil),
@@ -55,11 +92,11 @@ func TestAccCheck_planGating(t *testing.T) {
 		},
 		"source URL not absolute": {
 			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricing = "/pricing", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
-			want:   `(?s)Invalid source URL.*"/pricing" is not an absolute URL`,
+			want:   `(?s)Invalid source URL.*source_urls\["pricing"\]: "/pricing"`,
 		},
 		"source URL not http": {
 			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricing = "ftp://p.example/x", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
-			want:   `must use http or https, not ftp`,
+			want:   `(?s)source_urls\["pricing"\]: "ftp://p.example/x" must start with https:// or\s+http://`,
 		},
 		"plain http endpoint on the resource": {
 			config: e.checkConfig(`endpoint = "http://10.20.30.40/v1"`),
@@ -94,8 +131,12 @@ func TestAccCheck_planGating(t *testing.T) {
 func TestAccCheck_providerConfigErrors(t *testing.T) {
 	e := newTestEnv(t)
 	cases := map[string]struct{ provider, want string }{
-		"duration":       {`request_timeout = "soon"`, `(?s)request_timeout.*"soon" is not a positive Go duration`},
-		"concurrency":    {`max_concurrent_checks = 0`, `(?s)max_concurrent_checks.*at least 1`},
+		"duration":       {`request_timeout = "soon"`, `(?s)Invalid Time Duration String Value.*request_timeout.*"soon"`},
+		"huge timeout":   {`request_timeout = "1000000h"`, `(?s)request_timeout.*"1000000h" is outside the allowed range.*1s to 10m0s`},
+		"tiny timeout":   {`request_timeout = "10ms"`, `(?s)request_timeout.*outside the allowed range`},
+		"ledger wait":    {`ledger_wait = "2h"`, `(?s)ledger_wait.*outside the allowed range`},
+		"ledger api":     {`ledger_api = "one_api_v0"`, `(?s)ledger_api.*value must be one of`},
+		"concurrency":    {`max_concurrent_checks = 0`, `(?s)max_concurrent_checks.*between 1 and 100`},
 		"endpoint":       {`endpoint = "not a url"`, `(?s)endpoint.*is not an absolute URL`},
 		"plain http":     {`endpoint = "http://api.example.com/v1"`, `(?s)endpoint.*plain http to a non-loopback host`},
 		"protocol":       {`api_protocol = "soap"`, `(?s)api_protocol.*value must be one of`},
@@ -178,4 +219,38 @@ func providerWithoutKey(e *testEnv) string {
   operator = "finops-platform"
 }
 `
+}
+
+// A credential is needed only by a plan that runs a check: a plan with
+// nothing to run, a destroy and a refresh work without one, so cleanup after
+// a key is revoked and plans in CI without secrets are never blocked.
+func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
+	e := newTestEnv(t)
+	withKey := e.checkConfig("")
+	withoutKey := providerWithoutKey(e) + checkHCL(e, nil)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: withKey},
+			{
+				Config: withoutKey,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(), aiRequestsAtPlan{e, 2},
+				}},
+			},
+			{
+				Config:      providerWithoutKey(e) + checkHCL(e, map[string]string{"rerun_triggers": `{ cycle = "2" }`}),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)No credential configured.*runs the check's smoke test`),
+			},
+			{
+				// The test's own destroy then runs with this keyless configuration.
+				Config:  withoutKey,
+				Destroy: true,
+			},
+		},
+	})
+	if n := e.standin.AIRequests(); n != 2 {
+		t.Fatalf("stand-in saw %d AI requests, want 2", n)
+	}
 }

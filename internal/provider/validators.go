@@ -110,6 +110,7 @@ func (sourceURLValidator) ValidateString(_ context.Context, req validator.String
 		return
 	}
 	if err := handoff.ValidateSourceURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid source URL", err.Error())
+		// The path names the map key, e.g. source_urls["pricing"].
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid source URL", fmt.Sprintf("%s: %s", req.Path, err))
 	}
 }

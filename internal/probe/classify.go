@@ -66,6 +66,9 @@ func classifyRefusal(status int, body []byte) verdict {
 }
 
 func refusalCategory(status int, e vendorError) Category {
+	if c, ok := e.saysGatewayRefusal(status); ok {
+		return c
+	}
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return CategoryAuthFailure
@@ -79,6 +82,8 @@ func refusalCategory(status int, e vendorError) Category {
 		return CategoryAuthFailure // Gemini answers an invalid key with 400
 	case status == http.StatusBadRequest && e.saysCreditsExhausted():
 		return CategoryQuotaExhausted // Anthropic answers an empty credit balance with 400
+	case status == http.StatusNotFound && e.saysModel():
+		return CategoryModelUnavailable // a vendor's "model not found"
 	case status < 500:
 		return CategoryClientError
 	default:

@@ -57,8 +57,9 @@ func (c *Client) Run(ctx context.Context, req Request, approvedKey, invalidKey s
 
 	var out Outcome
 	var wg sync.WaitGroup
-	wg.Go(func() { out.ErrorPath = c.Send(ctx, req, invalidKey) })
-	out.HappyPath = c.Send(ctx, req, approvedKey)
+	// Each path scrubs both keys: a server may echo either in either answer.
+	wg.Go(func() { out.ErrorPath = c.Send(ctx, req, invalidKey, approvedKey) })
+	out.HappyPath = c.Send(ctx, req, approvedKey, invalidKey)
 	wg.Wait()
 	return out
 }
@@ -80,12 +81,14 @@ func (c *Client) acquireSlot(ctx context.Context) bool {
 	return true
 }
 
-// Send makes exactly one attempt with key and classifies it. The key appears
-// in no field of the Result.
-func (c *Client) Send(ctx context.Context, req Request, key string) Result {
+// Send makes exactly one attempt with key and classifies it. Neither key nor
+// any of otherSecrets (the other path's key) appears in any field of the
+// Result, as sent or trimmed of surrounding space.
+func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets ...string) Result {
+	secrets := append([]string{key}, otherSecrets...)
 	spec, ok := protocols[req.Protocol]
 	if !ok {
-		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), key)
+		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), secrets...)
 	}
 	// The clock starts before the deadline does, so an attempt cut off by
 	// the timeout never reports less than the timeout.
@@ -95,7 +98,7 @@ func (c *Client) Send(ctx context.Context, req Request, key string) Result {
 	attemptCtx, written := countWrites(attemptCtx)
 	httpReq, err := spec.newRequest(attemptCtx, req, key)
 	if err != nil {
-		return c.notSent(req, fmt.Errorf("request not sent: %w", err), key)
+		return c.notSent(req, fmt.Errorf("request not sent: %w", err), secrets...)
 	}
 
 	status, header, body, err := c.attempt(httpReq)
@@ -107,17 +110,18 @@ func (c *Client) Send(ctx context.Context, req Request, key string) Result {
 	verdict := classify(status, body, err)
 	facts := spec.parseResponse(header, body)
 	result := Result{
-		Category:   verdict.Category,
-		StatusCode: status,
-		Attempts:   int(written.Load()),
-		Latency:    latency,
-		RequestID:  cleanField(facts.RequestID, key),
-		Message:    Sanitize(withLocation(verdict, header), key),
-		Model:      cleanField(req.Model, key),
+		Category:          verdict.Category,
+		StatusCode:        status,
+		Attempts:          int(written.Load()),
+		Latency:           latency,
+		RequestID:         cleanField(facts.RequestID, secrets...),
+		UpstreamRequestID: cleanField(facts.UpstreamRequestID, secrets...),
+		Message:           Sanitize(withLocation(verdict, header), secrets...),
+		Model:             cleanField(req.Model, secrets...),
 	}
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
-		result.Model = cleanField(cmp.Or(facts.Model, req.Model), key)
+		result.Model = cleanField(cmp.Or(facts.Model, req.Model), secrets...)
 	}
 	return result
 }

@@ -74,3 +74,28 @@ var recordedBodies = []string{
 	geminiInvalidKey, geminiQuota, geminiExhausted, geminiBadArg,
 	gatewayCredits, gatewayHTML, gateway200Error,
 }
+
+// Answers of the one-api / new-api gateway family (SPEC section 9), as real
+// builds of both send them; ids and keys are fake.
+const (
+	gatewayID = "2026113002045454547535260832950"
+
+	oneAPIInvalidToken  = `{"error":{"message":"无效的令牌 (request id: ` + gatewayID + `)","type":"one_api_error"}}`
+	oneAPIDisabled      = `{"error":{"message":"该令牌状态不可用 (request id: ` + gatewayID + `)","type":"one_api_error"}}`
+	oneAPIExpired       = `{"error":{"message":"该令牌已过期 (request id: ` + gatewayID + `)","type":"one_api_error"}}`
+	oneAPITokenQuota    = `{"error":{"message":"该令牌额度已用尽 (request id: ` + gatewayID + `)","type":"one_api_error"}}`
+	oneAPIUserQuota     = `{"error":{"message":"user quota is not enough (request id: ` + gatewayID + `)","type":"one_api_error","code":"insufficient_user_quota"}}`
+	oneAPIModelDenied   = `{"error":{"message":"该令牌无权使用模型：gpt-test (request id: ` + gatewayID + `)","type":"one_api_error"}}`
+	oneAPINoChannel     = `{"error":{"message":"当前分组 default 下对于模型 gpt-test 无可用渠道 (request id: ` + gatewayID + `)","type":"one_api_error"}}`
+	oneAPINoPrice       = `{"error":{"message":"model price not set for gpt-test (request id: ` + gatewayID + `)","type":"one_api_error","code":"model_price_error"}}`
+	oneAPIUpstream429   = `{"error":{"message":"当前分组上游负载已饱和，请稍后再试 (request id: ` + gatewayID + `)","type":"one_api_error","code":"rate_limit_exceeded"}}`
+	oneAPIUpstream500   = `{"error":{"message":"upstream error (request id: ` + gatewayID + `)","type":"one_api_error","code":"server_error"}}`
+	newAPIInvalidToken  = `{"error":{"message":"无效的令牌 (request id: ` + gatewayID + `)","type":"new_api_error"}}`
+	newAPITokenQuota    = `{"error":{"message":"[sk-Ab3***Xy4z] 该令牌额度已用尽 (request id: ` + gatewayID + `)","type":"new_api_error"}}`
+	newAPIUserQuota     = `{"error":{"message":"用户额度不足, 剩余额度: ＄0.000000 (request id: ` + gatewayID + `)","type":"new_api_error","code":"insufficient_user_quota"}}`
+	newAPIModelDenied   = `{"error":{"message":"该令牌无权访问模型 gpt-test (request id: ` + gatewayID + `)","type":"new_api_error"}}`
+	newAPINoChannel     = `{"error":{"message":"当前分组 default 下对于模型 gpt-test 无可用渠道 (request id: ` + gatewayID + `)","type":"new_api_error","code":"model_not_found"}}`
+	newAPINoPrice       = `{"error":{"message":"模型 gpt-test 倍率或价格未配置 (request id: ` + gatewayID + `)","type":"new_api_error","code":"model_price_error"}}`
+	newAPIExpiredToken  = `{"error":{"message":"该令牌已过期 (request id: ` + gatewayID + `)","type":"new_api_error"}}`
+	newAPIDisabledToken = `{"error":{"message":"该令牌状态不可用 (request id: ` + gatewayID + `)","type":"new_api_error"}}`
+)

@@ -10,7 +10,7 @@ import (
 )
 
 var allCategories = []Category{
-	CategoryOK, CategoryAuthFailure, CategoryRateLimited, CategoryQuotaExhausted, CategoryClientError,
+	CategoryOK, CategoryAuthFailure, CategoryRateLimited, CategoryQuotaExhausted, CategoryModelUnavailable, CategoryClientError,
 	CategoryServerError, CategoryTimeout, CategoryNetworkError, CategoryRedirect, CategoryInvalidResponse,
 }
 
@@ -36,7 +36,7 @@ func FuzzParseResponse(f *testing.F) {
 }
 
 func FuzzClassify(f *testing.F) {
-	for _, status := range []int{200, 302, 400, 401, 402, 403, 404, 429, 500, 529} {
+	for _, status := range []int{200, 302, 400, 401, 402, 403, 404, 429, 500, 503, 529} {
 		for _, body := range recordedBodies {
 			f.Add(status, body)
 		}
@@ -60,15 +60,19 @@ func statusClassCategories(status int) []Category {
 	case status >= 300 && status <= 399:
 		return []Category{CategoryRedirect}
 	case status == 401 || status == 403:
-		return []Category{CategoryAuthFailure}
+		return []Category{CategoryAuthFailure, CategoryQuotaExhausted, CategoryModelUnavailable}
 	case status == 400:
-		return []Category{CategoryAuthFailure, CategoryClientError}
+		return []Category{CategoryAuthFailure, CategoryClientError, CategoryQuotaExhausted}
+	case status == 404:
+		return []Category{CategoryClientError, CategoryModelUnavailable}
 	case status == 402:
 		return []Category{CategoryQuotaExhausted}
 	case status == 429:
 		return []Category{CategoryRateLimited, CategoryQuotaExhausted}
 	case status >= 404 && status <= 499:
 		return []Category{CategoryClientError}
+	case status == 500 || status == 503:
+		return []Category{CategoryServerError, CategoryModelUnavailable}
 	case status >= 500 && status <= 599:
 		return []Category{CategoryServerError}
 	default:

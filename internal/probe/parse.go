@@ -6,11 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 )
 
-// RequestIDHeaders are the response headers that may carry a request id, in
-// the order they are tried: the API's own id before a gateway's, and
-// Cloudflare's cf-ray (which names an edge hop, not the API call) last.
+// GatewayRequestIDHeaders are the response headers where a gateway puts its
+// own id, the one its usage log keeps: one-api and new-api send
+// X-Oneapi-Request-Id on every answer.
+var GatewayRequestIDHeaders = []string{
+	"x-oneapi-request-id", // one-api, new-api and their forks
+}
+
+// RequestIDHeaders are the response headers that may carry the vendor's
+// request id, in the order they are tried: the API's own id before a
+// proxy's, and Cloudflare's cf-ray (which names an edge hop, not the API
+// call) last.
 var RequestIDHeaders = []string{
 	"x-request-id",      // OpenAI and most OpenAI-compatible gateways
 	"request-id",        // Anthropic
@@ -21,32 +30,53 @@ var RequestIDHeaders = []string{
 	"cf-ray",            // Cloudflare
 }
 
+// gatewayIDInMessage is how a one-api / new-api gateway ends an error
+// message: "(request id: <id>)".
+var gatewayIDInMessage = regexp.MustCompile(`\(request id: ([^()\s]+)\)\s*$`)
+
 // responseFacts is what a response says about itself.
 type responseFacts struct {
-	RequestID string
-	Model     string // empty when the response names none
-	Usage     Usage
+	RequestID         string // the id the account's own log shows
+	UpstreamRequestID string // the vendor's id a gateway passed through
+	Model             string // empty when the response names none
+	Usage             Usage
 }
 
-// parseResponse reads the request id, model and usage from a response. It
+// parseResponse reads the request ids, model and usage from a response. It
 // never fails: whatever is missing or malformed is left empty.
 func (s protocolSpec) parseResponse(header http.Header, body []byte) responseFacts {
 	var fields map[string]json.RawMessage
 	decodeJSONObject(body, &fields)
-	return responseFacts{
-		RequestID: cmp.Or(requestIDFromHeader(header), firstStringField(fields, s.idFields...)),
-		Model:     firstStringField(fields, s.modelField),
-		Usage:     s.usage.parse(fields[s.usage.object]),
+	facts := responseFacts{
+		Model: firstStringField(fields, s.modelField),
+		Usage: s.usage.parse(fields[s.usage.object]),
 	}
+	vendorHeader := firstHeader(header, RequestIDHeaders)
+	if gateway := cmp.Or(firstHeader(header, GatewayRequestIDHeaders), gatewayIDOf(body)); gateway != "" {
+		facts.RequestID, facts.UpstreamRequestID = gateway, vendorHeader
+		return facts
+	}
+	facts.RequestID = cmp.Or(vendorHeader, firstStringField(fields, s.idFields...))
+	return facts
 }
 
-func requestIDFromHeader(header http.Header) string {
-	for _, name := range RequestIDHeaders {
+// firstHeader is the first of names present in header.
+func firstHeader(header http.Header, names []string) string {
+	for _, name := range names {
 		if id := header.Get(name); id != "" {
 			return id
 		}
 	}
 	return ""
+}
+
+// gatewayIDOf is the id a gateway's refusal names at the end of its message.
+func gatewayIDOf(body []byte) string {
+	m := gatewayIDInMessage.FindStringSubmatch(parseVendorError(body).Message)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // firstStringField returns the first of names that holds a non-empty string.

@@ -97,8 +97,8 @@ func TestRequestIDHeaderOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := requestIDFromHeader(tt.header); got != tt.want {
-				t.Errorf("requestIDFromHeader = %q, want %q", got, tt.want)
+			if got := firstHeader(tt.header, RequestIDHeaders); got != tt.want {
+				t.Errorf("firstHeader = %q, want %q", got, tt.want)
 			}
 		})
 	}

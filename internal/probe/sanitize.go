@@ -31,37 +31,66 @@ var keyShapes = []struct {
 var longToken = regexp.MustCompile(`[A-Za-z0-9+/_=-]{32,}`)
 
 // Sanitize makes message safe to store and show: it removes every non-empty
-// secret and every key-shaped string, collapses whitespace and control
-// characters to single spaces, and cuts the result to MaxMessageLength.
+// secret (as given and trimmed of surrounding space, as a server may echo
+// it) and every key-shaped string, removes Unicode format characters,
+// collapses whitespace and control characters to single spaces, and cuts the
+// result to MaxMessageLength.
 func Sanitize(message string, secrets ...string) string {
-	s := strings.ToValidUTF8(redactSecrets(message, secrets), "\uFFFD")
-	for _, shape := range keyShapes {
-		s = shape.pattern.ReplaceAllString(s, shape.replacement)
-	}
+	s := redactKeyShapes(strings.ToValidUTF8(redactSecrets(message, secrets), "\uFFFD"))
 	s = longToken.ReplaceAllStringFunc(s, func(token string) string {
 		if strings.ContainsFunc(token, unicode.IsLetter) && strings.ContainsFunc(token, unicode.IsDigit) {
 			return redacted
 		}
 		return token
 	})
-	s = strings.Join(strings.FieldsFunc(s, isSpaceOrControl), " ")
+	s = strings.Join(strings.FieldsFunc(withoutFormat(s), isSpaceOrControl), " ")
 	return truncate(s)
 }
 
 func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 
-// cleanField prepares an identifier taken from a response (a request id, a
-// model name) for a Result: the secrets go, but key-shaped ids are kept, since
-// a request id is evidence.
-func cleanField(s string, secrets ...string) string {
-	return truncate(strings.ToValidUTF8(redactSecrets(s, secrets), "\uFFFD"))
+// withoutFormat drops Unicode format characters (zero-width spaces,
+// direction overrides), which change what a reader sees without showing.
+func withoutFormat(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
-// redactSecrets replaces each secret, longest first so that a secret
-// containing another is removed whole.
+// cleanField prepares an identifier taken from a response (a request id, a
+// model name) for a Result: the secrets and key-shaped strings go, and so do
+// control and format characters, but the rest is kept: a long request id is
+// evidence, not a key.
+func cleanField(s string, secrets ...string) string {
+	s = redactKeyShapes(strings.ToValidUTF8(redactSecrets(s, secrets), "\uFFFD"))
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
+	return truncate(strings.TrimSpace(s))
+}
+
+func redactKeyShapes(s string) string {
+	for _, shape := range keyShapes {
+		s = shape.pattern.ReplaceAllString(s, shape.replacement)
+	}
+	return s
+}
+
+// redactSecrets replaces each secret, and each secret trimmed of surrounding
+// space, longest first so that a secret containing another is removed whole.
 func redactSecrets(s string, secrets []string) string {
-	sorted := slices.SortedFunc(slices.Values(secrets), func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	for _, secret := range sorted {
+	all := make([]string, 0, 2*len(secrets))
+	for _, secret := range secrets {
+		all = append(all, secret, strings.TrimSpace(secret))
+	}
+	slices.SortFunc(all, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, secret := range all {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, redacted)
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -68,6 +69,46 @@ func (v vendorError) present() bool { return strings.TrimSpace(v.text) != "" }
 func (v vendorError) saysQuotaExhausted() bool {
 	// OpenAI's rate-limit message mentions billing; its code says what it is.
 	return !strings.Contains(v.markers, "rate_limit") && containsAny(v.text, "quota", "credit", "billing")
+}
+
+// gatewayRefusals are what the one-api / new-api gateway family says when it
+// refuses a request for a reason other than the key (SPEC section 9): a
+// marker in the code or the message, with the statuses it comes with.
+// Disabled, expired and unknown tokens are not here: they are auth failures,
+// as their status says.
+var gatewayRefusals = []struct {
+	marker   string // lower-case
+	statuses []int
+	category Category
+}{
+	{"该令牌额度已用尽", authStatuses, CategoryQuotaExhausted},                // the token's quota is used up
+	{"insufficient_user_quota", authStatuses, CategoryQuotaExhausted}, // the user's quota (one-api code)
+	{"用户额度不足", authStatuses, CategoryQuotaExhausted},                  // the user's quota (new-api)
+	{"该令牌无权使用模型", authStatuses, CategoryModelUnavailable},             // the token may not use the model (one-api)
+	{"该令牌无权访问模型", authStatuses, CategoryModelUnavailable},             // the same, new-api
+	{"无可用渠道", noRouteStatuses, CategoryModelUnavailable},              // no channel for the model
+	{"model_not_found", noRouteStatuses, CategoryModelUnavailable},    // no channel (new-api), no such model (OpenAI)
+	{"model_price_error", noRouteStatuses, CategoryModelUnavailable},  // no price set for the model
+}
+
+var (
+	authStatuses    = []int{http.StatusUnauthorized, http.StatusForbidden}
+	noRouteStatuses = []int{http.StatusNotFound, http.StatusInternalServerError, http.StatusServiceUnavailable}
+)
+
+// saysGatewayRefusal is the category of a gateway refusal, when the answer
+// is one.
+func (v vendorError) saysGatewayRefusal(status int) (Category, bool) {
+	for _, r := range gatewayRefusals {
+		if slices.Contains(r.statuses, status) && strings.Contains(v.text, r.marker) {
+			return r.category, true
+		}
+	}
+	return "", false
+}
+
+func (v vendorError) saysModel() bool {
+	return strings.Contains(v.text, "model")
 }
 
 func (v vendorError) saysCreditsExhausted() bool {

@@ -2,24 +2,69 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
 const (
-	echoSuffix   = "_check_echo"
-	echoTypeName = "noop" + echoSuffix
+	checkTypeName = "costhandoff_check"
+	echoTypeName  = "noop_check_echo"
 )
 
-// echoServer answers every call for noop_check_echo with the least work the
+// echoServer is the noop provider's server with one more resource,
+// noop_check_echo: costhandoff_check's schema, taken from costhandoff's own
+// server (so this command needs nothing of the provider package but its
+// constructor), and every call for it answered with the least work the
 // protocol allows: no validation, the stored state passed back as it came
-// (JSON on upgrade, the current state on refresh), the proposed state as the
-// plan and the planned state as the result. It holds whatever state it is
-// given; make bench gives it copies of real handoffs, so that its plan costs
-// what Terraform and the protocol cost for a handoff's state and nothing
-// more.
+// (JSON on upgrade, the current state on refresh), the proposed state as
+// the plan and the planned state as the result. It holds whatever state it
+// is given; make bench gives it copies of real handoffs, so that its plan
+// costs what Terraform and the protocol cost for a handoff's state and
+// nothing more.
 type echoServer struct {
 	tfprotov6.ProviderServer
+	checkSchema *tfprotov6.Schema
+}
+
+func newEchoServer(noop, costhandoff tfprotov6.ProviderServer) (*echoServer, error) {
+	resp, err := costhandoff.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range resp.Diagnostics {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return nil, fmt.Errorf("costhandoff's schema: %s: %s", d.Summary, d.Detail)
+		}
+	}
+	s := resp.ResourceSchemas[checkTypeName]
+	if s == nil {
+		return nil, errors.New("costhandoff serves no " + checkTypeName + " schema")
+	}
+	return &echoServer{ProviderServer: noop, checkSchema: s}, nil
+}
+
+func (s *echoServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
+	resp, err := s.ProviderServer.GetMetadata(ctx, req)
+	if resp != nil {
+		resp.Resources = append(resp.Resources, tfprotov6.ResourceMetadata{TypeName: echoTypeName})
+	}
+	return resp, err
+}
+
+func (s *echoServer) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProviderSchemaRequest) (*tfprotov6.GetProviderSchemaResponse, error) {
+	resp, err := s.ProviderServer.GetProviderSchema(ctx, req)
+	if resp != nil {
+		schemas := maps.Clone(resp.ResourceSchemas)
+		if schemas == nil {
+			schemas = map[string]*tfprotov6.Schema{}
+		}
+		schemas[echoTypeName] = s.checkSchema
+		resp.ResourceSchemas = schemas
+	}
+	return resp, err
 }
 
 func (s *echoServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {

@@ -1,15 +1,12 @@
-// Command noop is a framework provider that does nothing, kept for
-// benchmarking only: `make bench` times it side by side with costhandoff so
-// that the figures show what the provider adds over the unavoidable cost of
-// any plugin provider (process start, gRPC, schema, state encoding).
+// Command noop serves the benchmark's baselines, kept for benchmarking only:
+// `make bench` times it side by side with costhandoff so that the figures
+// show what the provider adds over the unavoidable cost of any plugin
+// provider (process start, gRPC, schema, state encoding).
 //
-// It serves registry.terraform.io/costhandoff/noop with three resources:
-//   - noop_thing, a required string `name` and a computed `id` equal to it:
-//     the floor of any plugin provider;
-//   - noop_check_shaped, which serves costhandoff_check's own schema through
-//     the framework and stores its plan with every computed value null: the
-//     framework's floor for that schema;
-//   - noop_check_echo, costhandoff_check's schema again, answered below the
+// It serves registry.terraform.io/costhandoff/noop with two resources:
+//   - noop_thing, a framework resource with a required string `name` and a
+//     computed `id` equal to it: the floor of any plugin provider;
+//   - noop_check_echo, costhandoff_check's schema answered below the
 //     framework with the least work the protocol allows (echo.go): given a
 //     real handoff's state, the floor of any provider keeping that state.
 package main
@@ -28,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	costhandoff "github.com/costhandoff/terraform-provider-costhandoff/internal/provider"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sdklog"
@@ -39,7 +35,13 @@ import (
 // costhandoff does not.
 func main() {
 	sdklog.QuietUnlessAsked()
-	serve := func() tfprotov6.ProviderServer { return &echoServer{providerserver.NewProtocol6(noopProvider{})()} }
+	serve := func() tfprotov6.ProviderServer {
+		echo, err := newEchoServer(providerserver.NewProtocol6(noopProvider{})(), costhandoff.NewProtocol6("bench")())
+		if err != nil {
+			log.Fatal(err)
+		}
+		return echo
+	}
 	if err := tf6server.Serve("registry.terraform.io/costhandoff/noop", serve); err != nil {
 		log.Fatal(err)
 	}
@@ -58,11 +60,7 @@ func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provi
 }
 
 func (noopProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{
-		func() resource.Resource { return thing{} },
-		func() resource.Resource { return checkShaped{name: "_check_shaped"} },
-		func() resource.Resource { return checkShaped{name: echoSuffix} },
-	}
+	return []func() resource.Resource{func() resource.Resource { return thing{} }}
 }
 
 func (noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
@@ -105,39 +103,3 @@ func store(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagno
 }
 
 func (thing) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
-
-// checkShaped is costhandoff_check's schema with no logic: the framework
-// serves noop_check_shaped through it, and only declares noop_check_echo.
-type checkShaped struct{ name string }
-
-func (c checkShaped) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + c.name
-}
-
-func (checkShaped) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = costhandoff.CheckResourceSchema()
-}
-
-func (checkShaped) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	resp.State.Raw = knownOrNull(req.Plan.Raw)
-}
-
-func (checkShaped) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
-
-func (checkShaped) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.State.Raw = knownOrNull(req.Plan.Raw)
-}
-
-func (checkShaped) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
-
-// knownOrNull replaces every value left unknown by the plan with null, so
-// the plan can be stored as state as it is.
-func knownOrNull(plan tftypes.Value) tftypes.Value {
-	state, _ := tftypes.Transform(plan, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		if !v.IsKnown() {
-			return tftypes.NewValue(v.Type(), nil), nil
-		}
-		return v, nil
-	})
-	return state
-}

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -223,6 +224,42 @@ func TestRunCancelledBeforeSending(t *testing.T) {
 			defer srv.mu.Unlock()
 			if srv.total != before {
 				t.Errorf("server saw %d new requests, want none", srv.total-before)
+			}
+		})
+	}
+}
+
+// TestRunScrubsBothKeysFromBothPaths: a server may echo either key in either
+// path's answer, as sent or trimmed; no field of either path keeps it.
+func TestRunScrubsBothKeysFromBothPaths(t *testing.T) {
+	// Opaque keys: no key shape catches them, only the scrub of both keys.
+	const approved, invalid = " opaque approved credential ", "opaque invalid credential"
+	echoBoth := strings.TrimSpace(approved) + " " + invalid
+	tests := []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"success", 200, `{"id": "%s", "model": "%s", "usage": {"total_tokens": 1}}`},
+		{"refusal", 401, `{"error": {"message": "Incorrect API key provided: %s (%s)"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Oneapi-Request-Id", echoBoth)
+				w.Header().Set("X-Request-Id", echoBoth)
+				w.WriteHeader(tt.status)
+				fmt.Fprintf(w, tt.body, echoBoth, echoBoth)
+			})
+			out := NewClient(Options{}).Run(t.Context(), chatRequest(srv.URL), approved, invalid)
+			dump := fmt.Sprintf("%#v", out)
+			for _, secret := range []string{approved, strings.TrimSpace(approved), invalid} {
+				if strings.Contains(dump, secret) {
+					t.Errorf("%q leaked into %s", secret, dump)
+				}
+			}
+			if !strings.Contains(out.HappyPath.RequestID, redacted) || !strings.Contains(out.ErrorPath.UpstreamRequestID, redacted) {
+				t.Errorf("ids %q, %q: want what was left of the echo", out.HappyPath.RequestID, out.ErrorPath.UpstreamRequestID)
 			}
 		})
 	}

@@ -29,6 +29,9 @@ func TestSanitize(t *testing.T) {
 		{"words ending in sk kept", "risk-assessment and task-runner", nil, "risk-assessment and task-runner"},
 		{"whitespace and control characters collapse", "  line one\n\n\tline two\r\n\x1b[31mred ", nil, "line one line two [31mred"},
 		{"invalid UTF-8 replaced", "bad \xff byte", nil, "bad \uFFFD byte"},
+		{"format characters removed", "pro\u200bceed \u202Edesrever\u202C \ufeffok", nil, "proceed desrever ok"},
+		{"secret echoed trimmed", "key opaque-credential rejected", []string{"  opaque-credential "}, "key [redacted] rejected"},
+		{"both keys", "got opaque-one and opaque-two", []string{"opaque-one", "opaque-two"}, "got [redacted] and [redacted]"},
 		{"cut to the limit", long, nil, strings.Repeat("é", MaxMessageLength-1) + "…"},
 		{"exactly the limit kept", long[:2*MaxMessageLength], nil, long[:2*MaxMessageLength]},
 	}
@@ -60,6 +63,10 @@ func TestCleanFieldKeepsIDs(t *testing.T) {
 		name, field, want string
 	}{
 		{"long hex request id kept", "req_0123456789abcdef0123456789abcdef", "req_0123456789abcdef0123456789abcdef"},
+		{"long completion id kept", "chatcmpl-AbC123dEf456GhI789jKl012MnO345pQr678", "chatcmpl-AbC123dEf456GhI789jKl012MnO345pQr678"},
+		{"gateway id kept", "2026113002045454547535260832950", "2026113002045454547535260832950"},
+		{"key-shaped id removed", "sk-test-otherkey123456", "[redacted]"},
+		{"control and format characters removed", "req\x1b[2K_\u200bid", "req[2K_id"},
 		{"secret removed", "echo-" + testKey, "echo-[redacted]"},
 		{"cut to the limit", strings.Repeat("r", 2*MaxMessageLength), strings.Repeat("r", MaxMessageLength-1) + "…"},
 	}

@@ -126,7 +126,19 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	o.ErrorPathResult = ErrorPathResult(happy, o.Probe.ErrorPath)
 	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
 	o.Allocation = r.Policy.CheckAllocation(c.Allocation)
-	facts := Facts{
+	facts := o.facts(c, r.Ledger != nil)
+	o.EvidenceCaptured = facts.EvidenceCaptured()
+	o.Decision, o.Reasons = Decide(facts)
+	o.Log = o.logFields(c).Render()
+	o.History = PushHistory(prev.History, prev.Log, historyLimit)
+	return o
+}
+
+// facts are what the decision reads from a run; Run fills every other part
+// of o first.
+func (o Outcome) facts(c Check, ledgerConfigured bool) Facts {
+	happy := o.Probe.HappyPath
+	f := Facts{
 		AllocationComplete: o.Allocation.Complete(),
 		HappyPathPassed:    HappyPathPassed(happy),
 		ErrorPathResult:    o.ErrorPathResult,
@@ -135,16 +147,12 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 		SourcesUnverified:  !c.VerifySources || slices.ContainsFunc(o.Sources, notPassed),
 		SourcesChanged:     len(o.ChangedSources) > 0,
 		RequestIDPresent:   happy.RequestID != "",
-		LedgerConfigured:   r.Ledger != nil,
+		LedgerConfigured:   ledgerConfigured,
 	}
 	if o.Ledger != nil {
-		facts.LedgerStatus = o.Ledger.Status
+		f.LedgerStatus = o.Ledger.Status
 	}
-	o.EvidenceCaptured = facts.EvidenceCaptured()
-	o.Decision, o.Reasons = Decide(facts)
-	o.Log = o.logFields(c).Render()
-	o.History = PushHistory(prev.History, prev.Log, historyLimit)
-	return o
+	return f
 }
 
 func (r Runner) fetchSources(ctx context.Context, c Check) []sources.Page {

@@ -439,3 +439,43 @@ func TestRunReturnsPromptlyWhenCancelled(t *testing.T) {
 		}
 	}
 }
+
+// The probe sends one request per path, so a Runner against a server never
+// sees a retry; these runs are built by hand to show what the decision reads.
+func TestOutcomeFacts(t *testing.T) {
+	o, c := fullEvidenceRun()
+	c.VerifySources = true
+	o.Allocation = DefaultPolicy().CheckAllocation(c.Allocation)
+	tests := []struct {
+		name string
+		edit func(o *Outcome, c *Check)
+		want func(f *Facts)
+	}{
+		{"as run", func(*Outcome, *Check) {}, func(*Facts) {}},
+		{"a retried happy path", func(o *Outcome, _ *Check) { o.Probe.HappyPath.Attempts = 2 }, func(f *Facts) { f.MaxAttempts = 2 }},
+		{"a retried error path", func(o *Outcome, _ *Check) { o.Probe.ErrorPath.Attempts = 3 }, func(f *Facts) { f.MaxAttempts = 3 }},
+		{"no usage object", func(o *Outcome, _ *Check) { o.Probe.HappyPath.Usage = probe.Usage{TotalTokens: 9} }, func(f *Facts) { f.UsageCaptured = false }},
+		{"sources all passed", func(o *Outcome, _ *Check) { o.Sources = o.Sources[:2] }, func(f *Facts) { f.SourcesUnverified = false }},
+		{"no ledger asked", func(o *Outcome, _ *Check) { o.Ledger = nil }, func(f *Facts) { f.LedgerStatus = "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, c := o, c
+			o.Probe = probe.Outcome{HappyPath: o.Probe.HappyPath, ErrorPath: o.Probe.ErrorPath}
+			tt.edit(&o, &c)
+			want := Facts{
+				AllocationComplete: true, HappyPathPassed: true, ErrorPathResult: ResultPass, UsageCaptured: true,
+				MaxAttempts: 1, SourcesUnverified: true, SourcesChanged: true, RequestIDPresent: true,
+				LedgerConfigured: true, LedgerStatus: ledger.Mismatch,
+			}
+			tt.want(&want)
+			if got := o.facts(c, true); got != want {
+				t.Errorf("facts = %+v\nwant %+v", got, want)
+			}
+		})
+	}
+	o.Probe.HappyPath.Attempts = 2
+	if _, reasons := Decide(o.facts(c, true)); !slices.Contains(reasons, ReasonUncontrolledRetry) {
+		t.Errorf("reasons = %v, want uncontrolled_retry for two requests on the wire", reasons)
+	}
+}

@@ -73,11 +73,11 @@ func rowIDs(rows []any) []string {
 	return ids
 }
 
-// writeRows writes n rows of model m a second apart from ledgerT0, request
+// writeRows writes n rows of model-test a second apart from ledgerT0, request
 // ids r1..rn, so that rn is the newest.
-func writeRows(s *Server, n int, m string) {
+func writeRows(s *Server, n int) {
 	for i := 1; i <= n; i++ {
-		s.recordLedgerRow(LedgerRow{RequestID: fmt.Sprintf("r%d", i), Model: m, PromptTokens: 8, CompletionTokens: 1,
+		s.recordLedgerRow(LedgerRow{RequestID: fmt.Sprintf("r%d", i), Model: "model-test", PromptTokens: 8, CompletionTokens: 1,
 			CreatedAt: ledgerT0.Add(time.Duration(i) * time.Second)})
 	}
 }
@@ -102,7 +102,7 @@ func TestLedgerPagesInEachGatewaysShape(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s p=%s", tt.gateway, tt.p), func(t *testing.T) {
 			s, url := startStandin(t, Options{Gateway: tt.gateway})
-			writeRows(s, 25, "model-test")
+			writeRows(s, 25)
 			r := readLog(t, url, "/api/log/self?type=2&p="+tt.p, withToken)
 			if got := rowIDs(logRows(t, tt.gateway, r)); strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("rows %v, want %v", got, tt.want)
@@ -134,7 +134,7 @@ func TestLedgerFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			s, url := startStandin(t, Options{Gateway: GatewayOneAPI})
-			writeRows(s, 5, "model-test")
+			writeRows(s, 5)
 			for i := 1; i <= 5; i++ {
 				s.recordLedgerRow(LedgerRow{RequestID: fmt.Sprintf("o%d", i), Model: "other", CreatedAt: ledgerT0.Add(time.Duration(i) * time.Second)})
 			}
@@ -299,7 +299,7 @@ func TestLedgerOtherPathsAndCounting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s %s", tt.gateway, tt.method, tt.path), func(t *testing.T) {
 			s, url := startStandin(t, Options{Gateway: tt.gateway})
-			writeRows(s, 1, "model-test")
+			writeRows(s, 1)
 			req, err := http.NewRequest(tt.method, url+tt.path, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,7 @@ const maxRequestBytes = 1 << 20
 
 // exchange is one AI request with what was decided about it on arrival.
 type exchange struct {
+	gateway   Gateway
 	protocol  protocol
 	behaviour Behaviour
 	key       string
@@ -50,6 +52,7 @@ func (s *Server) arrive(p protocol, r *http.Request, body []byte) (exchange, tim
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	x := exchange{
+		gateway:   s.gateway,
 		protocol:  p,
 		behaviour: s.behaviour,
 		key:       p.keyOf(r.Header),
@@ -100,6 +103,18 @@ var failureBehaviours = map[Behaviour]failureKind{
 }
 
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, x exchange) {
+	if _, refusal := gatewayRefusalBehaviours[x.behaviour]; refusal && x.gateway == GatewayNone {
+		x.gateway = GatewayOneAPI // only a gateway refuses this way
+	}
+	if x.gateway != GatewayNone {
+		s.respondAsGateway(w, r, x)
+		return
+	}
+	s.respondAsVendor(w, r, x)
+}
+
+// respondAsVendor answers x as the vendor of its protocol would.
+func (s *Server) respondAsVendor(w http.ResponseWriter, r *http.Request, x exchange) {
 	if x.protocol.requestIDHeader != "" && x.behaviour != NoRequestID {
 		w.Header().Set(x.protocol.requestIDHeader, "req_"+newID())
 	}
@@ -122,6 +137,8 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, x exchange) {
 		resetConnection(w)
 	case HugeHeader:
 		writeHugeHeader(w, x)
+	case EchoApprovedKey, EchoTrimmedKey:
+		s.answerEchoing(w, x)
 	case H2RefusedStream, H2ProtocolReset, H2GoAway:
 		// Over HTTP/2 the gate answered already; over HTTP/1.1 the nearest
 		// thing is a connection closed without an answer.
@@ -148,6 +165,21 @@ func answer(w http.ResponseWriter, x exchange) {
 		return
 	}
 	writeJSON(w, http.StatusOK, x.protocol.successBody(c, usageFor(x.behaviour, c), x.behaviour != NoRequestID))
+}
+
+// answerEchoing answers as Normal does, but echoes a key: the approved one
+// (EchoApprovedKey) or the one received, trimmed (EchoTrimmedKey).
+func (s *Server) answerEchoing(w http.ResponseWriter, x exchange) {
+	echo := s.approved
+	if x.behaviour == EchoTrimmedKey {
+		echo = strings.TrimSpace(x.key)
+	}
+	w.Header().Set("X-Request-Id", "req_"+echo)
+	if x.accepted {
+		answer(w, x)
+		return
+	}
+	x.protocol.writeFailure(w, failure{kind: echoedKey, key: echo})
 }
 
 func (x exchange) authFailure() (failure, bool) {

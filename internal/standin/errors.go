@@ -41,12 +41,16 @@ type vendorError struct {
 
 func (p protocol) writeFailure(w http.ResponseWriter, f failure) {
 	e := p.errors[f.kind]
-	message := strings.NewReplacer(
+	writeJSON(w, e.status, p.renderError(e, failureMessage(e, f), f))
+}
+
+// failureMessage fills in e's message for f.
+func failureMessage(e vendorError, f failure) string {
+	return strings.NewReplacer(
 		"{key}", f.key,
 		"{masked_key}", maskKey(f.key),
 		"{detail}", f.detail,
 	).Replace(e.message)
-	writeJSON(w, e.status, p.renderError(e, message, f))
 }
 
 // maskKey shows a key the way OpenAI does (sk-te****abcd), and nothing of a

@@ -8,7 +8,9 @@
 package standin
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -51,6 +53,13 @@ const (
 	H2RefusedStream Behaviour = "h2_refused_stream"
 	H2ProtocolReset Behaviour = "h2_protocol_error"
 	H2GoAway        Behaviour = "h2_goaway"
+	// EchoApprovedKey answers a request carrying a wrong key with the
+	// approved key in its X-Request-Id header and its error message: the
+	// other path's key, in this path's answer.
+	EchoApprovedKey Behaviour = "echo_approved_key"
+	// EchoTrimmedKey echoes the key received, trimmed of surrounding space,
+	// in X-Request-Id, and in the error message when the key is refused.
+	EchoTrimmedKey Behaviour = "echo_trimmed_key"
 )
 
 // Behaviours lists every behaviour the stand-in knows, Normal first.
@@ -60,6 +69,9 @@ func Behaviours() []Behaviour {
 		RateLimited, QuotaExhausted, PaymentRequired, Redirect, HTMLPage,
 		MalformedJSON, HugeBody, ConnectionReset, EchoKey,
 		HugeHeader, H2RefusedStream, H2ProtocolReset, H2GoAway,
+		EchoApprovedKey, EchoTrimmedKey,
+		GatewayTokenDisabled, GatewayTokenExpired, GatewayTokenQuota, GatewayUserQuota,
+		GatewayModelDenied, GatewayNoChannel, GatewayNoPrice,
 	}
 }
 
@@ -100,6 +112,8 @@ type Recorded struct {
 type Server struct {
 	mu        sync.Mutex
 	keys      map[string]bool
+	keyNames  map[string]string // token names a gateway gives the keys, for its usage log
+	approved  string            // the first approved key, which EchoApprovedKey echoes
 	behaviour Behaviour
 	gateway   Gateway
 	latency   time.Duration
@@ -136,9 +150,12 @@ func New(opts Options) *Server {
 		pages:     make(map[string]page),
 		after:     time.After,
 	}
-	for _, k := range keys {
+	s.keyNames = make(map[string]string, len(keys))
+	for i, k := range keys {
 		if k != "" { // an empty key must never count as approved
 			s.keys[k] = true
+			s.keyNames[k] = fmt.Sprintf("standin-token-%d", i+1)
+			s.approved = cmp.Or(s.approved, k)
 		}
 	}
 	for kind, body := range DefaultPages() {

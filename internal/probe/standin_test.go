@@ -2,6 +2,7 @@ package probe
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
@@ -117,5 +118,119 @@ func TestHugeHeaderDoesNotGrowMemory(t *testing.T) {
 	const budget = 2 << 20 // the header limit and the stand-in's own buffers, with room
 	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > budget {
 		t.Errorf("an 8 MiB header cost %d bytes of allocation, want at most %d", allocated, budget)
+	}
+}
+
+// TestAgainstGateways runs the probe against the stand-in answering as each
+// gateway, with the keys a gateway user has, and checks what is recorded
+// against what the gateway sent and saw.
+func TestAgainstGateways(t *testing.T) {
+	const approved = "sk-test-gatewaytoken0123456789abcdef0123456789ab"
+	pinned := approved + "-1" // the token pinned to channel 1
+	tests := []struct {
+		name      string
+		behaviour standin.Behaviour
+		key       string
+		happy     Category
+		upstream  bool // the success passed the vendor's id through
+	}{
+		{"normal", standin.Normal, approved, CategoryOK, true},
+		{"channel-pinned key", standin.Normal, pinned, CategoryOK, true},
+		{"token disabled", standin.GatewayTokenDisabled, approved, CategoryAuthFailure, false},
+		{"token expired", standin.GatewayTokenExpired, approved, CategoryAuthFailure, false},
+		{"token quota", standin.GatewayTokenQuota, approved, CategoryQuotaExhausted, false},
+		{"user quota", standin.GatewayUserQuota, approved, CategoryQuotaExhausted, false},
+		{"model denied", standin.GatewayModelDenied, approved, CategoryModelUnavailable, false},
+		{"no channel", standin.GatewayNoChannel, approved, CategoryModelUnavailable, false},
+		{"no price", standin.GatewayNoPrice, approved, CategoryModelUnavailable, false},
+		{"upstream rate limit", standin.RateLimited, approved, CategoryRateLimited, false},
+		{"upstream error", standin.ServerError, approved, CategoryServerError, false},
+	}
+	for _, g := range []standin.Gateway{standin.GatewayOneAPI, standin.GatewayNewAPI} {
+		for _, tt := range tests {
+			t.Run(string(g)+"/"+tt.name, func(t *testing.T) {
+				s := standin.New(standin.Options{Gateway: g, APIKeys: []string{approved}, Behaviour: tt.behaviour})
+				url, stop := s.Start()
+				t.Cleanup(stop)
+				invalid := InvalidKeyFor(tt.key)
+				out := NewClient(Options{Timeout: prompt}).Run(t.Context(), chatRequest(url+"/v1"), tt.key, invalid)
+				t.Logf("happy %+v\nerror %+v", out.HappyPath, out.ErrorPath)
+				if out.HappyPath.Category != tt.happy || out.ErrorPath.Category != CategoryAuthFailure {
+					t.Errorf("categories %s, %s; want %s, auth_failure", out.HappyPath.Category, out.ErrorPath.Category, tt.happy)
+				}
+				for _, path := range []struct {
+					name string
+					key  string
+					r    Result
+				}{{"happy", tt.key, out.HappyPath}, {"error", invalid, out.ErrorPath}} {
+					if n := s.RequestsWithKey(path.key); n != 1 || path.r.Attempts != 1 {
+						t.Errorf("%s path: the stand-in saw %d requests, Attempts = %d; want 1 and 1", path.name, n, path.r.Attempts)
+					}
+					if len(path.r.RequestID) != 31 || strings.Trim(path.r.RequestID, "0123456789") != "" {
+						t.Errorf("%s path: request id %q, want the gateway's", path.name, path.r.RequestID)
+					}
+				}
+				if got := out.HappyPath.UpstreamRequestID != ""; got != tt.upstream {
+					t.Errorf("upstream request id %q, want one = %v", out.HappyPath.UpstreamRequestID, tt.upstream)
+				}
+				rows := s.LedgerRows()
+				if tt.happy == CategoryOK && (len(rows) != 1 || rows[0].RequestID != out.HappyPath.RequestID) {
+					t.Errorf("ledger rows %+v, want one under the happy path's request id %s", rows, out.HappyPath.RequestID)
+				}
+				if tt.happy != CategoryOK && len(rows) != 0 {
+					t.Errorf("ledger rows %+v, want none", rows)
+				}
+			})
+		}
+	}
+}
+
+// TestEchoedKeysAreScrubbed: a server that echoes the approved key in the
+// error path's answer, or the key it received trimmed, gets neither key
+// into any field of either path.
+func TestEchoedKeysAreScrubbed(t *testing.T) {
+	// Opaque keys: only the scrub of both keys, as sent and trimmed, catches them.
+	const approved, invalid = "opaque-approved-credential ", "opaque-invalid-credential"
+	for _, b := range []standin.Behaviour{standin.EchoApprovedKey, standin.EchoTrimmedKey, standin.EchoKey} {
+		for _, g := range []standin.Gateway{standin.GatewayNone, standin.GatewayNewAPI} {
+			t.Run(string(b)+"/"+string(g), func(t *testing.T) {
+				s := standin.New(standin.Options{Gateway: g, APIKeys: []string{strings.TrimSpace(approved)}, Behaviour: b})
+				url, stop := s.Start()
+				t.Cleanup(stop)
+				out := NewClient(Options{Timeout: prompt}).Run(t.Context(), chatRequest(url+"/v1"), approved, invalid)
+				dump := fmt.Sprintf("%#v", out)
+				for _, secret := range []string{approved, strings.TrimSpace(approved), invalid} {
+					if strings.Contains(dump, secret) {
+						t.Errorf("%q leaked into %s", secret, dump)
+					}
+				}
+				if s.RequestsWithKey(strings.TrimSpace(approved)) != 1 || s.RequestsWithKey(invalid) != 1 {
+					t.Errorf("the stand-in saw %d and %d requests, want 1 per key", s.RequestsWithKey(strings.TrimSpace(approved)), s.RequestsWithKey(invalid))
+				}
+			})
+		}
+	}
+}
+
+// TestInvalidKeyNeverAuthenticatesAtAGateway: a gateway reads sk-<token>-<n>
+// as the token pinned to channel n, so an invalid key that kept the token
+// would be accepted (and billed) or refused as a bad channel. Each draw of
+// InvalidKeyFor must be refused as an unknown token; many draws make a rule
+// that leaks now and then show.
+func TestInvalidKeyNeverAuthenticatesAtAGateway(t *testing.T) {
+	const approved = "sk-test-gatewaytoken0123456789abcdef0123456789ab"
+	s := standin.New(standin.Options{Gateway: standin.GatewayOneAPI, APIKeys: []string{approved}})
+	url, stop := s.Start()
+	t.Cleanup(stop)
+	client := NewClient(Options{Timeout: prompt})
+	for range 100 {
+		invalid := InvalidKeyFor(approved + "-1")
+		got := client.Send(t.Context(), chatRequest(url+"/v1"), invalid, approved)
+		if got.Category != CategoryAuthFailure || !strings.Contains(got.Message, "无效的令牌") {
+			t.Fatalf("invalid key answered %+v, want the gateway's 无效的令牌", got)
+		}
+	}
+	if rows := s.LedgerRows(); len(rows) != 0 {
+		t.Errorf("invalid keys were billed: %+v", rows)
 	}
 }

@@ -17,17 +17,17 @@ const (
 	MaxExtraBodyBytes = 16 << 10
 )
 
-// CheckLength refuses value when it holds more than max characters.
-func CheckLength(name, value string, max int) error {
-	if reason := lengthReason(value, max); reason != "" {
+// CheckLength refuses value when it holds more than maxChars characters.
+func CheckLength(name, value string, maxChars int) error {
+	if reason := lengthReason(value, maxChars); reason != "" {
 		return fmt.Errorf("%s %s", name, reason)
 	}
 	return nil
 }
 
-func lengthReason(value string, max int) string {
-	if n := utf8.RuneCountInString(value); n > max {
-		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, max)
+func lengthReason(value string, maxChars int) string {
+	if n := utf8.RuneCountInString(value); n > maxChars {
+		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxChars)
 	}
 	return ""
 }

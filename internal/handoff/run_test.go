@@ -315,7 +315,7 @@ func TestRunLedger(t *testing.T) {
 
 func TestRunWithoutLedgerNeverAsks(t *testing.T) {
 	f := newFakeAPI(t)
-	var r Runner = newRunner(nil)
+	r := newRunner(nil)
 	o := r.Run(t.Context(), completeCheck(f), Previous{}, 10)
 	if o.Ledger != nil || hasLogField(o.Log, "ledger") || o.Decision != Proceed {
 		t.Errorf("Ledger = %+v, decision %s; want none and proceed", o.Ledger, o.Decision)

@@ -1,7 +1,10 @@
 // Command costhandoff-standin runs the local AI API stand-in (SPEC section 8)
 // as a process for `make demo` and the benchmarks. It listens on loopback
 // only, logs one line per request to stderr (never a key, header or query),
-// and runs until SIGINT or SIGTERM.
+// and runs until SIGINT or SIGTERM. With -tls it serves HTTPS (h2 and
+// http/1.1) under a fresh CA written to -ca-file; requests the HTTP/2 gate
+// answers itself (the h2_* behaviours) are not logged. With -gateway it
+// answers as a one-api or new-api gateway and serves that gateway's log API.
 package main
 
 import (
@@ -45,6 +48,8 @@ func exitCode() int {
 type config struct {
 	addr    string
 	urlFile string
+	tls     bool
+	caFile  string
 	options standin.Options
 }
 
@@ -67,6 +72,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		cfg       config
 		keys      keyList
 		behaviour string
+		gateway   string
 	)
 	fs := flag.NewFlagSet("costhandoff-standin", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -75,6 +81,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&behaviour, "behaviour", string(standin.Normal), fmt.Sprintf("behaviour, one of %v", standin.Behaviours()))
 	fs.DurationVar(&cfg.options.Latency, "latency", 0, "delay added before answering each AI request")
 	fs.StringVar(&cfg.urlFile, "url-file", "", "write the base URL to this file once listening")
+	fs.BoolVar(&cfg.tls, "tls", false, "serve HTTPS (h2 and http/1.1) under a fresh self-signed CA; needs -ca-file")
+	fs.StringVar(&cfg.caFile, "ca-file", "", "with -tls, write the CA certificate (PEM) clients must trust to this file once listening")
+	fs.StringVar(&gateway, "gateway", "", "answer as a gateway: one_api or new_api (default: as the vendor)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -88,6 +97,13 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.options.Latency < 0 {
 		return config{}, fmt.Errorf("-latency %v: must not be negative", cfg.options.Latency)
+	}
+	cfg.options.Gateway = standin.Gateway(gateway)
+	if g := cfg.options.Gateway; g != standin.GatewayNone && g != standin.GatewayOneAPI && g != standin.GatewayNewAPI {
+		return config{}, fmt.Errorf("-gateway %q: want %s or %s", gateway, standin.GatewayOneAPI, standin.GatewayNewAPI)
+	}
+	if cfg.tls != (cfg.caFile != "") {
+		return config{}, errors.New("-tls and -ca-file go together: a client must be given the CA to trust")
 	}
 	return cfg, requireLoopbackHost(cfg.addr)
 }
@@ -121,21 +137,37 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(baseUR
 	}
 	baseURL := "http://" + ln.Addr().String()
 	logger := log.New(stderr, "costhandoff-standin: ", log.LstdFlags)
+	s := standin.New(cfg.options)
 	srv := &http.Server{
-		Handler:           logRequests(logger, standin.New(cfg.options)),
+		Handler:           logRequests(logger, s),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx }, // ends latency waits on stop
 	}
+	serve := func() error { return srv.Serve(ln) }
+	if cfg.tls {
+		caPEM, err := s.ConfigureTLS(ctx, srv)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		if err := writeFileAtomically(cfg.caFile, "-ca-file", caPEM); err != nil {
+			ln.Close()
+			return err
+		}
+		defer os.Remove(cfg.caFile) // the next run makes a new CA
+		baseURL = "https://" + ln.Addr().String()
+		serve = func() error { return srv.ServeTLS(ln, "", "") }
+	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- serve() }()
 	if cfg.urlFile != "" {
-		if err := writeFileAtomically(cfg.urlFile, baseURL); err != nil {
+		if err := writeFileAtomically(cfg.urlFile, "-url-file", baseURL); err != nil {
 			_ = srv.Close()
 			return err
 		}
 		defer os.Remove(cfg.urlFile) // a stale URL would point the next script at nothing
 	}
-	logger.Printf("listening on %s (behaviour %s)", baseURL, cfg.options.Behaviour)
+	logger.Printf("listening on %s (behaviour %s%s)", baseURL, cfg.options.Behaviour, gatewayNote(cfg.options.Gateway))
 	if ready != nil {
 		ready(baseURL)
 	}
@@ -157,24 +189,31 @@ func listenLoopback(addr string) (net.Listener, error) {
 }
 
 // writeFileAtomically writes content so that a script polling for the file
-// never reads it half written.
-func writeFileAtomically(path, content string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".costhandoff-standin-url-*")
+// never reads it half written; flag names the file in errors.
+func writeFileAtomically(path, flag, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".costhandoff-standin-*")
 	if err != nil {
-		return fmt.Errorf("-url-file: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
 	if _, err := tmp.WriteString(content); err != nil {
 		tmp.Close()
-		return fmt.Errorf("-url-file: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("-url-file: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("-url-file: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	return nil
+}
+
+func gatewayNote(g standin.Gateway) string {
+	if g == standin.GatewayNone {
+		return ""
+	}
+	return ", as a " + string(g) + " gateway"
 }
 
 func waitAndShutdown(ctx context.Context, srv *http.Server, served <-chan error, logger *log.Logger) error {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"os"
@@ -43,6 +45,12 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad latency", args: []string{"-latency", "soon"}, wantErr: "invalid value"},
 		{name: "negative latency", args: []string{"-latency", "-1s"}, wantErr: "must not be negative"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected arguments"},
+		{name: "tls and gateway", args: []string{"-tls", "-ca-file", "/tmp/ca.pem", "-gateway", "new_api"},
+			want: config{addr: "127.0.0.1:0", tls: true, caFile: "/tmp/ca.pem", options: standin.Options{Behaviour: standin.Normal, Gateway: standin.GatewayNewAPI}}},
+		{name: "one-api", args: []string{"-gateway", "one_api"}, want: config{addr: "127.0.0.1:0", options: standin.Options{Behaviour: standin.Normal, Gateway: standin.GatewayOneAPI}}},
+		{name: "tls without a CA file", args: []string{"-tls"}, wantErr: "-tls and -ca-file go together"},
+		{name: "CA file without tls", args: []string{"-ca-file", "/tmp/ca.pem"}, wantErr: "-tls and -ca-file go together"},
+		{name: "unknown gateway", args: []string{"-gateway", "litellm"}, wantErr: `-gateway "litellm"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +65,7 @@ func TestParseConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.addr != tt.want.addr || got.urlFile != tt.want.urlFile || got.options.Behaviour != tt.want.options.Behaviour ||
+				got.tls != tt.want.tls || got.caFile != tt.want.caFile || got.options.Gateway != tt.want.options.Gateway ||
 				got.options.Latency != tt.want.options.Latency || !slices.Equal(got.options.APIKeys, tt.want.options.APIKeys) {
 				t.Errorf("config %+v, want %+v", got, tt.want)
 			}
@@ -153,5 +162,53 @@ func TestRunServesLogsAndStops(t *testing.T) {
 	}
 	if strings.Contains(out, "sk-test-run") {
 		t.Errorf("log shows a key:\n%s", out)
+	}
+}
+
+func TestRunServesTLSAsAGateway(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-tls", "-ca-file", caFile, "-gateway", "one_api"}, io.Discard, func(url string) { ready <- url })
+	}()
+	var baseURL string
+	select {
+	case baseURL = <-ready:
+	case err := <-done:
+		t.Fatalf("run ended before listening: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run never listened")
+	}
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil || !strings.HasPrefix(baseURL, "https://127.0.0.1:") {
+		t.Fatalf("CA file: %v; base URL %s, want https on 127.0.0.1", err, baseURL)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		t.Fatal("the CA file holds no certificate")
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}}
+	req, err := http.NewRequest(http.MethodPost, baseURL+"/v1/chat/completions", strings.NewReader(`{"model":"m","max_tokens":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer sk-test-standin-approved")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Proto != "HTTP/2.0" || resp.Header.Get(standin.GatewayRequestIDHeader) == "" {
+		t.Errorf("answer %s over %s with gateway id %q; want 200 over HTTP/2.0 with an id", resp.Status, resp.Proto, resp.Header.Get(standin.GatewayRequestIDHeader))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run after stop: %v", err)
+	}
+	if _, err := os.Stat(caFile); !os.IsNotExist(err) {
+		t.Errorf("CA file left behind after stop (%v)", err)
 	}
 }

@@ -72,7 +72,8 @@ func describePath(r probe.Result) string {
 	if id := oneLine(r.RequestID); id != "" {
 		parts = append(parts, "request id "+id)
 	}
-	if m := oneLine(r.Message); m != "" {
+	// The probe's message repeats the status; it is said once, above.
+	if m := strings.TrimPrefix(oneLine(r.Message), fmt.Sprintf("HTTP %d: ", r.StatusCode)); m != "" {
 		parts = append(parts, m)
 	}
 	return strings.Join(parts, ", ")

@@ -105,7 +105,7 @@ func TestRunDecisions(t *testing.T) {
 			name: "server error on both paths", happy: answerServer, other: answerServer,
 			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed, ReasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
 			wantDetail:  []string{"Happy path: fail (server_error, HTTP 500, 1 request on the wire", "answered with a server error"},
-			notInDetail: []string{"ACCEPTED"},
+			notInDetail: []string{"ACCEPTED", "HTTP 500, 1 request on the wire, request id " + fakeRequestID + ", HTTP 500"},
 		},
 		{
 			name: "endpoint unreachable",

@@ -94,10 +94,11 @@ func TestTLSServesBothProtocols(t *testing.T) {
 	}
 }
 
-// h2Answer sends one chat request on a fresh HTTP/2 connection, frame by
+// h2Answer sends one chat request with the approved key on a fresh HTTP/2
+// connection, frame by
 // frame, and says what came back for it: "headers 200", "rst
 // REFUSED_STREAM" or "goaway last=N".
-func h2Answer(t *testing.T, baseURL, caPEM, key string) string {
+func h2Answer(t *testing.T, baseURL, caPEM string) string {
 	t.Helper()
 	config := trusting(t, caPEM)
 	config.NextProtos = []string{http2.NextProtoTLS}
@@ -116,7 +117,7 @@ func h2Answer(t *testing.T, baseURL, caPEM, key string) string {
 	enc := hpack.NewEncoder(&block)
 	for _, f := range [][2]string{
 		{":method", "POST"}, {":scheme", "https"}, {":authority", "127.0.0.1"}, {":path", "/v1/chat/completions"},
-		{"authorization", "Bearer " + key}, {"content-type", "application/json"},
+		{"authorization", "Bearer " + approvedKey}, {"content-type", "application/json"},
 	} {
 		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
 	}
@@ -167,7 +168,7 @@ func TestH2Misbehaviours(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.behaviour), func(t *testing.T) {
 			s, url, caPEM := startTLS(t, Options{Behaviour: tt.behaviour})
-			if got := h2Answer(t, url, caPEM, approvedKey); got != tt.want {
+			if got := h2Answer(t, url, caPEM); got != tt.want {
 				t.Errorf("answer %q, want %q", got, tt.want)
 			}
 			if n := s.RequestsWithKey(approvedKey); n != 1 {

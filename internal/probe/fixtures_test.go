@@ -73,6 +73,8 @@ var recordedBodies = []string{
 	anthropicInvalidKey, anthropicRateLimit, anthropicOverloaded,
 	geminiInvalidKey, geminiQuota, geminiExhausted, geminiBadArg,
 	gatewayCredits, gatewayHTML, gateway200Error,
+	oneAPIInvalidToken, oneAPITokenQuota, oneAPIUserQuota, oneAPIModelDenied, oneAPINoChannel, oneAPINoPrice,
+	newAPIInvalidToken, newAPITokenQuota, newAPIUserQuota, newAPIModelDenied, newAPINoChannel, newAPINoPrice,
 }
 
 // Answers of the one-api / new-api gateway family (SPEC section 9), as real

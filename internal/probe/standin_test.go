@@ -1,12 +1,14 @@
 package probe
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
@@ -232,5 +234,40 @@ func TestInvalidKeyNeverAuthenticatesAtAGateway(t *testing.T) {
 	}
 	if rows := s.LedgerRows(); len(rows) != 0 {
 		t.Errorf("invalid keys were billed: %+v", rows)
+	}
+}
+
+// TestTimeoutAndCancellationOverEveryWire: a slow answer is cut off by the
+// per-request timeout or by cancellation, over HTTP/1.1 and HTTP/2, after
+// exactly one request.
+func TestTimeoutAndCancellationOverEveryWire(t *testing.T) {
+	const short = 200 * time.Millisecond
+	for _, w := range wires {
+		for _, cancelled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/cancelled=%v", w.name, cancelled), func(t *testing.T) {
+				s := standin.New(standin.Options{Latency: time.Minute})
+				url, transport := w.start(t, s)
+				opts := Options{Timeout: short}
+				if cancelled {
+					opts.Timeout = time.Minute
+				}
+				if transport != nil {
+					opts.Transport = transport
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				if cancelled {
+					time.AfterFunc(short, cancel)
+				}
+				start := time.Now()
+				got := NewClient(opts).Send(ctx, chatRequest(url+"/v1"), testKey)
+				if elapsed := time.Since(start); elapsed > prompt {
+					t.Errorf("Send took %s", elapsed)
+				}
+				if got.Category != CategoryTimeout || got.Attempts != 1 || s.RequestsWithKey(testKey) != 1 {
+					t.Errorf("Send = %+v, stand-in saw %d; want one timed-out request", got, s.RequestsWithKey(testKey))
+				}
+			})
+		}
 	}
 }

@@ -226,7 +226,8 @@ func (b *bench) plans(ctx context.Context) error {
 		if err := writeConfig(full, checksConfig(n, 10, b.standin.url, round)); err != nil {
 			return err
 		}
-		if _, err := b.tf.run(ctx, full, "apply", "-auto-approve", "-input=false", "-parallelism=10"); err != nil {
+		// No refresh: the setup only needs the re-runs.
+		if _, err := b.tf.run(ctx, full, "apply", "-auto-approve", "-input=false", "-refresh=false", "-parallelism=10"); err != nil {
 			return err
 		}
 		logf("  re-run %d of %d applied", round, o.history)

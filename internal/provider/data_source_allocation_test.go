@@ -20,6 +20,7 @@ func strs(values ...string) knownvalue.Check {
 // The data source reads at plan time, so each case is checked on the plan's
 // outputs and no case ever applies anything.
 func TestAccAllocation(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		provider, args string
@@ -35,7 +36,7 @@ func TestAccAllocation(t *testing.T) {
 		"tags keys are case-insensitive": {
 			args:    `tags = { Owner = "team-search", WORKLOAD = "search", " environment " = "TBD", team = "x" }`,
 			missing: strs("environment"), invalid: strs(),
-			message: `allocation incomplete: environment is a placeholder ("TBD"); ignored tags that are not allocation fields: team`,
+			message: `allocation incomplete: environment is a placeholder ("TBD"): replace it with a real value; ignored tags that are not allocation fields: team`,
 		},
 		"explicit arguments win over tags": {
 			args:     `tags = { owner = "n/a", workload = "search", environment = "prod" }` + "\n" + `owner_tag = "team-search"`,
@@ -44,24 +45,24 @@ func TestAccAllocation(t *testing.T) {
 		"required overrides the provider": {
 			args:    `owner_tag = "team-search"` + "\n" + `required = ["owner", "cost_center"]`,
 			missing: strs("cost_center"), invalid: strs(),
-			message: "allocation incomplete: cost_center is not set",
+			message: "allocation incomplete: cost_center is not set: set a real value",
 		},
 		"provider required_tags is the default": {
 			provider: `required_tags = ["owner", "product"]`,
 			args:     `owner_tag = "team-search"` + "\n" + `product = "<product>"`,
 			missing:  strs("product"), invalid: strs(),
-			message: `allocation incomplete: product is a placeholder ("<product>")`,
+			message: `allocation incomplete: product is a placeholder ("<product>"): replace it with a real value`,
 		},
 		"environment outside allowed_environments": {
 			provider: `allowed_environments = ["prod"]`,
 			args:     `owner_tag = "team-search"` + "\n" + `workload_tag = "search"` + "\n" + `environment = "qa"`,
-			missing:  strs(), invalid: strs(`environment: "qa" is not one of the allowed environments (prod)`),
-			message: `allocation incomplete: environment "qa" is not one of the allowed environments (prod)`,
+			missing:  strs(), invalid: strs(`environment: "qa" is not an allowed environment; use one of "prod"`),
+			message: `allocation incomplete: environment "qa" is not an allowed environment; use one of "prod"`,
 		},
 		"nothing set": {
 			args:    "",
 			missing: strs("owner", "workload", "environment"), invalid: strs(),
-			message: "allocation incomplete: owner is not set; workload is not set; environment is not set",
+			message: "allocation incomplete: owner is not set: set a real value; workload is not set: set a real value; environment is not set: set a real value",
 		},
 	}
 	for name, tc := range cases {
@@ -95,6 +96,7 @@ output "message"  { value = data.costhandoff_allocation.this.message }
 }
 
 func TestAccAllocation_failOnIncompleteFailsPlan(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -106,7 +108,7 @@ data "costhandoff_allocation" "this" {
 }
 `,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Incomplete cost handoff allocation.*workload is a placeholder \("TODO"\); environment is not\s+set`),
+			ExpectError: regexp.MustCompile(`(?s)Incomplete cost handoff allocation.*workload is a placeholder \("TODO"\): replace it with a\s+real value; environment is not set`),
 		}},
 	})
 }

@@ -9,6 +9,7 @@ import (
 )
 
 func TestAccMissingTagsFunction(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		tags string

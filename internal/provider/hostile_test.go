@@ -33,10 +33,11 @@ import (
 // record can be read back from state.
 const recordOnly = `enforcement = "record"`
 
-// bothPathsFailed checks the record of a smoke test whose two paths met the
-// same misbehaviour: each made one attempt and got category, and the
-// decision is stop for both paths.
-func bothPathsFailed(category string, status knownvalue.Check) []statecheck.StateCheck {
+// bothPathsFailed checks the run of a smoke test whose two paths met the
+// same misbehaviour: each wrote attempts requests to the wire (0 when the
+// connection failed before a request could be written) and got category,
+// and the decision is stop for both paths.
+func bothPathsFailed(category string, status knownvalue.Check, attempts int64) []statecheck.StateCheck {
 	checks := []statecheck.StateCheck{
 		expect("decision", knownvalue.StringExact("stop")),
 		expect("decision_reasons", knownvalue.ListExact([]knownvalue.Check{
@@ -48,7 +49,7 @@ func bothPathsFailed(category string, status knownvalue.Check) []statecheck.Stat
 		checks = append(checks,
 			expect(p+".result", knownvalue.StringExact("fail")),
 			expect(p+".category", knownvalue.StringExact(category)),
-			expect(p+".attempts", knownvalue.Int64Exact(1)),
+			expect(p+".attempts", knownvalue.Int64Exact(attempts)),
 			expect(p+".status_code", status),
 		)
 	}
@@ -87,6 +88,8 @@ func totalAlloc() uint64 {
 	return m.TotalAlloc
 }
 
+// Not parallel: the heap bound is measured over the whole process, so this
+// runs before the parallel tests start.
 func TestAccHostile_misbehavingEndpoints(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -115,7 +118,7 @@ func TestAccHostile_misbehavingEndpoints(t *testing.T) {
 				Steps: []resource.TestStep{{
 					PreConfig:         func() { baseline = totalAlloc() },
 					Config:            e.checkConfig(recordOnly),
-					ConfigStateChecks: bothPathsFailed(tc.category, tc.status),
+					ConfigStateChecks: bothPathsFailed(tc.category, tc.status, 1),
 					Check: resource.ComposeAggregateTestCheckFunc(
 						e.expectAIRequests(2),
 						e.noRedirectFollowed(),
@@ -128,7 +131,8 @@ func TestAccHostile_misbehavingEndpoints(t *testing.T) {
 }
 
 func TestAccHostile_slowServerTimesOut(t *testing.T) {
-	const timeout, latency, stepBudget = 300 * time.Millisecond, 5 * time.Second, 4 * time.Second
+	t.Parallel()
+	const timeout, latency, stepBudget = time.Second, 5 * time.Second, 4 * time.Second
 	e := newTestEnv(t)
 	e.standin.SetLatency(latency)
 	var stepStart time.Time
@@ -145,7 +149,7 @@ func TestAccHostile_slowServerTimesOut(t *testing.T) {
 		Steps: []resource.TestStep{{
 			PreConfig: func() { stepStart = time.Now() },
 			Config:    e.withProvider(fmt.Sprintf("request_timeout = %q", timeout), recordOnly),
-			ConfigStateChecks: append(bothPathsFailed("timeout", knownvalue.Int64Exact(0)),
+			ConfigStateChecks: append(bothPathsFailed("timeout", knownvalue.Int64Exact(0), 1),
 				expect("happy_path.latency_ms", abandonedAtTimeout),
 				expect("error_path.latency_ms", abandonedAtTimeout),
 			),
@@ -163,6 +167,7 @@ func TestAccHostile_slowServerTimesOut(t *testing.T) {
 }
 
 func TestAccHostile_missingEvidence(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		behaviour standin.Behaviour
@@ -220,6 +225,7 @@ func startSelfSignedStandin(t *testing.T, s *standin.Server) (url string, connec
 }
 
 func TestAccHostile_selfSignedCertificateRefused(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	url, connections := startSelfSignedStandin(t, e.standin)
 	certificateMessage := knownvalue.StringRegexp(regexp.MustCompile(`certificate`))
@@ -227,7 +233,7 @@ func TestAccHostile_selfSignedCertificateRefused(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(fmt.Sprintf("endpoint = %q\n  %s", url+"/v1", recordOnly)),
-			ConfigStateChecks: append(bothPathsFailed("network_error", knownvalue.Int64Exact(0)),
+			ConfigStateChecks: append(bothPathsFailed("network_error", knownvalue.Int64Exact(0), 0),
 				expect("happy_path.message", certificateMessage),
 				expect("error_path.message", certificateMessage),
 			),
@@ -246,6 +252,7 @@ func TestAccHostile_selfSignedCertificateRefused(t *testing.T) {
 }
 
 func TestAccHostile_echoedKeyScrubbed(t *testing.T) {
+	t.Parallel()
 	const invalidKey = "sk-test-hostile-disabled-0001"
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.EchoKey)
@@ -271,6 +278,7 @@ func TestAccHostile_echoedKeyScrubbed(t *testing.T) {
 }
 
 func TestAccHostile_noSpendOutsideApply(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	// watch_sources makes refresh fetch the source pages, so refresh does
 	// real network work and still must not reach the AI API.
@@ -325,6 +333,7 @@ func TestAccHostile_noSpendOutsideApply(t *testing.T) {
 }
 
 func TestAccHostile_concurrencyBounded(t *testing.T) {
+	t.Parallel()
 	const checks, limit = 50, 5
 	e := newTestEnv(t)
 	// Latency keeps each smoke test in flight long enough to overlap others.

@@ -78,18 +78,22 @@ var protocolCases = map[probe.Protocol]protocolCase{
 }
 
 func TestAccProtocol_openaiChat(t *testing.T) {
+	t.Parallel()
 	testProtocol(t, probe.OpenAIChat)
 }
 
 func TestAccProtocol_openaiResponses(t *testing.T) {
+	t.Parallel()
 	testProtocol(t, probe.OpenAIResponses)
 }
 
 func TestAccProtocol_anthropicMessages(t *testing.T) {
+	t.Parallel()
 	testProtocol(t, probe.AnthropicMessages)
 }
 
 func TestAccProtocol_gemini(t *testing.T) {
+	t.Parallel()
 	testProtocol(t, probe.Gemini)
 }
 
@@ -191,6 +195,7 @@ func expectBodyField(body []byte, field []string, want any) error {
 }
 
 func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -220,13 +225,16 @@ func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
 }
 
 func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	var steps []resource.TestStep
 	for _, value := range []string{"{nope", "[1]", "null"} {
 		steps = append(steps, resource.TestStep{
 			Config:      e.checkConfig(fmt.Sprintf("extra_body_json = %q", value)),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Invalid extra_body_json.*must be a JSON object`),
+			// Not JSON at all is refused by jsontypes.Normalized, JSON that is
+			// not an object by the provider.
+			ExpectError: regexp.MustCompile(`(?s)(Invalid JSON String Value.*not valid JSON|Invalid extra_body_json.*must be a JSON object)`),
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
@@ -237,6 +245,7 @@ func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
 }
 
 func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
+	t.Parallel()
 	refusals := []struct {
 		behaviour standin.Behaviour
 		category  string
@@ -274,6 +283,7 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 }
 
 func TestAccProtocol_caCertPEM(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	srv := httptest.NewTLSServer(e.standin)
 	t.Cleanup(srv.Close)
@@ -345,6 +355,7 @@ provider "costhandoff" {
 // The APIs guide lists the request-id headers by hand; it must list every
 // one the probe tries, in the order it tries them.
 func TestAPIsGuideListsRequestIDHeadersInOrder(t *testing.T) {
+	t.Parallel()
 	guide, err := os.ReadFile("../../templates/guides/apis-and-gateways.md.tmpl")
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -43,6 +44,15 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// TestMain keeps Terraform from calling home; each test's own world is
+// built by newTestEnv, so the tests run in parallel.
+func TestMain(m *testing.M) {
+	if err := os.Setenv("CHECKPOINT_DISABLE", "1"); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
 // testEnv is one acceptance test's world: a stand-in AI API on 127.0.0.1,
 // a fake clock and a fake environment, wired into the provider.
 type testEnv struct {
@@ -55,7 +65,6 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB, moreKeys ...string) *testEnv {
 	t.Helper()
-	t.Setenv("CHECKPOINT_DISABLE", "1")
 	s := standin.New(standin.Options{APIKeys: append([]string{approvedKey}, moreKeys...)})
 	url, stop := s.Start()
 	t.Cleanup(stop)

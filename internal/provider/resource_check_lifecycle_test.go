@@ -36,6 +36,7 @@ func sourceCheck(e *testEnv, kind, result string, status int64, sha knownvalue.C
 }
 
 func TestAccCheck_sourcesRecordedWithDigests(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	pages := standin.DefaultPages()
 	var checks []knownvalue.Check
@@ -66,6 +67,7 @@ func TestAccCheck_sourcesRecordedWithDigests(t *testing.T) {
 }
 
 func TestAccCheck_unverifiedSourcesReview(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetPage("support", http.StatusNotFound, "gone")
 	resource.Test(t, resource.TestCase{
@@ -105,6 +107,7 @@ func TestAccCheck_unverifiedSourcesReview(t *testing.T) {
 }
 
 func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -145,6 +148,7 @@ func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
 }
 
 func TestAccCheck_unwatchedSourceChangeDoesNotRerun(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -168,6 +172,7 @@ func TestAccCheck_unwatchedSourceChangeDoesNotRerun(t *testing.T) {
 }
 
 func TestAccCheck_rerunsGrowHistory(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, "sk-test-rotated-key-0002")
 	step := func(extra string) string { return e.checkConfig(extra) }
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -245,6 +250,7 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
 }
 
 func TestAccCheck_expiredReviewPlansRerun(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	config := e.checkConfig("review_interval_days = 30")
 	resource.Test(t, resource.TestCase{
@@ -284,6 +290,7 @@ func TestAccCheck_expiredReviewPlansRerun(t *testing.T) {
 }
 
 func TestAccCheck_importRefused(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -306,6 +313,7 @@ func TestAccCheck_importRefused(t *testing.T) {
 // Like a tainted new resource, an existing check whose run stopped the apply
 // runs again at the next apply, without any change to its configuration.
 func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	config := func(cycle string) string { return e.checkConfig(`rerun_triggers = { cycle = "` + cycle + `" }`) }
 	resource.Test(t, resource.TestCase{
@@ -340,6 +348,7 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 // to owner_tag, which re-runs the check since the record names the
 // follow-up owner; enforcement to its default, which does not.
 func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),

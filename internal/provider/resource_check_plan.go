@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // rerunArguments are the arguments whose change re-runs the check: every
@@ -140,12 +141,58 @@ func (p plannedCheck) planRun(prior *plannedCheck, ledgerConfigured bool) {
 		history = handoff.PushHistory(prior.strings("history"), prior.str("log"), int(limit))
 	}
 	p.setStrings("history", history)
+	p.planSources()
 	if !ledgerConfigured {
 		p.attrs["ledger"] = tftypes.NewValue(p.types["ledger"], nil)
 	}
 	if review, ok := p.int("review_interval_days"); !ok || review == 0 {
 		p.attrs["review_due_at"] = tftypes.NewValue(tftypes.String, nil)
 	}
+}
+
+// planSources shows at plan which pages the run will check: each kind and
+// URL is known from the configuration (pages are checked in kind order),
+// and so is the whole entry of a page that will be skipped; what a fetch
+// will find is unknown. A plan then reads as pages about to be checked,
+// not as pages being removed.
+func (p plannedCheck) planSources() {
+	var urls map[string]tftypes.Value
+	if v := p.attrs["source_urls"]; !v.IsKnown() || v.IsNull() || v.As(&urls) != nil {
+		return
+	}
+	verify := p.attrs["verify_sources"]
+	if !verify.IsKnown() {
+		return
+	}
+	var verifying bool
+	_ = verify.As(&verifying)
+	listType, ok := p.types["sources"].(tftypes.List)
+	if !ok {
+		return
+	}
+	pageType, ok := listType.ElementType.(tftypes.Object)
+	if !ok {
+		return
+	}
+	elems := make([]tftypes.Value, 0, len(urls))
+	for _, kind := range slices.Sorted(maps.Keys(urls)) {
+		page := map[string]tftypes.Value{
+			"kind":        tftypes.NewValue(tftypes.String, kind),
+			"url":         urls[kind],
+			"result":      tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+			"status_code": tftypes.NewValue(tftypes.Number, tftypes.UnknownValue),
+			"checked_at":  tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+			"sha256":      tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		}
+		if !verifying {
+			page["result"] = tftypes.NewValue(tftypes.String, string(sources.Skipped))
+			page["status_code"] = tftypes.NewValue(tftypes.Number, 0)
+			page["checked_at"] = tftypes.NewValue(tftypes.String, nil)
+			page["sha256"] = tftypes.NewValue(tftypes.String, nil)
+		}
+		elems = append(elems, tftypes.NewValue(pageType, page))
+	}
+	p.attrs["sources"] = tftypes.NewValue(listType, elems)
 }
 
 // keepResults carries the last run over unchanged; a lower history_limit

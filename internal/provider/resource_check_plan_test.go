@@ -15,6 +15,7 @@ import (
 // Every gap knowable at plan time fails terraform plan with an error that
 // names the attribute, and no plan ever reaches the AI API.
 func TestAccCheck_planGating(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		config string
@@ -129,6 +130,7 @@ func TestAccCheck_planGating(t *testing.T) {
 }
 
 func TestAccCheck_providerConfigErrors(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct{ provider, want string }{
 		"duration":       {`request_timeout = "soon"`, `(?s)Invalid Time Duration String Value.*request_timeout.*"soon"`},
@@ -164,6 +166,7 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
 // validates again during apply with the value known, so a gap fails the
 // apply on the attribute before that check sends any request.
 func TestAccCheck_unknownAtPlanCheckedAtApply(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	config := e.checkConfig("") + `
 resource "costhandoff_check" "later" {
@@ -225,6 +228,7 @@ func providerWithoutKey(e *testEnv) string {
 // nothing to run, a destroy and a refresh work without one, so cleanup after
 // a key is revoked and plans in CI without secrets are never blocked.
 func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	withKey := e.checkConfig("")
 	withoutKey := providerWithoutKey(e) + checkHCL(e, nil)

@@ -31,6 +31,7 @@ func expect(path string, v knownvalue.Check) statecheck.StateCheck {
 }
 
 func TestAccCheck_happyPathProceeds(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
@@ -108,6 +109,7 @@ func TestAccCheck_happyPathProceeds(t *testing.T) {
 // tainted, the next apply replaces the check: a new check with a new
 // history, whose run id differs from the stopped run's.
 func TestAccCheck_firstRunStopIsSavedAndNamesUntaint(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.ServerError)
 	stopped := &priorRun{}
@@ -149,6 +151,7 @@ func tainted(addr string) resource.TestCheckFunc {
 }
 
 func TestAccCheck_acceptedInvalidKeyFailsErrorPath(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.AcceptAnyKey)
 	resource.Test(t, resource.TestCase{
@@ -168,6 +171,7 @@ func TestAccCheck_acceptedInvalidKeyFailsErrorPath(t *testing.T) {
 }
 
 func TestAccCheck_enforcementRecordNeverErrors(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.ServerError)
 	resource.Test(t, resource.TestCase{
@@ -187,6 +191,7 @@ func TestAccCheck_enforcementRecordNeverErrors(t *testing.T) {
 }
 
 func TestAccCheck_credentialNeverInState(t *testing.T) {
+	t.Parallel()
 	const woKey = "sk-test-writeonly-approved-0042"
 	e := newTestEnv(t, woKey)
 	resource.Test(t, resource.TestCase{
@@ -209,6 +214,7 @@ func TestAccCheck_credentialNeverInState(t *testing.T) {
 // With an empty provider block, the endpoint, key and operator come from
 // the environment.
 func TestAccCheck_providerFromEnvironment(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.env[EnvEndpoint] = e.url + "/v1"
 	e.env[EnvAPIKey] = approvedKey

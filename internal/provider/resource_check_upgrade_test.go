@@ -31,6 +31,7 @@ const checkStateV0 = `{
 }`
 
 func TestCheckStateUpgradeFromV0(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	server := NewProtocol6("test")()
 	resp, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
@@ -71,6 +72,7 @@ func TestCheckStateUpgradeFromV0(t *testing.T) {
 }
 
 func TestCheckStateUpgradeRejectsGarbage(t *testing.T) {
+	t.Parallel()
 	server := NewProtocol6("test")()
 	resp, err := server.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
 		TypeName: "costhandoff_check", Version: 0, RawState: &tfprotov6.RawState{JSON: []byte(`{"sources": "nope"}`)},

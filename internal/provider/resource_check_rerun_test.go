@@ -1,0 +1,258 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// protocolHarness drives the provider, served through the framework, the
+// way Terraform does: configure, plan, apply, read. It lets a test see
+// the warnings of a plan, which the acceptance test framework does not.
+type protocolHarness struct {
+	t         testing.TB
+	ctx       context.Context
+	e         *testEnv
+	server    tfprotov6.ProviderServer
+	valueType tftypes.Type
+}
+
+func newProtocolHarness(t testing.TB) *protocolHarness {
+	t.Helper()
+	e := newTestEnv(t)
+	h := &protocolHarness{t: t, ctx: context.Background(), e: e,
+		server: serve(&costhandoffProvider{version: "test", now: e.clock.Now, getenv: func(string) string { return "" }})()}
+	schemas, err := h.server.GetProviderSchema(h.ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.valueType = schemas.ResourceSchemas["costhandoff_check"].ValueType()
+	config := objectOf(schemas.Provider.ValueType(), map[string]tftypes.Value{
+		"endpoint": str(e.url + "/v1"), "api_key": str(approvedKey), "operator": str("finops-platform"),
+	})
+	resp, err := h.server.ConfigureProvider(h.ctx, &tfprotov6.ConfigureProviderRequest{Config: h.dynamic(config)})
+	h.noErrors(err, resp.Diagnostics)
+	return h
+}
+
+// config is a complete handoff with extra arguments.
+func (h *protocolHarness) config(extra map[string]tftypes.Value) tftypes.Value {
+	urls := map[string]tftypes.Value{}
+	for _, kind := range []string{"pricing", "support", "allocation", "unit_economics"} {
+		urls[kind] = str(h.e.url + "/pages/" + kind)
+	}
+	attrs := map[string]tftypes.Value{
+		"owner_tag": str("team-search"), "workload_tag": str("search-summaries"), "environment": str("prod"),
+		"model": str(testModel), "source_urls": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, urls),
+	}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	return objectOf(h.valueType, attrs)
+}
+
+// plan plans config over prior (a null prior plans a create) and returns
+// the response, failing on errors.
+func (h *protocolHarness) plan(prior, config tftypes.Value, private []byte) *tfprotov6.PlanResourceChangeResponse {
+	h.t.Helper()
+	resp, err := h.server.PlanResourceChange(h.ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "costhandoff_check", PriorState: h.dynamic(prior), PriorPrivate: private,
+		ProposedNewState: h.dynamic(h.proposed(prior, config)), Config: h.dynamic(config)})
+	h.noErrors(err, resp.Diagnostics)
+	return resp
+}
+
+// apply plans and applies config over prior, as terraform apply does.
+func (h *protocolHarness) apply(prior, config tftypes.Value) tftypes.Value {
+	h.t.Helper()
+	plan := h.plan(prior, config, nil)
+	applied, err := h.server.ApplyResourceChange(h.ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "costhandoff_check", PriorState: h.dynamic(prior), PlannedState: plan.PlannedState,
+		Config: h.dynamic(config), PlannedPrivate: plan.PlannedPrivate})
+	h.noErrors(err, applied.Diagnostics)
+	v, err := applied.NewState.Unmarshal(h.valueType)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return v
+}
+
+// refresh reads state as terraform plan does first, returning the private
+// state the plan then receives.
+func (h *protocolHarness) refresh(state tftypes.Value) []byte {
+	h.t.Helper()
+	resp, err := h.server.ReadResource(h.ctx, &tfprotov6.ReadResourceRequest{TypeName: "costhandoff_check", CurrentState: h.dynamic(state)})
+	h.noErrors(err, resp.Diagnostics)
+	return resp.Private
+}
+
+// proposed is Terraform's proposed new state: configured arguments from
+// config, computed values from prior where the configuration is null.
+func (h *protocolHarness) proposed(prior, config tftypes.Value) tftypes.Value {
+	if prior.IsNull() {
+		return config
+	}
+	var priorAttrs, configAttrs map[string]tftypes.Value
+	if err := prior.As(&priorAttrs); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := config.As(&configAttrs); err != nil {
+		h.t.Fatal(err)
+	}
+	proposed := map[string]tftypes.Value{}
+	for name, a := range CheckResourceSchema().Attributes {
+		proposed[name] = configAttrs[name]
+		if a.IsComputed() && (!a.IsOptional() || configAttrs[name].IsNull()) {
+			proposed[name] = priorAttrs[name]
+		}
+	}
+	return tftypes.NewValue(h.valueType, proposed)
+}
+
+func (h *protocolHarness) null() tftypes.Value { return tftypes.NewValue(h.valueType, nil) }
+
+func (h *protocolHarness) dynamic(v tftypes.Value) *tfprotov6.DynamicValue {
+	h.t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(v.Type(), v)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &dv
+}
+
+func (h *protocolHarness) noErrors(err error, diags []*tfprotov6.Diagnostic) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			h.t.Fatalf("%s: %s", d.Summary, d.Detail)
+		}
+	}
+}
+
+// objectOf is an object of type t with attrs set and every other attribute null.
+func objectOf(t tftypes.Type, attrs map[string]tftypes.Value) tftypes.Value {
+	object, ok := t.(tftypes.Object)
+	if !ok {
+		panic(fmt.Sprintf("objectOf: %s is not an object type", t))
+	}
+	all := map[string]tftypes.Value{}
+	for name, typ := range object.AttributeTypes {
+		all[name] = tftypes.NewValue(typ, nil)
+		if v, ok := attrs[name]; ok {
+			all[name] = v
+		}
+	}
+	return tftypes.NewValue(object, all)
+}
+
+func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+func num(n int64) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+
+// warnings are the summaries and details of a plan's warnings.
+func warnings(resp *tfprotov6.PlanResourceChangeResponse) string {
+	var b strings.Builder
+	for _, d := range resp.Diagnostics {
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			fmt.Fprintf(&b, "%s: %s\n", d.Summary, d.Detail)
+		}
+	}
+	return b.String()
+}
+
+// A plan that re-runs a check says so, with the reason, as a warning; a
+// plan that runs nothing says nothing. Each case starts from an applied
+// check and plans once more, sending no AI request.
+func TestCheckPlanSaysWhyItReruns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// setUp returns the prior state and configuration of the plan, and
+		// the private state a refresh left for it.
+		setUp func(h *protocolHarness) (prior, config tftypes.Value, private []byte)
+		want  string // "" for no re-run
+	}{
+		{"nothing changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			return h.apply(h.null(), config), config, nil
+		}, ""},
+		{"only enforcement and history_limit changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(nil))
+			return state, h.config(map[string]tftypes.Value{"enforcement": str("record"), "history_limit": num(2)}), nil
+		}, ""},
+		{"an argument changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(nil))
+			return state, h.config(map[string]tftypes.Value{"model": str("gpt-test-large")}), nil
+		}, `arguments changed: model`},
+		{"the key version changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(map[string]tftypes.Value{"api_key_wo_version": num(1)}))
+			return state, h.config(map[string]tftypes.Value{"api_key_wo_version": num(2)}), nil
+		}, `the key version changed \(api_key_wo_version\)`},
+		{"the review expired", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(map[string]tftypes.Value{"review_interval_days": num(30)})
+			state := h.apply(h.null(), config)
+			h.e.clock.Advance(30 * 24 * time.Hour)
+			return state, config, nil
+		}, `its review expired at 2026-12-28T09:30:00Z`},
+		{"the last run stopped", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			h.e.standin.SetBehaviour(standin.ServerError)
+			config := h.config(map[string]tftypes.Value{"enforcement": str("record")})
+			state := h.apply(h.null(), config)
+			h.e.standin.SetBehaviour(standin.Normal)
+			return state, h.config(nil), nil
+		}, `its last run \(cost-handoff-20261128-[0-9a-f]{12}-001\) decided stop`},
+		{"a watched source page changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, true)})
+			state := h.apply(h.null(), config)
+			h.e.standin.SetPage("pricing", http.StatusOK, "<html>new pricing page</html>")
+			return state, config, h.refresh(state)
+		}, `a watched source page changed: pricing`},
+		{"a watched source page did not change", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, true)})
+			state := h.apply(h.null(), config)
+			return state, config, h.refresh(state)
+		}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newProtocolHarness(t)
+			prior, config, private := tc.setUp(h)
+			sent := h.e.standin.AIRequests()
+			resp := h.plan(prior, config, private)
+			got := warnings(resp)
+			planned, err := resp.PlannedState.Unmarshal(h.valueType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var attrs map[string]tftypes.Value
+			if err := planned.As(&attrs); err != nil {
+				t.Fatal(err)
+			}
+			rerun := !attrs["run_id"].IsKnown()
+			switch {
+			case tc.want == "" && (got != "" || rerun):
+				t.Errorf("plan re-runs (%v) or warns (%q), want neither", rerun, got)
+			case tc.want != "" && !rerun:
+				t.Errorf("plan does not re-run, want a re-run because %s", tc.want)
+			case tc.want != "" && !regexp.MustCompile(`(?s)will re-run at apply: The check for workload_tag search-summaries, environment prod runs its smoke test again at apply because `+tc.want).MatchString(got):
+				t.Errorf("warnings %q do not say why: want %s", got, tc.want)
+			}
+			if n := h.e.standin.AIRequests(); n != sent {
+				t.Errorf("the plan sent %d AI requests", n-sent)
+			}
+		})
+	}
+}

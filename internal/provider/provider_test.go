@@ -65,7 +65,14 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB, moreKeys ...string) *testEnv {
 	t.Helper()
-	s := standin.New(standin.Options{APIKeys: append([]string{approvedKey}, moreKeys...)})
+	return newTestEnvWith(t, standin.Options{APIKeys: append([]string{approvedKey}, moreKeys...)})
+}
+
+// newTestEnvWith is newTestEnv with a stand-in configured by opts, e.g. as
+// a one-api / new-api gateway.
+func newTestEnvWith(t testing.TB, opts standin.Options) *testEnv {
+	t.Helper()
+	s := standin.New(opts)
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	return &testEnv{

@@ -324,7 +324,9 @@ func (c priorRunCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 
 // differentRunID fails when the check's run id equals the captured one: no
 // two runs ever share a run id, even across a replacement.
-func (r *priorRun) differentRunID(addr string) statecheck.StateCheck { return differentRunIDCheck{r, addr} }
+func (r *priorRun) differentRunID(addr string) statecheck.StateCheck {
+	return differentRunIDCheck{r, addr}
+}
 
 type differentRunIDCheck struct {
 	run  *priorRun

@@ -321,8 +321,8 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: config("1")},
 			{
-				PreConfig:   func() { e.standin.SetBehaviour(standin.ServerError) },
-				Config:      config("2"),
+				PreConfig: func() { e.standin.SetBehaviour(standin.ServerError) },
+				Config:    config("2"),
 				// The error carries the run's log: outputs are not updated after a failed apply.
 				ExpectError: regexp.MustCompile(`(?s)cost-handoff-20261128-[0-9a-f]{12}-002 decided stop.*run_id: cost-handoff-20261128-[0-9a-f]{12}-002\s+reviewed_at:.*decision: stop`),
 			},

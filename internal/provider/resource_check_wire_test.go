@@ -117,7 +117,7 @@ func TestAccWire_hugeHeaderBounded(t *testing.T) {
 						expect("happy_path.attempts", knownvalue.Int64Exact(1)),
 						expect("decision", knownvalue.StringExact("stop")),
 					},
-					Check:              resource.ComposeAggregateTestCheckFunc(e.sawPerKey(1, approvedKey), e.sawProto(proto)),
+					Check: resource.ComposeAggregateTestCheckFunc(e.sawPerKey(1, approvedKey), e.sawProto(proto)),
 				}},
 			})
 		})

@@ -59,7 +59,8 @@ resource "costhandoff_check" "support_triage" {
     budget_cycle = "FY26-Q1"
   }
 
-  # A `stop` decision fails the apply; the record is still saved to state.
+  # A `stop` decision fails the apply with the run's log in the error; the
+  # run is still saved in state and re-runs at the next apply.
   enforcement = "fail"
 }
 

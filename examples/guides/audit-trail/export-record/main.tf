@@ -43,17 +43,20 @@ resource "costhandoff_check" "contract_review" {
 }
 
 output "handoff_record" {
-  description = "The latest handoff, its sources and reasons, and the earlier runs, as one JSON document."
+  description = "The latest run (its log, reasons, sources and ledger row) and the earlier runs' logs, as one JSON document."
   value = jsonencode({
-    record           = costhandoff_check.contract_review.record
+    run_id           = costhandoff_check.contract_review.run_id
+    decision         = costhandoff_check.contract_review.decision
     decision_reasons = costhandoff_check.contract_review.decision_reasons
+    log              = costhandoff_check.contract_review.log
     sources          = costhandoff_check.contract_review.sources
+    ledger           = costhandoff_check.contract_review.ledger
     review_due_at    = costhandoff_check.contract_review.review_due_at
     history          = costhandoff_check.contract_review.history
   })
 }
 
 output "handoff_log" {
-  description = "The sanitized handoff log, one `field: value` line per field."
+  description = "The sanitized handoff log of the latest run, one `field: value` line per field."
   value       = costhandoff_check.contract_review.log
 }

@@ -78,6 +78,8 @@ type costhandoffProvider struct {
 	// ledgerPoll is how often the usage log is read while looking for the
 	// smoke request's row; zero means the ledger package's default.
 	ledgerPoll time.Duration
+	// after waits on the same clock as now; nil means time.After.
+	after func(time.Duration) <-chan time.Time
 }
 
 func newProvider(version string) *costhandoffProvider {
@@ -319,12 +321,9 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	if err := handoff.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
+	// Like the API key, the token is asked for only by a plan that runs a
+	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
-	if d.ledgerToken == "" {
-		diags.AddAttributeError(path.Root("ledger_token"), "No ledger token configured",
-			"ledger_api = \"new_api\" reads the gateway's usage log with its access token: set ledger_token or the "+
-				EnvLedgerToken+" environment variable (the gateway's system access token, never the API key), or set ledger_api = \"none\".")
-	}
 	quotaPerUSD := DefaultQuotaPerUSD
 	if !m.LedgerQuotaPerUSD.IsNull() {
 		quotaPerUSD = m.LedgerQuotaPerUSD.ValueFloat64()
@@ -335,6 +334,7 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 		UserID:       stringOr(m.LedgerUserID, p.getenv(EnvLedgerUserID), ""),
 		Wait:         durationOr(m.LedgerWait, DefaultLedgerWait, &diags),
 		PollInterval: p.ledgerPoll,
+		After:        p.after,
 		QuotaPerUSD:  quotaPerUSD,
 		Transport:    transport,
 		Now:          p.now,

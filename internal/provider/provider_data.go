@@ -122,6 +122,12 @@ func (d *providerData) requireCredential(ctx context.Context, config tfsdk.Confi
 				EnvAPIKey+" environment variable, or this resource's write-only api_key_wo. Plans that run nothing, "+
 				"destroys and refreshes need no key.")
 	}
+	if d.ledgerConfigured() && d.ledgerToken == "" {
+		diags.AddError("No ledger token configured",
+			"This plan runs the check's smoke test at apply, and the provider's ledger_api = \"new_api\" reads the gateway's "+
+				"usage log with its access token: set the provider's ledger_token or the "+EnvLedgerToken+" environment variable "+
+				"(the gateway's system access token, never the API key), or set ledger_api = \"none\".")
+	}
 	return diags
 }
 

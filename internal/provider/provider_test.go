@@ -38,6 +38,15 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
+// After moves the clock by d at once and returns a channel that is ready:
+// waits on the fake clock take no real time.
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.Advance(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -89,7 +98,8 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 				version:    "test",
 				now:        e.clock.Now,
 				getenv:     func(k string) string { return e.env[k] },
-				ledgerPoll: 10 * time.Millisecond,
+				ledgerPoll: 100 * time.Millisecond,
+				after:      e.clock.After,
 			})(), nil
 		},
 	}

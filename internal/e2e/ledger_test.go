@@ -1,0 +1,100 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// ledgerToken is the gateway access token of these tests: an obvious fake,
+// and not key-shaped, so no generic redaction can hide a leak of it.
+const ledgerToken = "test-e2e-ledger-access-token-7c1f"
+
+// The ledger token has every guarantee the API key has: whether it comes
+// from the environment or from a sensitive variable, it is in no saved
+// plan, state, CLI output or TF_LOG=trace line, and the confirmed ledger
+// row reaches the log.
+func TestLedgerTokenNeverLeaks(t *testing.T) {
+	t.Parallel()
+	for _, viaEnv := range []bool{true, false} {
+		name := "from_variable"
+		if viaEnv {
+			name = "from_environment"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := standin.New(standin.Options{APIKeys: []string{standinKey}, Gateway: standin.GatewayNewAPI})
+			s.SetLedger(standin.LedgerOptions{AccessToken: ledgerToken})
+			url, stop := s.Start()
+			t.Cleanup(stop)
+			w := &workspace{t: t, dir: t.TempDir(), standin: s, key: ledgerToken}
+			w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
+			tokenArg, variable := "", ""
+			if !viaEnv {
+				tokenArg = "ledger_token = var.ledger_token"
+				variable = "variable \"ledger_token\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n"
+			}
+			w.write("main.tf", fmt.Sprintf(`terraform {
+  required_providers {
+    costhandoff = { source = %q }
+  }
+}
+%s
+provider "costhandoff" {
+  endpoint   = "%s/v1"
+  api_key    = %q
+  operator   = "finops-platform"
+  ledger_api = "new_api"
+  %s
+}
+
+resource "costhandoff_check" "this" {
+  owner_tag    = "team-search"
+  workload_tag = "search-summaries"
+  environment  = "prod"
+  model        = "gpt-test-mini"
+  source_urls = {
+    pricing        = "%[3]s/pages/pricing"
+    support        = "%[3]s/pages/support"
+    allocation     = "%[3]s/pages/allocation"
+    unit_economics = "%[3]s/pages/unit_economics"
+  }
+}
+
+output "log" {
+  value = costhandoff_check.this.log
+}
+`, tf.source, variable, url, standinKey, tokenArg))
+			w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
+				"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
+				"TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(w.dir, "trace.log"))
+			if viaEnv {
+				w.env = append(w.env, "COSTHANDOFF_LEDGER_TOKEN="+ledgerToken)
+			} else {
+				w.env = append(w.env, "TF_VAR_ledger_token="+ledgerToken)
+			}
+			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
+			planJSON := w.mustRun("show", "-json", "tfplan")
+			apply := w.mustRun("apply", "-input=false", "-no-color", "tfplan")
+			output := w.mustRun("output", "-raw", "log")
+			if !strings.Contains(output, "\nledger: confirmed, quota ") {
+				t.Fatalf("the log lacks a confirmed ledger line: the token must have reached the log API and worked:\n%s", output)
+			}
+			if s.LedgerRequests() == 0 {
+				t.Fatal("the usage log was never read")
+			}
+			w.clean([]string{ledgerToken}, map[string]string{
+				"plan output":       plan,
+				"saved plan JSON":   planJSON,
+				"apply output":      apply,
+				"output":            output,
+				"state JSON":        w.mustRun("show", "-json"),
+				"terraform.tfstate": w.read("terraform.tfstate"),
+				"trace log":         w.traceLog(),
+			})
+		})
+	}
+}

@@ -37,9 +37,9 @@ func main() {
 // gcPercent lets the heap grow to 5 times what survived the last
 // collection before the next one. A provider process lives for one
 // Terraform command and keeps little, but the plugin framework allocates
-// heavily on every call: at Go's default of 100, collection was a fifth of
-// the provider's CPU time in a plan of 300 checks, for about 25 MiB less
-// peak memory (bench/results/latest.md).
+// heavily on every call, so at Go's default collection takes a large share
+// of the provider's CPU in a plan of many checks, for little memory saved;
+// `make bench` measures both.
 const gcPercent = 400
 
 // collectGarbageLessOften applies gcPercent unless GOGC says otherwise.

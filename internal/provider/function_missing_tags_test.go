@@ -1,7 +1,12 @@
 package provider
 
 import (
+	"context"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -21,19 +26,89 @@ func TestAccMissingTagsFunction(t *testing.T) {
 		"other tags do not count":  {`{ product = "search", cost_center = "cc-1" }`, strs("owner", "workload", "environment")},
 		"empty map":                {`{}`, strs("owner", "workload", "environment")},
 		"null map":                 {`null`, strs("owner", "workload", "environment")},
+		"null variable":            {`var.tags`, strs("owner", "workload", "environment")},
+		"invisible placeholder":    {`{ owner = "\u200b", workload = "TBD\u200b", environment = "prod" }`, strs("owner", "workload")},
 		"year placeholder":         {`{ owner = "team", workload = "budget-YYYY", environment = " none " }`, strs("workload", "environment")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
-					Config: e.providerBlock("") + `output "missing" { value = provider::costhandoff::missing_tags(` + tc.tags + `) }`,
+					Config: e.providerBlock("") + `variable "tags" {
+  type    = map(string)
+  default = null
+}
+output "missing" { value = provider::costhandoff::missing_tags(` + tc.tags + `) }`,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectKnownOutputValue("missing", tc.want),
 					}},
 				}},
 			})
 		})
+	}
+}
+
+// OpenTofu sends a null argument as a value with no data at all, where
+// Terraform sends an encoded null; the framework alone fails to decode it.
+// Served through NewProtocol6, missing_tags(null) answers on both.
+func TestMissingTagsNullArgumentAsOpenTofuSendsIt(t *testing.T) {
+	t.Parallel()
+	server := NewProtocol6("test")()
+	for name, arg := range map[string]*tfprotov6.DynamicValue{
+		"no data (OpenTofu)":       {},
+		"encoded null (Terraform)": {MsgPack: []byte{0xc0}},
+		"JSON null":                {JSON: []byte("null")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp, err := server.CallFunction(context.Background(), &tfprotov6.CallFunctionRequest{
+				Name: "missing_tags", Arguments: []*tfprotov6.DynamicValue{arg},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Error != nil {
+				t.Fatalf("missing_tags(null) failed: %s", resp.Error.Text)
+			}
+			got, err := resp.Result.Unmarshal(tftypes.List{ElementType: tftypes.String})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var elems []tftypes.Value
+			if err := got.As(&elems); err != nil {
+				t.Fatal(err)
+			}
+			if len(elems) != 3 {
+				t.Errorf("missing_tags(null) = %v, want owner, workload and environment", got)
+			}
+		})
+	}
+}
+
+// The wrapper that gives OpenTofu's null arguments their encoding hides
+// none of the framework's servers: every optional server the framework
+// answers is still served.
+func TestServerHidesNothingTheFrameworkServes(t *testing.T) {
+	t.Parallel()
+	framework := providerserver.NewProtocol6(newProvider("test"))()
+	served := NewProtocol6("test")()
+	for _, check := range []struct {
+		name       string
+		implements func(tfprotov6.ProviderServer) bool
+	}{
+		{"list resources", func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithListResource)
+			return ok
+		}},
+		{"actions", func(s tfprotov6.ProviderServer) bool { _, ok := s.(tfprotov6.ProviderServerWithActions); return ok }},
+		{"state stores", func(s tfprotov6.ProviderServer) bool { _, ok := s.(tfprotov6.ProviderServerWithStateStores); return ok }},
+	} {
+		if check.implements(framework) && !check.implements(served) {
+			t.Errorf("the framework serves %s but NewProtocol6 hides them", check.name)
+		}
+	}
+	if _, wrapped := served.(nullArguments); !wrapped {
+		t.Error("NewProtocol6 no longer wraps the framework's server: OpenTofu's null arguments would fail again")
 	}
 }

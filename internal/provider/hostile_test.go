@@ -115,6 +115,7 @@ func TestAccHostile_misbehavingEndpoints(t *testing.T) {
 			var baseline uint64
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					PreConfig:         func() { baseline = totalAlloc() },
 					Config:            e.checkConfig(recordOnly),
@@ -146,6 +147,7 @@ func TestAccHostile_slowServerTimesOut(t *testing.T) {
 	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { stepStart = time.Now() },
 			Config:    e.withProvider(fmt.Sprintf("request_timeout = %q", timeout), recordOnly),
@@ -188,6 +190,7 @@ func TestAccHostile_missingEvidence(t *testing.T) {
 			e.standin.SetBehaviour(tc.behaviour)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: e.checkConfig(tc.extra),
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -231,6 +234,7 @@ func TestAccHostile_selfSignedCertificateRefused(t *testing.T) {
 	certificateMessage := knownvalue.StringRegexp(regexp.MustCompile(`certificate`))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(fmt.Sprintf("endpoint = %q\n  %s", url+"/v1", recordOnly)),
 			ConfigStateChecks: append(bothPathsFailed("network_error", knownvalue.Int64Exact(0), 0),
@@ -259,6 +263,7 @@ func TestAccHostile_echoedKeyScrubbed(t *testing.T) {
 	scrubbed := knownvalue.StringRegexp(regexp.MustCompile(`\[redacted\]`))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(fmt.Sprintf("invalid_api_key_wo = %q\n  %s", invalidKey, recordOnly)),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -285,6 +290,7 @@ func TestAccHostile_noSpendOutsideApply(t *testing.T) {
 	config := e.checkConfig("watch_sources = true")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		CheckDestroy:             e.expectAIRequests(2),
 		Steps: []resource.TestStep{
 			{
@@ -349,6 +355,7 @@ func TestAccHostile_concurrencyBounded(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config:            e.withProvider(fmt.Sprintf("max_concurrent_checks = %d", limit), fmt.Sprintf("count = %d", checks)),
 			ConfigStateChecks: stateChecks,

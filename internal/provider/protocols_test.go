@@ -105,6 +105,7 @@ func testProtocol(t *testing.T, p probe.Protocol) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(protocolArguments(e, p)),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -200,6 +201,7 @@ func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(`extra_body_json = jsonencode({ max_completion_tokens = 1 })`),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -238,7 +240,8 @@ func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)(Invalid JSON String Value.*not valid JSON|Invalid extra_body_json.*must be a JSON object)`),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(), Steps: steps})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks: writeOnlyArguments, Steps: steps})
 	// ExpectError steps run no Check, so the spend is counted here.
 	if n := e.standin.AIRequests(); n != 0 {
 		t.Errorf("an invalid extra_body_json sent %d AI requests, want 0", n)
@@ -267,6 +270,7 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 				e.standin.SetBehaviour(refusal.behaviour)
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: e.factories(),
+					TerraformVersionChecks:   writeOnlyArguments,
 					Steps: []resource.TestStep{{
 						Config: e.checkConfig(protocolArguments(e, p) + "\n  enforcement  = \"record\""),
 						ConfigStateChecks: []statecheck.StateCheck{
@@ -321,6 +325,7 @@ func TestAccProtocol_caCertPEM(t *testing.T) {
 			e.standin.ResetCounters()
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config:            c.config,
 					ConfigStateChecks: c.checks,

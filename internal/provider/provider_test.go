@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
@@ -354,3 +355,8 @@ func (c differentRunIDCheck) CheckState(_ context.Context, req statecheck.CheckS
 		resp.Error = fmt.Errorf("the replacement reused run id %q", values[0])
 	}
 }
+
+// writeOnlyArguments skips a test on a CLI older than Terraform 1.11, which
+// cannot serve a schema with write-only arguments (api_key_wo,
+// invalid_api_key_wo). OpenTofu 1.12 reports its own, higher version.
+var writeOnlyArguments = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}

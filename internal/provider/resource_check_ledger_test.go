@@ -81,6 +81,7 @@ func TestAccLedger_confirmed(t *testing.T) {
 			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: strings.Replace(e.checkConfig(""), `operator = "finops-platform"`, `operator = "finops-platform"
   `+ledgerProvider(""), 1),
@@ -158,6 +159,7 @@ func TestAccLedger_decides(t *testing.T) {
 			}, tc.checks...)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: strings.Replace(e.checkConfig(recordOnly), `operator = "finops-platform"`, `operator = "finops-platform"
   `+ledgerProvider(tc.extra), 1),
@@ -176,6 +178,7 @@ func TestAccLedger_unavailableStopsWithTheGatewaysMessage(t *testing.T) {
 	e := ledgerEnv(t, standin.GatewayOneAPI, standin.LedgerOptions{RefuseToken: true})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: strings.Replace(e.checkConfig(""), `operator = "finops-platform"`, `operator = "finops-platform"
   `+ledgerProvider(""), 1),
@@ -193,6 +196,7 @@ func TestAccLedger_onlyAfterAPassingHappyPath(t *testing.T) {
 	e.standin.SetBehaviour(standin.GatewayNoChannel)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: strings.Replace(e.checkConfig(recordOnly), `operator = "finops-platform"`, `operator = "finops-platform"

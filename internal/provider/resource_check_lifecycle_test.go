@@ -45,6 +45,7 @@ func TestAccCheck_sourcesRecordedWithDigests(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(""),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -72,6 +73,7 @@ func TestAccCheck_unverifiedSourcesReview(t *testing.T) {
 	e.standin.SetPage("support", http.StatusNotFound, "gone")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				// A review is a warning: the apply succeeds under enforcement "fail".
@@ -111,6 +113,7 @@ func TestAccCheck_watchedSourceChangePlansRerun(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: e.checkConfig("watch_sources = true"),
@@ -152,6 +155,7 @@ func TestAccCheck_unwatchedSourceChangeDoesNotRerun(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{Config: e.checkConfig("")},
 			{
@@ -178,6 +182,7 @@ func TestAccCheck_rerunsGrowHistory(t *testing.T) {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: step(`rerun_triggers = { model_version = "2026-10" }`),
@@ -255,6 +260,7 @@ func TestAccCheck_expiredReviewPlansRerun(t *testing.T) {
 	config := e.checkConfig("review_interval_days = 30")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -294,6 +300,7 @@ func TestAccCheck_importRefused(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{Config: e.checkConfig("")},
 			{
@@ -318,6 +325,7 @@ func TestAccCheck_stopUnderEnforcementFailRerunsNextApply(t *testing.T) {
 	config := func(cycle string) string { return e.checkConfig(`rerun_triggers = { cycle = "` + cycle + `" }`) }
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{Config: config("1")},
 			{
@@ -352,6 +360,7 @@ func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: e.checkConfig(`follow_up_owner = "team-finops"

@@ -116,6 +116,7 @@ func TestAccCheck_planGating(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
 					PlanOnly:    true,
@@ -153,6 +154,7 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
   ` + tc.provider + "\n}\n" + checkHCL(e, nil)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
 			})
 		})
@@ -179,6 +181,7 @@ resource "costhandoff_check" "later" {
 `
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -234,6 +237,7 @@ func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
 	withoutKey := providerWithoutKey(e) + checkHCL(e, nil)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{Config: withKey},
 			{

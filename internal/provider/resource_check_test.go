@@ -35,6 +35,7 @@ func TestAccCheck_happyPathProceeds(t *testing.T) {
 	e := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: e.checkConfig(""),
@@ -115,6 +116,7 @@ func TestAccCheck_firstRunStopIsSavedAndNamesUntaint(t *testing.T) {
 	stopped := &priorRun{}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
 				Config: e.checkConfig(""),
@@ -156,6 +158,7 @@ func TestAccCheck_acceptedInvalidKeyFailsErrorPath(t *testing.T) {
 	e.standin.SetBehaviour(standin.AcceptAnyKey)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(`enforcement = "record"`),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -176,6 +179,7 @@ func TestAccCheck_enforcementRecordNeverErrors(t *testing.T) {
 	e.standin.SetBehaviour(standin.ServerError)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(`enforcement = "record"`),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -196,6 +200,7 @@ func TestAccCheck_credentialNeverInState(t *testing.T) {
 	e := newTestEnv(t, woKey)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(fmt.Sprintf("api_key_wo = %q\n  api_key_wo_version = 1", woKey)),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -222,6 +227,7 @@ func TestAccCheck_providerFromEnvironment(t *testing.T) {
 	config := "provider \"costhandoff\" {}\n" + checkHCL(e, nil)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{

@@ -77,6 +77,7 @@ func TestAccWire_http2RefusalsAreNeverResent(t *testing.T) {
 			t.Cleanup(stop)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: e.tlsCheckConfig(tlsURL, caPEM),
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -110,6 +111,7 @@ func TestAccWire_hugeHeaderBounded(t *testing.T) {
 			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: config,
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -136,6 +138,7 @@ func TestAccWire_gatewayRequestIDs(t *testing.T) {
 			e := newTestEnvWith(t, standin.Options{APIKeys: []string{approvedKey}, Gateway: gw})
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: e.checkConfig(""),
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -179,6 +182,7 @@ func TestAccWire_gatewayRefusalsNamed(t *testing.T) {
 				e := newTestEnvWith(t, standin.Options{APIKeys: []string{approvedKey}, Gateway: gw, Behaviour: tc.behaviour})
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: e.factories(),
+					TerraformVersionChecks:   writeOnlyArguments,
 					Steps: []resource.TestStep{{
 						Config: e.checkConfig(recordOnly),
 						ConfigStateChecks: []statecheck.StateCheck{
@@ -206,6 +210,7 @@ func TestAccWire_generatedInvalidKeyIsRefusedByAGateway(t *testing.T) {
 	e := newTestEnvWith(t, standin.Options{APIKeys: []string{token}, Gateway: standin.GatewayOneAPI})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.checkConfig(fmt.Sprintf("api_key_wo = %q\n  api_key_wo_version = 1", pinned)),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -259,6 +264,7 @@ func TestAccWire_echoedKeysNeverStored(t *testing.T) {
 				tc.key, invalidKey, tc.protocol, recordOnly)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
 					Config: e.checkConfig(args),
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -283,6 +289,7 @@ func TestAccWire_errorPathInconclusiveOrUnreachable(t *testing.T) {
 		e := newTestEnv(t)
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
 				Config: e.checkConfig(`api_key_wo = "sk-test-revoked-0000"
   api_key_wo_version = 1`),
@@ -295,6 +302,7 @@ func TestAccWire_errorPathInconclusiveOrUnreachable(t *testing.T) {
 		e := newTestEnv(t)
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
 				Config: e.checkConfig("api_key_wo = \"sk-test-revoked-0000\"\n  api_key_wo_version = 1\n  " + recordOnly),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -312,6 +320,7 @@ func TestAccWire_errorPathInconclusiveOrUnreachable(t *testing.T) {
 		e := newTestEnv(t)
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
 				Config:      e.checkConfig(`endpoint = "http://127.0.0.1:1/v1"`),
 				ExpectError: regexp.MustCompile(`(?s)could not be reached`),

@@ -9,8 +9,8 @@ var settings = []string{"TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_SDK"
 
 // QuietUnlessAsked turns the plugin SDKs' logging off when nobody asked for
 // logs. Terraform then discards whatever a provider logs, yet the SDKs would
-// still format every trace line as JSON and Terraform would still parse it:
-// about a quarter of the CPU time of a plan (bench/results/latest.md). Any
+// still format every trace line as JSON and Terraform would still parse it,
+// a large share of a plan's CPU time (`make bench` measures it). Any
 // TF_LOG* setting keeps them on. It must run before the server starts.
 func QuietUnlessAsked() {
 	quietUnlessAsked(os.Getenv, os.Setenv)

@@ -29,6 +29,13 @@ const (
 	enforcementRecord = "record"
 )
 
+// Bounds of arguments whose extremes make no sense for a minimal smoke
+// test or a review cycle: a large output cap spends, ten years is no review.
+const (
+	maxOutputTokens       = 4096
+	maxReviewIntervalDays = 3650
+)
+
 // checkSchemaVersion is bumped with a state upgrader whenever the stored
 // shape changes.
 const checkSchemaVersion = 2
@@ -97,9 +104,10 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"max_output_tokens": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(1),
-			MarkdownDescription: "Output token cap, mapped to each protocol's field (`max_tokens`, `max_output_tokens`, " +
-				"`maxOutputTokens`). `openai_responses` raises it to the API minimum of 16. Defaults to 1.",
-			Validators: []validator.Int64{int64validator.AtLeast(1)},
+			MarkdownDescription: fmt.Sprintf("Output token cap, mapped to each protocol's field (`max_tokens`, `max_output_tokens`, "+
+				"`maxOutputTokens`), from 1 to %d: the smoke test is a minimal request. `openai_responses` raises it to the API "+
+				"minimum of 16. Defaults to 1.", maxOutputTokens),
+			Validators: []validator.Int64{int64validator.Between(1, maxOutputTokens)},
 		},
 		"extra_body_json": schema.StringAttribute{
 			Optional: true, CustomType: jsontypes.NormalizedType{},
@@ -142,9 +150,9 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"review_interval_days": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: "Days after which the handoff expires, at least 1; once `review_due_at` has passed, the plan shows an " +
-				"in-place update that re-runs the check. Left out, the review never expires.",
-			Validators: []validator.Int64{int64validator.AtLeast(1)},
+			MarkdownDescription: fmt.Sprintf("Days after which the handoff expires, from 1 to %d; once `review_due_at` has passed, "+
+				"the plan shows an in-place update that re-runs the check. Left out, the review never expires.", maxReviewIntervalDays),
+			Validators: []validator.Int64{int64validator.Between(1, maxReviewIntervalDays)},
 		},
 		"rerun_triggers": schema.MapAttribute{
 			Optional: true, ElementType: types.StringType,

@@ -44,7 +44,7 @@ type ReasonInfo struct {
 // reported; the docs are generated from it.
 var Reasons = []ReasonInfo{
 	{ReasonAllocationGap, Stop, "a required allocation field (owner, workload, environment, ...) is missing, a placeholder, or not allowed"},
-	{ReasonHappyPathFailed, Stop, "the request with the approved key did not get an ordinary answer"},
+	{ReasonHappyPathFailed, Stop, "the request with the approved key was not answered with category ok"},
 	{ReasonErrorPathFailed, Stop, "the request with an invalid key was not refused as an authentication failure: it was accepted (the worst finding), or the endpoint failed in another way so key enforcement is unproven"},
 	{ReasonEvidenceGap, Stop, "the happy path succeeded but its response carried no usage object with a positive total token count"},
 	{ReasonUncontrolledRetry, Stop, "more than one request of a path reached the wire"},

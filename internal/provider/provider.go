@@ -125,8 +125,8 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "The approved credential used for the happy path. Defaults to the `" + EnvAPIKey +
-					"` environment variable. Never stored in state or logged. Prefer the resource's write-only `api_key_wo` " +
-					"or the environment variable.",
+					"` environment variable. Never stored in state or logged, and needed only by plans that run a check. Prefer " +
+					"the resource's write-only `api_key_wo` or the environment variable.",
 			},
 			"api_protocol": schema.StringAttribute{
 				Optional:            true,
@@ -191,17 +191,19 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"ledger_token": schema.StringAttribute{
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "The gateway's access (system) token for its log API, never the API key. Defaults to the `" +
-					EnvLedgerToken + "` environment variable. Never stored in state or logged.",
+					EnvLedgerToken + "` environment variable. Never stored in state or logged; needed only by plans that run a check.",
 			},
 			"ledger_user_id": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Sent as `New-Api-User` when set (new-api requires it with access tokens). Defaults to the `" +
+				MarkdownDescription: "Your user id on the gateway, sent as `New-Api-User` when set (new-api requires it with access " +
+					"tokens). Defaults to the `" +
 					EnvLedgerUserID + "` environment variable.",
 			},
 			"ledger_wait": schema.StringAttribute{
 				Optional: true, CustomType: timetypes.GoDurationType{},
-				MarkdownDescription: "How long to look for the smoke request's row, as a Go duration up to `10m`. Defaults to `30s`.",
-				Validators:          []validator.String{durationBetween{0, MaxLedgerWait}},
+				MarkdownDescription: "How long to look for the smoke request's row, as a Go duration up to `10m`; `0s` reads once. " +
+					"Only reads, never with the API key. Defaults to `30s`.",
+				Validators: []validator.String{durationBetween{0, MaxLedgerWait}},
 			},
 			"ledger_quota_per_usd": schema.Float64Attribute{
 				Optional:            true,

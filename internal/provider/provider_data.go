@@ -78,9 +78,13 @@ func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Con
 	}
 	var sourceURLs types.Map
 	if diags.Append(config.GetAttribute(ctx, path.Root("source_urls"), &sourceURLs)...); !sourceURLs.IsUnknown() {
-		urls, ds := stringMapOf(ctx, sourceURLs)
-		diags.Append(ds...)
-		if missing := policy.MissingSourceKinds(urls); len(missing) > 0 {
+		// The kinds are known even where a URL is not yet (for_each, another
+		// resource's attribute): only the keys matter here.
+		kinds := map[string]string{}
+		for kind := range sourceURLs.Elements() {
+			kinds[kind] = ""
+		}
+		if missing := policy.MissingSourceKinds(kinds); len(missing) > 0 {
 			diags.AddAttributeError(path.Root("source_urls"), "Incomplete cost handoff",
 				fmt.Sprintf("source_urls has no URL for %s, required by the provider's required_source_kinds (%s). Add them, e.g. %s = \"https://...\".",
 					strings.Join(missing, ", "), strings.Join(policy.RequiredSourceKinds, ", "), missing[0]))

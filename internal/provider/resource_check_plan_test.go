@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
 // Every gap knowable at plan time fails terraform plan with an error that
@@ -261,4 +263,38 @@ func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
 	if n := e.standin.AIRequests(); n != 2 {
 		t.Fatalf("stand-in saw %d AI requests, want 2", n)
 	}
+}
+
+// A source URL unknown at plan (built from another resource, or from
+// each.value under for_each) leaves the other checks of the plan working:
+// the kinds are known, so nothing is reported missing.
+func TestAccCheck_sourceURLUnknownAtPlan(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	config := e.providerBlock("") + `
+resource "terraform_data" "page" {
+  input = "pricing"
+}
+` + checkHCL(e, map[string]string{"source_urls": `{
+    pricing        = "` + e.url + `/pages/${terraform_data.page.output}"
+    support        = "` + e.url + `/pages/support"
+    allocation     = "` + e.url + `/pages/allocation"
+    unit_economics = "` + e.url + `/pages/unit_economics"
+  }`})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(checkAddr, jsonPath("source_urls", "pricing")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expect("decision", knownvalue.StringExact("proceed")),
+				expect("sources", knownvalue.ListPartial(map[int]knownvalue.Check{
+					1: sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
+				})),
+			},
+		}},
+	})
 }

@@ -53,7 +53,8 @@ func CheckResourceSchema() schema.Schema {
 		MarkdownDescription: "Runs the cost-handoff smoke test during `terraform apply` and keeps the handoff record in state. " +
 			"One minimal request is sent with the approved key (the happy path) and one with an invalid key that must be " +
 			"refused (the error path), concurrently, each exactly once on the wire and never retried. `plan`, `refresh`, " +
-			"`import` and `destroy` never send an AI request and need no credential.",
+			"`import` and `destroy` never send an AI request; `refresh`, `import` and `destroy` need no credential, and " +
+			"`plan` needs one only when it plans a run.",
 		Attributes: mergeAttributes(checkArguments(), checkComputed()),
 	}
 }
@@ -167,8 +168,9 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"history_limit": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(10),
-			MarkdownDescription: "Earlier runs' logs kept in `history`. Changing it alone does not re-run. Defaults to 10.",
-			Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			MarkdownDescription: "Earlier runs' logs kept in `history`. Changing it alone does not re-run; lowering it trims " +
+				"`history` at once. Defaults to 10.",
+			Validators: []validator.Int64{int64validator.AtLeast(0)},
 		},
 	}
 }
@@ -211,7 +213,8 @@ func checkComputed() map[string]schema.Attribute {
 		"decision": computedString("`proceed`, `review` or `stop`."),
 		"decision_reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Every reason code that applied: " + reasonCodes() + "."},
-		"ledger": computedObject("The smoke request's row in the gateway's usage log; null unless the provider's `ledger_api` is set.", ledgerAttributes()),
+		"ledger": computedObject("The smoke request's row in the gateway's usage log; null unless the provider's `ledger_api` is set, and null "+
+			"when the happy path did not pass (there is no charged request to look for).", ledgerAttributes()),
 		"log": computedString("This run's sanitized handoff log: the checklist's twelve `field: value` lines, then one line for each " +
 			"piece of evidence that has a value (reasons, categories, request ids, tokens, ledger, each source page, review due " +
 			"date, product, cost center, units)."),
@@ -253,7 +256,7 @@ func pathAttributes(happy bool) map[string]schema.Attribute {
 		"message":             computedString("Sanitized summary of the response, at most 300 characters."),
 	}
 	if happy {
-		attrs["model"] = computedString("Model named in the response.")
+		attrs["model"] = computedString("Model named in the response, else the model requested.")
 		attrs["input_tokens"] = computedInt("Input tokens reported by the response's usage.")
 		attrs["output_tokens"] = computedInt("Output tokens reported by the response's usage.")
 		attrs["total_tokens"] = computedInt("Total tokens reported by the response's usage.")

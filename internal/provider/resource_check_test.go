@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
@@ -238,4 +240,32 @@ func TestAccCheck_providerFromEnvironment(t *testing.T) {
 			Check: resource.ComposeAggregateTestCheckFunc(e.expectAIRequests(2), absentFromState(approvedKey)),
 		}},
 	})
+}
+
+// The resource page's table of decision reasons is written by hand; it must
+// list every reason of handoff.Reasons, in order, with its decision and
+// meaning.
+func TestResourcePageListsEveryReason(t *testing.T) {
+	t.Parallel()
+	page, err := os.ReadFile("../../templates/resources/check.md.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(page), "<!-- reasons-table")
+	table, _, _ = strings.Cut(table, "<!-- /reasons-table -->")
+	var rows []string
+	for _, line := range strings.Split(table, "\n") {
+		if strings.HasPrefix(line, "| `") {
+			rows = append(rows, line)
+		}
+	}
+	if len(rows) != len(handoff.Reasons) {
+		t.Fatalf("the table has %d rows, handoff.Reasons %d", len(rows), len(handoff.Reasons))
+	}
+	for i, r := range handoff.Reasons {
+		want := fmt.Sprintf("| `%s` | `%s` | %s |", r.Code, r.Decision, r.Meaning)
+		if rows[i] != want {
+			t.Errorf("row %d is\n%s\nwant\n%s", i+1, rows[i], want)
+		}
+	}
 }

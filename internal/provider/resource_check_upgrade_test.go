@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
-	"maps"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -30,44 +32,80 @@ const checkStateV0 = `{
   "record": null, "log": "run_id: cost-handoff-20261001-004\n", "history": []
 }`
 
-func TestCheckStateUpgradeFromV0(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	server := NewProtocol6("test")()
-	resp, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
-		TypeName: "costhandoff_check",
-		Version:  0,
-		RawState: &tfprotov6.RawState{JSON: []byte(checkStateV0)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range resp.Diagnostics {
-		t.Fatalf("upgrade diagnostic: %s: %s", d.Summary, d.Detail)
-	}
-	upgraded := decodeState(ctx, t, server, resp.UpgradedState)
+// A version 1 state (0.1.0) with two earlier records in its history.
+var checkStateV1 = strings.NewReplacer(`"record": null`, `"record": {"run_id": "cost-handoff-20261001-003", "reviewed_at": "2026-10-01T08:00:00Z",
+    "operator": "finops", "source_urls_checked": ["https://example.com/pricing"], "workload_tag": "search",
+    "owner_tag": "team-search", "environment": "prod", "happy_path_result": "pass", "error_path_result": "pass",
+    "evidence_captured": "yes", "decision": "review", "follow_up_owner": "team-search"}`,
+	`"history": []`, `"history": [
+    {"run_id": "cost-handoff-20260901-002", "reviewed_at": "2026-09-01T08:00:00Z", "operator": "finops",
+     "source_urls_checked": [], "workload_tag": "search", "owner_tag": "team-search", "environment": "prod",
+     "happy_path_result": "fail", "error_path_result": "pass", "evidence_captured": "no", "decision": "stop",
+     "follow_up_owner": "team-search"},
+    {"run_id": "cost-handoff-20260801-001", "reviewed_at": "2026-08-01T08:00:00Z", "operator": "finops",
+     "source_urls_checked": ["https://example.com/pricing", "https://example.com/support"], "workload_tag": "search",
+     "owner_tag": "team-search", "environment": "prod", "happy_path_result": "pass", "error_path_result": "pass",
+     "evidence_captured": "yes", "decision": "proceed", "follow_up_owner": "team-search"}
+  ], "observed_source_digests": {"pricing": "aa"}, "changed_sources": []`,
+).Replace(checkStateV0)
 
-	var digests map[string]tftypes.Value
-	if err := upgraded["observed_source_digests"].As(&digests); err != nil {
-		t.Fatal(err)
+// Versions 0 and 1 upgrade to the current schema keeping every run: the
+// current log as written, each earlier record as its log in history, and
+// nothing of the attributes the current schema dropped.
+func TestCheckStateUpgradeKeepsEveryRun(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		version int64
+		state   string
+		history []string
+	}{
+		{0, checkStateV0, nil},
+		{1, checkStateV1, []string{
+			"run_id: cost-handoff-20260901-002\nreviewed_at: 2026-09-01T08:00:00Z\noperator: finops\nsource_urls_checked: []\n" +
+				"workload_tag: search\nowner_tag: team-search\nenvironment: prod\nhappy_path_result: fail\nerror_path_result: pass\n" +
+				"evidence_captured: no\ndecision: stop\nfollow_up_owner: team-search\n",
+			"run_id: cost-handoff-20260801-001\nreviewed_at: 2026-08-01T08:00:00Z\noperator: finops\n" +
+				"source_urls_checked: [https://example.com/pricing, https://example.com/support]\n" +
+				"workload_tag: search\nowner_tag: team-search\nenvironment: prod\nhappy_path_result: pass\nerror_path_result: pass\n" +
+				"evidence_captured: yes\ndecision: proceed\nfollow_up_owner: team-search\n",
+		}},
 	}
-	got := map[string]string{}
-	for k, v := range digests {
-		var s string
-		_ = v.As(&s)
-		got[k] = s
-	}
-	if want := map[string]string{"pricing": "aa"}; !maps.Equal(got, want) {
-		t.Errorf("observed_source_digests = %v, want %v", got, want)
-	}
-	var changed []tftypes.Value
-	if err := upgraded["changed_sources"].As(&changed); err != nil || changed == nil || len(changed) != 0 {
-		t.Errorf("changed_sources = %v (%v), want an empty list", changed, err)
-	}
-	var runID string
-	_ = upgraded["run_id"].As(&runID)
-	if runID != "cost-handoff-20261001-004" {
-		t.Errorf("run_id = %q: the upgrade must keep the record", runID)
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("version %d", tc.version), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			server := NewProtocol6("test")()
+			resp, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
+				TypeName: "costhandoff_check", Version: tc.version, RawState: &tfprotov6.RawState{JSON: []byte(tc.state)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range resp.Diagnostics {
+				t.Fatalf("upgrade diagnostic: %s: %s", d.Summary, d.Detail)
+			}
+			upgraded := decodeState(ctx, t, server, resp.UpgradedState)
+			var runID, log string
+			_ = upgraded["run_id"].As(&runID)
+			_ = upgraded["log"].As(&log)
+			if runID != "cost-handoff-20261001-004" || log != "run_id: cost-handoff-20261001-004\n" {
+				t.Errorf("run_id %q, log %q: the upgrade must keep the current run as written", runID, log)
+			}
+			var elems []tftypes.Value
+			if err := upgraded["history"].As(&elems); err != nil {
+				t.Fatal(err)
+			}
+			history := make([]string, len(elems))
+			for i, e := range elems {
+				_ = e.As(&history[i])
+			}
+			if !slices.Equal(history, tc.history) {
+				t.Errorf("history = %q, want %q", history, tc.history)
+			}
+			if !upgraded["ledger"].IsNull() {
+				t.Errorf("ledger = %v, want null", upgraded["ledger"])
+			}
+		})
 	}
 }
 

@@ -93,6 +93,7 @@ func TestServerHidesNothingTheFrameworkServes(t *testing.T) {
 	t.Parallel()
 	framework := providerserver.NewProtocol6(newProvider("test"))()
 	served := NewProtocol6("test")()
+	//nolint:staticcheck // tf6server finds the optional servers by these deprecated types
 	for _, check := range []struct {
 		name       string
 		implements func(tfprotov6.ProviderServer) bool

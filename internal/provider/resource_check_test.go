@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
@@ -142,16 +141,6 @@ func TestAccCheck_firstRunStopIsSavedAndNamesUntaint(t *testing.T) {
 			},
 		},
 	})
-}
-
-func tainted(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok || rs.Primary == nil || !rs.Primary.Tainted {
-			return fmt.Errorf("%s is not tainted in state", addr)
-		}
-		return nil
-	}
 }
 
 func TestAccCheck_acceptedInvalidKeyFailsErrorPath(t *testing.T) {

@@ -25,12 +25,14 @@ func serve(p *costhandoffProvider) func() tfprotov6.ProviderServer {
 }
 
 // frameworkServer is every RPC the framework's server answers, the optional
-// ones included, so that wrapping it hides none of them.
+// ones included, so that wrapping it hides none of them. The optional
+// interfaces are deprecated only because their methods will move into
+// ProviderServer; until then tf6server finds them by these very types.
 type frameworkServer interface {
 	tfprotov6.ProviderServer
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServerWithListResource //nolint:staticcheck // see above
+	tfprotov6.ProviderServerWithActions      //nolint:staticcheck // see above
+	tfprotov6.ProviderServerWithStateStores  //nolint:staticcheck // see above
 }
 
 // nullArguments passes every call to the framework unchanged but one detail

@@ -7,12 +7,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 )
-
-var objectOptions = basetypes.ObjectAsOptions{}
 
 func objectValue(ctx context.Context, t types.ObjectType, v any, diags *diag.Diagnostics) types.Object {
 	o, d := types.ObjectValueFrom(ctx, t.AttrTypes, v)
@@ -34,14 +31,6 @@ func stringList(values []string) types.List {
 		elems[i] = types.StringValue(v)
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-func stringMap(values map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(values))
-	for k, v := range values {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }
 
 func optionalString(s string) types.String {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,56 @@ func TestReportJudgesGoals(t *testing.T) {
 	f.planAIRequests = 1
 	if _, missed = f.report(); !missed {
 		t.Error("an AI request during the plans was not a missed goal")
+	}
+}
+
+func TestMergeChecks(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	parts := []historyPart{
+		{dir: filepath.Join(root, "part-0"), offset: 0, count: 3},
+		{dir: filepath.Join(root, "part-1"), offset: 3, count: 2},
+	}
+	for _, p := range parts {
+		writeState(t, p.dir, "registry.terraform.io/costhandoff/costhandoff", p.count, 2, "proceed")
+	}
+	full := filepath.Join(root, "full")
+	if err := mergeChecks(parts, full); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readChecks(full, 5, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, resources, _, err := readState(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	instances, err := resources[0].instances()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, inst := range instances {
+		if string(inst["index_key"]) != strconv.Itoa(i) {
+			t.Errorf("instance %d has index_key %s", i, inst["index_key"])
+		}
+	}
+	if resources[0].str("each") != "list" || resources[0].str("name") != "bench" {
+		t.Errorf("the resource's other fields were not kept: %v", resources[0])
+	}
+
+	parts[1].count = 3
+	if err := mergeChecks(parts, full); err == nil {
+		t.Error("a part with fewer instances than its count was merged")
+	}
+}
+
+func TestChecksPartConfigOffsetsTheWorkload(t *testing.T) {
+	t.Parallel()
+	part := checksPartConfig(30, 60, 10, "http://127.0.0.1:1", 2)
+	if !strings.Contains(part, `workload_tag = "bench-${count.index + 60}"`) || !strings.Contains(part, "count = 30") {
+		t.Errorf("part config:\n%s", part)
+	}
+	if whole := checksConfig(300, 10, "http://127.0.0.1:1", 2); !strings.Contains(whole, `workload_tag = "bench-${count.index}"`) {
+		t.Errorf("whole config:\n%s", whole)
 	}
 }

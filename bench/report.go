@@ -22,8 +22,8 @@ const (
 
 // figures is everything measured, as the report shows it.
 type figures struct {
-	runs, checks, history int
-	env                   environment
+	runs, checks, history, historyPart int
+	env                                environment
 
 	planFirst, planNoop, planFirstEcho, planFull, planFullEcho []timing
 	profileFirst, profileFull, profileNoop                     profile
@@ -223,7 +223,7 @@ func (f figures) report() (string, bool) {
 	if plans {
 		w("- plan of %d first-run checks: %s; `noop_thing` %s; echo %s\n", n, everyWall(f.planFirst), everyWall(f.planNoop), everyWall(f.planFirstEcho))
 		w("- plan of %d checks with %d earlier runs: %s; echo %s\n", n, f.history, everyWall(f.planFull), everyWall(f.planFullEcho))
-		w("- building that history (%d applies of %d re-runs, untimed setup): %.1f s\n", f.history, n, f.fullSetup.Seconds())
+		w("- building that history (untimed setup: %d runs of each check, in workspaces of %d checks): %.1f s\n", f.history+1, f.historyPart, f.fullSetup.Seconds())
 	}
 	if applies {
 		w("- apply of 1 at 1 s: %s; `noop_thing` %s\n", everyWall(f.apply1), everyWall(f.apply1Noop))
@@ -237,8 +237,11 @@ both providers in through dev_overrides (no init, no registry), starts the stand
 command: wall time, and the CPU time (user + system) of the CLI and of the provider processes it waited for, from the
 kernel's accounting of the child. CPU time is the steadier figure on a shared machine. Each run times every figure and
 its baseline one after the other, so a busy machine slows both alike. The checks with a full history got it by really
-re-running: their rerun_triggers changed %d times, with the stand-in answering at once. Each apply runs in a fresh
-folder from empty state. The plans use -refresh=true and -detailed-exitcode, so a plan that is not empty fails the run.
-`, f.history)
+re-running: applied, then their rerun_triggers changed %d times, with the stand-in answering at once. Since Terraform
+writes the whole state after each resource, they ran in workspaces of %d checks, whose instances were then put into
+one state at their indexes, unchanged; the timed plans of that state are empty, so it is the state the configuration
+makes. Each apply runs in a fresh folder from empty state. The plans use -refresh=true and -detailed-exitcode, so a
+plan that is not empty fails the run.
+`, f.history, f.historyPart)
 	return b.String(), missed
 }

@@ -126,6 +126,12 @@ func tail(s string, lines int) string {
 // that the stand-in at base lets proceed, re-run whenever round changes.
 // Only arguments that every version of the schema keeps are used.
 func checksConfig(n, maxConcurrent int, base string, round int) string {
+	return checksPartConfig(n, 0, maxConcurrent, base, round)
+}
+
+// checksPartConfig is checksConfig's checks offset to offset+n-1, each with
+// the arguments it has in checksConfig.
+func checksPartConfig(n, offset, maxConcurrent int, base string, round int) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     costhandoff = { source = "costhandoff/costhandoff" }
@@ -136,7 +142,7 @@ provider "costhandoff" {
   max_concurrent_checks = %d
 }
 
-%s`, maxConcurrent, handoffs("costhandoff_check", n, base, round))
+%s`, maxConcurrent, handoffs("costhandoff_check", n, offset, base, round))
 }
 
 // echoConfig is checksConfig's resources as noop_check_echo: the same
@@ -148,15 +154,19 @@ func echoConfig(n int, base string, round int) string {
   }
 }
 
-` + handoffs("noop_check_echo", n, base, round)
+` + handoffs("noop_check_echo", n, 0, base, round)
 }
 
-func handoffs(typeName string, n int, base string, round int) string {
+func handoffs(typeName string, n, offset int, base string, round int) string {
+	index := "count.index"
+	if offset > 0 {
+		index = fmt.Sprintf("count.index + %d", offset)
+	}
 	return fmt.Sprintf(`resource %q "bench" {
   count = %d
 
   owner_tag    = "team-bench"
-  workload_tag = "bench-${count.index}"
+  workload_tag = "bench-${%[5]s}"
   environment  = "prod"
   model        = "gpt-4o-mini"
   source_urls = {
@@ -169,7 +179,7 @@ func handoffs(typeName string, n int, base string, round int) string {
     round = "%[4]d"
   }
 }
-`, typeName, n, base, round)
+`, typeName, n, base, round, index)
 }
 
 // noopConfig is n noop_thing resources: the floor of any plugin provider.
@@ -192,21 +202,4 @@ func writeConfig(dir, config string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644)
-}
-
-// copyWorkspace copies the configuration and the state of from into to.
-func copyWorkspace(from, to string) error {
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		return err
-	}
-	for _, name := range []string{"main.tf", "terraform.tfstate"} {
-		b, err := os.ReadFile(filepath.Join(from, name))
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(to, name), b, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
@@ -43,18 +44,21 @@ func (d *providerData) policyOf() handoff.Policy {
 func (d *providerData) ledgerConfigured() bool { return d.runner.Ledger != nil }
 
 // validateCheckConfig checks the configured handoff against the provider's
-// policy. Values unknown now are left for later. Attributes are read one by
-// one: this runs for every check on every plan. Without a configured
+// policy. Values unknown now are left for later. The configuration is read
+// once, as values: this runs for every check on every plan. Without a configured
 // provider, values that are set are judged by the default policy and
 // values left out are left to the plan, which knows required_tags.
-func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+func (d *providerData) validateCheckConfig(config tfsdk.Config) diag.Diagnostics {
 	var diags diag.Diagnostics
+	cfg, err := newPlannedCheck(config.Raw)
+	if err != nil {
+		diags.AddError("Unable to read the costhandoff_check configuration", err.Error())
+		return diags
+	}
 	policy := d.policyOf()
-	allocation, unknown, ds := readAllocation(ctx, config)
-	diags.Append(ds...)
 	for _, f := range allocationAttributes {
-		value, set := allocation[f.field]
-		if unknown[f.field] || (d == nil && !set) {
+		value, set, unknown := cfg.text(f.attribute)
+		if unknown || (d == nil && !set) {
 			continue
 		}
 		if finding, bad := policy.CheckField(f.field, value); bad {
@@ -67,21 +71,18 @@ func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Con
 	}
 	// Every other value that reaches the log is one line of printable text.
 	for _, name := range []string{"follow_up_owner", "unit_name", "billing_unit", "model"} {
-		var v types.String
-		diags.Append(config.GetAttribute(ctx, path.Root(name), &v)...)
-		if v.IsNull() || v.IsUnknown() {
-			continue
-		}
-		if err := handoff.CheckText(name, v.ValueString()); err != nil {
-			diags.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
+		if value, set, _ := cfg.text(name); set {
+			if err := handoff.CheckText(name, value); err != nil {
+				diags.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
+			}
 		}
 	}
-	var sourceURLs types.Map
-	if diags.Append(config.GetAttribute(ctx, path.Root("source_urls"), &sourceURLs)...); !sourceURLs.IsUnknown() {
-		// The kinds are known even where a URL is not yet (for_each, another
-		// resource's attribute): only the keys matter here.
+	// The kinds are known even where a URL is not yet (for_each, another
+	// resource's attribute): only the keys matter here.
+	var urls map[string]tftypes.Value
+	if v := cfg.attrs["source_urls"]; v.IsKnown() && (v.IsNull() || v.As(&urls) == nil) {
 		kinds := map[string]string{}
-		for kind := range sourceURLs.Elements() {
+		for kind := range urls {
 			kinds[kind] = ""
 		}
 		if missing := policy.MissingSourceKinds(kinds); len(missing) > 0 {
@@ -90,25 +91,23 @@ func (d *providerData) validateCheckConfig(ctx context.Context, config tfsdk.Con
 					strings.Join(missing, ", "), strings.Join(policy.RequiredSourceKinds, ", "), missing[0]))
 		}
 	}
-	var endpoint types.String
-	if diags.Append(config.GetAttribute(ctx, path.Root("endpoint"), &endpoint)...); !endpoint.IsUnknown() && !endpoint.IsNull() {
+	if endpoint, set, _ := cfg.text("endpoint"); set {
 		// Before configuration the provider's allow_plain_http is unknown:
 		// only the URL itself is judged then.
 		allowPlain := d == nil || d.allowPlainHTTP
-		if err := handoff.CheckEndpoint(endpoint.ValueString(), allowPlain); err != nil {
+		if err := handoff.CheckEndpoint(endpoint, allowPlain); err != nil {
 			diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
 		}
 	}
-	var operator types.String
-	diags.Append(config.GetAttribute(ctx, path.Root("operator"), &operator)...)
+	operator, set, unknown := cfg.text("operator")
 	switch {
-	case operator.IsUnknown():
-	case !operator.IsNull() && handoff.CheckText("operator", operator.ValueString()) != nil:
-		diags.AddAttributeError(path.Root("operator"), "Invalid operator", handoff.CheckText("operator", operator.ValueString()).Error())
-	case !operator.IsNull() && handoff.IsMissing(operator.ValueString()):
+	case unknown:
+	case set && handoff.CheckText("operator", operator) != nil:
+		diags.AddAttributeError(path.Root("operator"), "Invalid operator", handoff.CheckText("operator", operator).Error())
+	case set && handoff.IsMissing(operator):
 		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
 			"operator is not set or is a placeholder: name the team or role running the check here, or leave it out to use the provider's operator.")
-	case operator.IsNull() && d != nil && handoff.IsMissing(d.operator):
+	case !set && d != nil && handoff.IsMissing(d.operator):
 		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
 	}

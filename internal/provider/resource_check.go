@@ -46,7 +46,7 @@ func (r *checkResource) Configure(_ context.Context, req resource.ConfigureReque
 // apply on its attribute before any request is sent. Without a configured
 // provider (terraform validate) the default policy judges what is set.
 func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	resp.Diagnostics.Append(r.data.validateCheckConfig(ctx, req.Config)...)
+	resp.Diagnostics.Append(r.data.validateCheckConfig(req.Config)...)
 }
 
 // ModifyPlan resolves the arguments left out, decides whether apply runs

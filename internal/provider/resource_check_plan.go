@@ -71,6 +71,20 @@ func (p plannedCheck) str(name string) string {
 	return s
 }
 
+// text is a string attribute: its value, whether it is set (known and not
+// null), and whether it is unknown.
+func (p plannedCheck) text(name string) (value string, set, unknown bool) {
+	v := p.attrs[name]
+	if !v.IsKnown() {
+		return "", false, true
+	}
+	if v.IsNull() {
+		return "", false, false
+	}
+	_ = v.As(&value)
+	return value, true, false
+}
+
 func (p plannedCheck) int(name string) (int64, bool) {
 	v := p.attrs[name]
 	if !v.IsKnown() || v.IsNull() {

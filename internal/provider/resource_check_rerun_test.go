@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"regexp"
 	"strings"
@@ -254,5 +256,115 @@ func TestCheckPlanSaysWhyItReruns(t *testing.T) {
 				t.Errorf("the plan sent %d AI requests", n-sent)
 			}
 		})
+	}
+}
+
+// BenchmarkCheckPlanRPCs is what one check costs the provider in a plan, call
+// by call as Terraform makes them: a new check (validate, plan) and an
+// applied one with a full history (upgrade, read, validate, plan).
+func BenchmarkCheckPlanRPCs(b *testing.B) {
+	h := newProtocolHarness(b)
+	config := h.config(nil)
+	state := h.apply(h.null(), config)
+	for range 10 {
+		config = h.config(map[string]tftypes.Value{"rerun_triggers": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
+			map[string]tftypes.Value{"cycle": str(fmt.Sprint(h.e.standin.AIRequests()))})})
+		state = h.apply(state, config)
+	}
+	stateJSON, err := json.Marshal(plainValue(state))
+	if err != nil {
+		b.Fatal(err)
+	}
+	validate := &tfprotov6.ValidateResourceConfigRequest{TypeName: "costhandoff_check", Config: h.dynamic(config)}
+	b.Run("new check", func(b *testing.B) {
+		for b.Loop() {
+			h.noErrorsOf(h.server.ValidateResourceConfig(h.ctx, validate))
+			h.plan(h.null(), config, nil)
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		for b.Loop() {
+			h.noErrorsOf(h.server.ValidateResourceConfig(h.ctx, validate))
+		}
+	})
+	b.Run("plan new check", func(b *testing.B) {
+		for b.Loop() {
+			h.plan(h.null(), config, nil)
+		}
+	})
+	upgrade := &tfprotov6.UpgradeResourceStateRequest{TypeName: "costhandoff_check", Version: checkSchemaVersion, RawState: &tfprotov6.RawState{JSON: stateJSON}}
+	b.Run("upgrade full history", func(b *testing.B) {
+		for b.Loop() {
+			up, err := h.server.UpgradeResourceState(h.ctx, upgrade)
+			h.noErrors(err, up.Diagnostics)
+		}
+	})
+	b.Run("read full history", func(b *testing.B) {
+		for b.Loop() {
+			read, err := h.server.ReadResource(h.ctx, &tfprotov6.ReadResourceRequest{TypeName: "costhandoff_check", CurrentState: h.dynamic(state)})
+			h.noErrors(err, read.Diagnostics)
+		}
+	})
+	b.Run("plan full history", func(b *testing.B) {
+		for b.Loop() {
+			h.plan(state, config, nil)
+		}
+	})
+	b.Run("full history", func(b *testing.B) {
+		for b.Loop() {
+			up, err := h.server.UpgradeResourceState(h.ctx, &tfprotov6.UpgradeResourceStateRequest{
+				TypeName: "costhandoff_check", Version: checkSchemaVersion, RawState: &tfprotov6.RawState{JSON: stateJSON}})
+			h.noErrors(err, up.Diagnostics)
+			read, err := h.server.ReadResource(h.ctx, &tfprotov6.ReadResourceRequest{TypeName: "costhandoff_check", CurrentState: up.UpgradedState})
+			h.noErrors(err, read.Diagnostics)
+			h.noErrorsOf(h.server.ValidateResourceConfig(h.ctx, validate))
+			resp, err := h.server.PlanResourceChange(h.ctx, &tfprotov6.PlanResourceChangeRequest{
+				TypeName: "costhandoff_check", PriorState: read.NewState, PriorPrivate: read.Private,
+				ProposedNewState: h.dynamic(h.proposed(state, config)), Config: h.dynamic(config)})
+			h.noErrors(err, resp.Diagnostics)
+		}
+	})
+}
+
+func (h *protocolHarness) noErrorsOf(resp *tfprotov6.ValidateResourceConfigResponse, err error) {
+	h.t.Helper()
+	h.noErrors(err, resp.Diagnostics)
+}
+
+// plainValue is v as encoding/json would read it, for a stored state's JSON.
+func plainValue(v tftypes.Value) any {
+	if v.IsNull() {
+		return nil
+	}
+	switch {
+	case v.Type().Is(tftypes.String):
+		var s string
+		_ = v.As(&s)
+		return s
+	case v.Type().Is(tftypes.Bool):
+		var b bool
+		_ = v.As(&b)
+		return b
+	case v.Type().Is(tftypes.Number):
+		var n big.Float
+		_ = v.As(&n)
+		f, _ := n.Float64()
+		return f
+	case v.Type().Is(tftypes.Object{}), v.Type().Is(tftypes.Map{}):
+		var m map[string]tftypes.Value
+		_ = v.As(&m)
+		out := map[string]any{}
+		for k, e := range m {
+			out[k] = plainValue(e)
+		}
+		return out
+	default:
+		var l []tftypes.Value
+		_ = v.As(&l)
+		out := make([]any, len(l))
+		for i, e := range l {
+			out[i] = plainValue(e)
+		}
+		return out
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,16 +145,36 @@ func TestRerunPlanAddsOneEntryAndSaysWhy(t *testing.T) {
 	if n := len(historyOf(t, w.checkValues())); n != 9 {
 		t.Fatalf("history holds %d runs, want 9", n)
 	}
+	before := w.checkValues()
 	w.write("main.tf", strings.Replace(w.read("main.tf"), `owner_tag    = "team-search"`, `owner_tag    = "team-search-platform"`, 1))
-	plan := w.mustRun("plan", "-input=false", "-no-color", "-var", "cycle=10")
-	for _, want := range []string{
-		"costhandoff_check will re-run at apply",
-		"because arguments changed: owner_tag, follow_up_owner",
-		"# (8 unchanged elements hidden)",
-	} {
+	plan := w.mustRun("plan", "-input=false", "-no-color", "-var", "cycle=10", "-out=tfplan")
+	for _, want := range []string{"costhandoff_check will re-run at apply", "because arguments changed: owner_tag, follow_up_owner"} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("the plan lacks %q:\n%s", want, plan)
 		}
+	}
+	// Whatever the CLI's renderer: the planned history is known, the current
+	// log pushed onto the current history.
+	var saved struct {
+		ResourceChanges []struct {
+			Change struct {
+				After map[string]any `json:"after"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(w.mustRun("show", "-json", "tfplan")), &saved); err != nil || len(saved.ResourceChanges) != 1 {
+		t.Fatalf("reading the saved plan: %v", err)
+	}
+	planned := historyOf(t, saved.ResourceChanges[0].Change.After)
+	want := append([]string{before["log"].(string)}, historyOf(t, before)...)
+	if !slices.Equal(planned, want) {
+		t.Errorf("the planned history is not the current log pushed onto the current history:\n%q", planned)
+	}
+	if strings.HasPrefix(tf.source, "registry.opentofu.org/") {
+		return // OpenTofu renders list changes its own way; the lines below are Terraform's rendering
+	}
+	if !strings.Contains(plan, "# (8 unchanged elements hidden)") {
+		t.Errorf("the plan does not hide the unchanged history entries:\n%s", plan)
 	}
 	if n := strings.Count(plan, "          + <<-EOT"); n != 1 {
 		t.Errorf("the plan adds %d history entries, want 1", n)

@@ -25,7 +25,9 @@ echo "==> building the provider and the stand-in"
 	&& go build -o "${bin}/costhandoff-standin" ./internal/standin/cmd/costhandoff-standin)
 
 echo "==> starting the local AI API stand-in"
-start_standin "${bin}/costhandoff-standin" "${demo_key}" "${url_file}" "${build}/standin.log"
+# As a new-api gateway (the family CometAPI runs), so the handoff also finds
+# its smoke request in the gateway's usage log.
+start_standin "${bin}/costhandoff-standin" "${demo_key}" "${url_file}" "${build}/standin.log" -gateway new_api
 base_url="${standin_url}"
 echo "    listening on ${base_url}"
 
@@ -48,6 +50,8 @@ export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 export COSTHANDOFF_ENDPOINT="${base_url}/v1"
 export COSTHANDOFF_API_KEY="${demo_key}"
+export COSTHANDOFF_LEDGER_TOKEN="test-standin-access-token"   # the stand-in's fake gateway access token
+export TF_VAR_ledger_api="new_api"
 export TF_VAR_source_urls="{ pricing = \"${base_url}/pages/pricing\", support = \"${base_url}/pages/support\", allocation = \"${base_url}/pages/allocation\", unit_economics = \"${base_url}/pages/unit_economics\" }"
 
 cd "${work}"

@@ -12,6 +12,17 @@ terraform {
 
 provider "costhandoff" {
   operator = var.operator
+
+  # With "new_api", the check also finds its smoke request in the gateway's
+  # usage log (CometAPI runs new-api); the access token comes from
+  # COSTHANDOFF_LEDGER_TOKEN.
+  ledger_api = var.ledger_api
+}
+
+variable "ledger_api" {
+  description = "none, or new_api to confirm the smoke request in the gateway's usage log."
+  type        = string
+  default     = "none"
 }
 
 variable "operator" {

@@ -25,7 +25,7 @@ func auditWorkspace(t *testing.T) *workspace {
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
 	w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
-	w.write("main.tf", strings.ReplaceAll(strings.ReplaceAll(w.readTestdata("v0.1.0.tf"), "{{STANDIN_URL}}", url),
+	w.write("main.tf", strings.ReplaceAll(strings.ReplaceAll(w.readTestdata("schema-v1.tf"), "{{STANDIN_URL}}", url),
 		`source = "costhandoff/costhandoff"`, fmt.Sprintf("source = %q", tf.source)))
 	w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
 		"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
@@ -81,15 +81,16 @@ func historyOf(t *testing.T, values map[string]any) []string {
 	return out
 }
 
-// A state written by 0.1.0 (schema version 1, captured from a real run of
-// that release: three runs, each stored as a record) upgrades without a
-// re-run and without losing a run: the current log stays, each earlier
+// A state of schema version 1, written by the pre-release builds before
+// this one (testdata/schema-v1-state.json, captured from a real run of such
+// a build: three runs, each stored as a record), upgrades without a re-run
+// and without losing a run: the current log stays, each earlier
 // record becomes its log in history, and the next run continues the
 // sequence.
-func TestUpgradeFromV010KeepsEveryRun(t *testing.T) {
+func TestUpgradeFromSchemaV1KeepsEveryRun(t *testing.T) {
 	t.Parallel()
 	w := auditWorkspace(t)
-	state := strings.ReplaceAll(w.readTestdata("v0.1.0.tfstate"), "{{STANDIN_URL}}", strings.TrimSuffix(w.standinURL(), "/"))
+	state := strings.ReplaceAll(w.readTestdata("schema-v1-state.json"), "{{STANDIN_URL}}", strings.TrimSuffix(w.standinURL(), "/"))
 	w.write("terraform.tfstate", strings.ReplaceAll(state, "registry.terraform.io/costhandoff/costhandoff", tf.source))
 
 	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode", "-var", "cycle=3"); err != nil {

@@ -15,7 +15,7 @@ var _ resource.ResourceWithUpgradeState = (*checkResource)(nil)
 
 // UpgradeState moves stored handoffs forward without losing a run.
 //
-// Version 1 (0.1.0) kept each run twice, as a `record` object and as its
+// Version 1 (the pre-release builds before this one) kept each run twice, as a `record` object and as its
 // `log`, and its `history` as record objects; version 0, the pre-release
 // shape, had the same runs without the watched-source attributes. Version
 // 2 keeps each run once: the current run's log stays as it was written,

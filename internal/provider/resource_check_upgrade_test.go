@@ -32,7 +32,7 @@ const checkStateV0 = `{
   "record": null, "log": "run_id: cost-handoff-20261001-004\n", "history": []
 }`
 
-// A version 1 state (0.1.0) with two earlier records in its history.
+// A version 1 state with two earlier records in its history.
 var checkStateV1 = strings.NewReplacer(`"record": null`, `"record": {"run_id": "cost-handoff-20261001-003", "reviewed_at": "2026-10-01T08:00:00Z",
     "operator": "finops", "source_urls_checked": ["https://example.com/pricing"], "workload_tag": "search",
     "owner_tag": "team-search", "environment": "prod", "happy_path_result": "pass", "error_path_result": "pass",

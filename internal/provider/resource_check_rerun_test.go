@@ -111,7 +111,7 @@ func (h *protocolHarness) proposed(prior, config tftypes.Value) tftypes.Value {
 		h.t.Fatal(err)
 	}
 	proposed := map[string]tftypes.Value{}
-	for name, a := range CheckResourceSchema().Attributes {
+	for name, a := range checkResourceSchema().Attributes {
 		proposed[name] = configAttrs[name]
 		if a.IsComputed() && (!a.IsOptional() || configAttrs[name].IsNull()) {
 			proposed[name] = priorAttrs[name]

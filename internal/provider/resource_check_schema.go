@@ -41,13 +41,11 @@ const (
 const checkSchemaVersion = 2
 
 func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = CheckResourceSchema()
+	resp.Schema = checkResourceSchema()
 }
 
-// CheckResourceSchema is costhandoff_check's schema. It is exported for
-// bench/noop, which serves it from a resource that does nothing, so that
-// make bench can tell the cost of the schema from the cost of this code.
-func CheckResourceSchema() schema.Schema {
+// checkResourceSchema is costhandoff_check's schema.
+func checkResourceSchema() schema.Schema {
 	return schema.Schema{
 		Version: checkSchemaVersion,
 		MarkdownDescription: "Runs the cost-handoff smoke test during `terraform apply` and keeps the handoff record in state. " +

@@ -167,7 +167,8 @@ func TestRerunPlanAddsOneEntryAndSaysWhy(t *testing.T) {
 		t.Fatalf("reading the saved plan: %v", err)
 	}
 	planned := historyOf(t, saved.ResourceChanges[0].Change.After)
-	want := append([]string{before["log"].(string)}, historyOf(t, before)...)
+	log, _ := before["log"].(string)
+	want := append([]string{log}, historyOf(t, before)...)
 	if !slices.Equal(planned, want) {
 		t.Errorf("the planned history is not the current log pushed onto the current history:\n%q", planned)
 	}

@@ -101,7 +101,7 @@ func (d *allocationDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	tags, diags := stringMapOf(ctx, m.Tags)
 	resp.Diagnostics.Append(diags...)
 	fromTags, unrecognised := handoff.AllocationFromTags(tags)
-	explicit, _, diags := readAllocation(ctx, req.Config)
+	explicit, diags := readAllocation(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
 	report := policy.CheckAllocation(fromTags.Merge(explicit))
 

@@ -144,7 +144,7 @@ func (d *providerData) resolveCheck(ctx context.Context, config tfsdk.Config, pl
 	diags.Append(config.GetAttribute(ctx, path.Root("invalid_api_key_wo"), &invalidWO)...)
 	urls, ds := stringMapOf(ctx, m.SourceURLs)
 	diags.Append(ds...)
-	allocation, _, ds := readAllocation(ctx, plan)
+	allocation, ds := readAllocation(ctx, plan)
 	diags.Append(ds...)
 	check := handoff.Check{
 		ID:                 m.ID.ValueString(),

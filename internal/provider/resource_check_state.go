@@ -82,23 +82,19 @@ type attributeGetter interface {
 	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
 }
 
-// readAllocation reads the allocation attributes. Values null or unknown are
-// left out, so the policy can tell absent from not yet known.
-func readAllocation(ctx context.Context, src attributeGetter) (handoff.Allocation, map[string]bool, diag.Diagnostics) {
+// readAllocation reads the allocation attributes; values null or unknown
+// are left out.
+func readAllocation(ctx context.Context, src attributeGetter) (handoff.Allocation, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	a := handoff.Allocation{}
-	unknown := map[string]bool{}
 	for _, f := range allocationAttributes {
 		var v types.String
 		diags.Append(src.GetAttribute(ctx, path.Root(f.attribute), &v)...)
-		switch {
-		case v.IsUnknown():
-			unknown[f.field] = true
-		case !v.IsNull():
+		if !v.IsNull() && !v.IsUnknown() {
 			a[f.field] = v.ValueString()
 		}
 	}
-	return a, unknown, diags
+	return a, diags
 }
 
 type pathModel struct {

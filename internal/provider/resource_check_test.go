@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
@@ -257,4 +258,40 @@ func TestResourcePageListsEveryReason(t *testing.T) {
 			t.Errorf("row %d is\n%s\nwant\n%s", i+1, rows[i], want)
 		}
 	}
+}
+
+// Three workloads applied the same day get three different run ids, each
+// ending in its own check's first sequence number.
+func TestAccCheck_runIDsUniqueAcrossChecks(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	config := strings.Replace(e.checkConfig(""), `resource "costhandoff_check" "this" {`, `resource "costhandoff_check" "this" {
+  count        = 3`, 1)
+	config = strings.Replace(config, `workload_tag = "search-summaries"`, `workload_tag = "search-summaries-${count.index}"`, 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(s *terraform.State) error {
+				seen := map[string]string{}
+				for i := range 3 {
+					addr := fmt.Sprintf("%s.%d", checkAddr, i) // count instances, as the shimmed state names them
+					rs, ok := s.RootModule().Resources[addr]
+					if !ok {
+						return fmt.Errorf("%s not in state", addr)
+					}
+					id, runID := rs.Primary.Attributes["id"], rs.Primary.Attributes["run_id"]
+					if want := "cost-handoff-20261128-" + handoff.RunIDUniquePart(id) + "-001"; runID != want {
+						return fmt.Errorf("%s run_id = %q, want %q", addr, runID, want)
+					}
+					if other, dup := seen[runID]; dup {
+						return fmt.Errorf("%s and %s share run id %q", other, addr, runID)
+					}
+					seen[runID] = addr
+				}
+				return nil
+			},
+		}},
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/environ"
 )
 
 // cli runs the Terraform or OpenTofu CLI with both providers wired in
@@ -43,7 +45,7 @@ provider_installation {
 	if err := os.WriteFile(rc, []byte(config), 0o644); err != nil {
 		return nil, err
 	}
-	env := environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_")
+	env := environ.Without("TF_", "COSTHANDOFF_", "CHECKPOINT_")
 	env = append(env,
 		"TF_CLI_CONFIG_FILE="+rc,
 		"CHECKPOINT_DISABLE=1",
@@ -53,23 +55,6 @@ provider_installation {
 		"COSTHANDOFF_OPERATOR=bench",
 	)
 	return &cli{path: path, env: env}, nil
-}
-
-// environWithout is this process's environment less every variable with
-// one of prefixes. Provider logging stays as the CLI runs it by default:
-// no TF_LOG*.
-func environWithout(prefixes ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		keep := true
-		for _, p := range prefixes {
-			keep = keep && !strings.HasPrefix(kv, p)
-		}
-		if keep {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // timing is one timed command: wall time, and CPU time (user + system) of

@@ -24,11 +24,9 @@ func auditWorkspace(t *testing.T) *workspace {
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
-	w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
 	w.write("main.tf", strings.ReplaceAll(strings.ReplaceAll(w.readTestdata("schema-v1.tf"), "{{STANDIN_URL}}", url),
 		`source = "costhandoff/costhandoff"`, fmt.Sprintf("source = %q", tf.source)))
-	w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
-		"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	w.wireCLI(false)
 	return w
 }
 

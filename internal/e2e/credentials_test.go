@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/environ"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
@@ -150,19 +151,25 @@ func newWorkspace(t *testing.T, src keySource, key string, behaviour standin.Beh
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: key}
-	w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
 	w.write("main.tf", configuration(src, key, url, enforcement))
-	w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
-		"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"),
-		"CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1",
-		"TF_LOG=trace",
-		"TF_LOG_PATH="+filepath.Join(w.dir, "trace.log"),
-	)
+	w.wireCLI(true)
 	if src.envVar != "" {
 		w.env = append(w.env, src.envVar+"="+key)
 	}
 	return w
+}
+
+// wireCLI gives the workspace a CLI configuration that serves the freshly
+// built provider, and an environment with nothing from the caller's shell;
+// with trace, the CLI writes a TF_LOG=trace log to trace.log.
+func (w *workspace) wireCLI(trace bool) {
+	w.t.Helper()
+	w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
+	w.env = append(environ.Without("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
+		"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	if trace {
+		w.env = append(w.env, "TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(w.dir, "trace.log"))
+	}
 }
 
 // configuration is a complete handoff against the stand-in at url.
@@ -202,22 +209,6 @@ resource "costhandoff_check" "this" {
   %[4]s
 }
 `, url, providerArgs, enforcement, src.checkArgs, src.variables, tf.source)
-}
-
-// environWithout is this process's environment less every variable with
-// one of prefixes, so nothing from the caller's shell changes the run.
-func environWithout(prefixes ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		keep := true
-		for _, p := range prefixes {
-			keep = keep && !strings.HasPrefix(kv, p)
-		}
-		if keep {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // run runs the CLI in the workspace and returns stdout and stderr together.

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,7 +30,6 @@ func TestLedgerTokenNeverLeaks(t *testing.T) {
 			url, stop := s.Start()
 			t.Cleanup(stop)
 			w := &workspace{t: t, dir: t.TempDir(), standin: s, key: ledgerToken}
-			w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
 			tokenArg, variable := "", ""
 			if !viaEnv {
 				tokenArg = "ledger_token = var.ledger_token"
@@ -68,9 +66,7 @@ output "log" {
   value = costhandoff_check.this.log
 }
 `, tf.source, variable, url, standinKey, tokenArg))
-			w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
-				"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-				"TF_LOG=trace", "TF_LOG_PATH="+filepath.Join(w.dir, "trace.log"))
+			w.wireCLI(true)
 			if viaEnv {
 				w.env = append(w.env, "COSTHANDOFF_LEDGER_TOKEN="+ledgerToken)
 			} else {

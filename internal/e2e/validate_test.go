@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -28,7 +27,6 @@ func TestValidateReportsWhatIsKnowable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := &workspace{t: t, dir: t.TempDir()}
-			w.write("costhandoff.tfrc", tf.devOverridesConfig(providerDir))
 			args := map[string]string{"owner_tag": `"team-search"`, "workload_tag": `"search"`}
 			sources := `source_urls = { pricing = "https://p.example", support = "https://s.example", allocation = "https://a.example", unit_economics = "https://u.example" }`
 			if strings.HasPrefix(tc.args, "source_urls") {
@@ -52,8 +50,7 @@ resource "costhandoff_check" "this" {
   %s
 }
 `, tf.source, body.String(), sources))
-			w.env = append(environWithout("TF_", "COSTHANDOFF_", "CHECKPOINT_"),
-				"TF_CLI_CONFIG_FILE="+filepath.Join(w.dir, "costhandoff.tfrc"), "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+			w.wireCLI(false)
 			out, err := w.run("validate", "-no-color")
 			if len(tc.want) == 0 {
 				if err != nil {

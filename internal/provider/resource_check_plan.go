@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math/big"
@@ -64,10 +63,7 @@ func (p plannedCheck) value(t tftypes.Type) (tftypes.Value, error) {
 
 // str is a string attribute's value, "" when null or unknown.
 func (p plannedCheck) str(name string) string {
-	var s string
-	if v := p.attrs[name]; v.IsKnown() && !v.IsNull() {
-		_ = v.As(&s)
-	}
+	s, _, _ := p.text(name)
 	return s
 }
 
@@ -322,7 +318,8 @@ func readObservedDigests(ctx context.Context, private privateState) (map[string]
 	}
 	var digests map[string]string
 	if err := json.Unmarshal(raw, &digests); err != nil {
-		diags.AddWarning("Ignoring unreadable watched source digests", errors.Join(errors.New("they will be read again on the next refresh"), err).Error())
+		diags.AddWarning("Ignoring unreadable watched source digests",
+			"The digests kept from the last refresh could not be read ("+err.Error()+"); the next refresh reads the pages again.")
 		return nil, diags
 	}
 	return digests, diags

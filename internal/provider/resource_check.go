@@ -118,7 +118,13 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	if !plan.RunID.IsUnknown() {
 		// ModifyPlan decided no re-run: only enforcement or history_limit
-		// changed, and it already carried the results over.
+		// changed, and it already carried the results over; a history_limit
+		// unknown at plan is known now.
+		if plan.History.IsUnknown() {
+			var history []string
+			resp.Diagnostics.Append(state.History.ElementsAs(ctx, &history, false)...)
+			plan.History = stringList(handoff.TrimHistory(history, int(plan.HistoryLimit.ValueInt64())))
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}

@@ -402,3 +402,57 @@ func TestAccCheck_argumentsLeftOutResolveAgain(t *testing.T) {
 func historyEntry(seq int, decision string) knownvalue.Check {
 	return allOf(fmt.Sprintf(`^run_id: cost-handoff-\d{8}-[0-9a-f]{12}-%03d\n`, seq), `(?m)^decision: `+decision+`$`)
 }
+
+// Values known only at apply (here from another resource) plan no promise
+// that apply could break: the history of a re-run, the history trimmed by a
+// new history_limit, and review_due_at stay unknown until apply.
+func TestAccCheck_limitsKnownOnlyAtApply(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	config := func(cycle, limit, review string) string {
+		return e.providerBlock("") + `
+resource "terraform_data" "settings" {
+  input = { limit = ` + limit + `, review = ` + review + ` }
+}
+` + checkHCL(e, map[string]string{
+			"history_limit":        "terraform_data.settings.output.limit",
+			"review_interval_days": "terraform_data.settings.output.review",
+			"rerun_triggers":       `{ cycle = "` + cycle + `" }`,
+			"enforcement":          `"record"`,
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{
+			{
+				Config: config("1", "5", "30"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("review_due_at", knownvalue.StringExact("2026-12-28T09:30:00Z")),
+					expect("history", knownvalue.ListExact(nil)),
+				},
+			},
+			{Config: config("2", "5", "30"), ConfigStateChecks: []statecheck.StateCheck{expect("history", knownvalue.ListSizeExact(1))}},
+			{Config: config("3", "5", "30"), ConfigStateChecks: []statecheck.StateCheck{expect("history", knownvalue.ListSizeExact(2))}},
+			{
+				// Only the limit changes, and it is unknown at plan: no re-run,
+				// the history trimmed at apply.
+				Config: config("3", "1", "30"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					runIDOf("20261128", 3),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(2, "proceed")})),
+				},
+				Check: e.expectAIRequests(6),
+			},
+			{
+				// A re-run with the limit and the interval unknown at plan.
+				Config: config("4", "2", "7"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					runIDOf("20261128", 4),
+					expect("history", knownvalue.ListExact([]knownvalue.Check{historyEntry(3, "proceed"), historyEntry(2, "proceed")})),
+					expect("review_due_at", knownvalue.StringExact("2026-12-05T09:30:00Z")),
+				},
+			},
+		},
+	})
+}

@@ -144,18 +144,23 @@ func (p plannedCheck) planRun(prior *plannedCheck, ledgerConfigured bool) {
 	for _, name := range computedAttributes {
 		p.attrs[name] = tftypes.NewValue(p.types[name], tftypes.UnknownValue)
 	}
-	limit, _ := p.int("history_limit")
-	var history []string
 	if prior != nil {
 		p.attrs["id"] = prior.attrs["id"]
-		history = handoff.PushHistory(prior.strings("history"), prior.str("log"), int(limit))
 	}
-	p.setStrings("history", history)
+	// A history_limit not known yet (from another resource) leaves the
+	// history unknown too: the plan must not promise what apply may not do.
+	if limit, known := p.int("history_limit"); known {
+		var history []string
+		if prior != nil {
+			history = handoff.PushHistory(prior.strings("history"), prior.str("log"), int(limit))
+		}
+		p.setStrings("history", history)
+	}
 	p.planSources()
 	if !ledgerConfigured {
 		p.attrs["ledger"] = tftypes.NewValue(p.types["ledger"], nil)
 	}
-	if review, ok := p.int("review_interval_days"); !ok || review == 0 {
+	if review := p.attrs["review_interval_days"]; review.IsKnown() && review.IsNull() {
 		p.attrs["review_due_at"] = tftypes.NewValue(tftypes.String, nil)
 	}
 }
@@ -211,8 +216,11 @@ func (p plannedCheck) keepResults(state plannedCheck) {
 	for _, name := range computedAttributes {
 		p.attrs[name] = state.attrs[name]
 	}
-	limit, _ := p.int("history_limit")
-	if history := state.strings("history"); len(history) > int(max(limit, 0)) {
+	limit, known := p.int("history_limit")
+	switch history := state.strings("history"); {
+	case !known:
+		p.attrs["history"] = tftypes.NewValue(p.types["history"], tftypes.UnknownValue)
+	case len(history) > int(max(limit, 0)):
 		p.setStrings("history", handoff.TrimHistory(history, int(limit)))
 	}
 }

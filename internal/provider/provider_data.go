@@ -116,14 +116,10 @@ func (d *providerData) validateCheckConfig(config tfsdk.Config) diag.Diagnostics
 
 // requireCredential fails a plan that runs a check without a key to run it
 // with. Plans that run nothing, destroys and refreshes never ask for one.
-func (d *providerData) requireCredential(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
-	var key types.String
-	diags := config.GetAttribute(ctx, path.Root("api_key_wo"), &key)
-	if key.IsNull() && d.apiKey == "" {
-		diags.AddAttributeError(path.Root("api_key_wo"), "No credential configured",
-			"This plan runs the check's smoke test at apply, which needs the approved key: set the provider's api_key, the "+
-				EnvAPIKey+" environment variable, or this resource's write-only api_key_wo. Plans that run nothing, "+
-				"destroys and refreshes need no key.")
+func (d *providerData) requireCredential(cfg plannedCheck) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if cfg.attrs["api_key_wo"].IsNull() && d.apiKey == "" {
+		diags.Append(noCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
 	}
 	if d.ledgerConfigured() && d.ledgerToken == "" {
 		diags.AddError("No ledger token configured",
@@ -132,6 +128,14 @@ func (d *providerData) requireCredential(ctx context.Context, config tfsdk.Confi
 				"(the gateway's system access token, never the API key), or set ledger_api = \"none\".")
 	}
 	return diags
+}
+
+// noCredential is the one diagnostic for a missing approved key; why says
+// what needs it.
+func noCredential(why string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root("api_key_wo"), "No credential configured",
+		why+": set the provider's api_key, the "+EnvAPIKey+" environment variable, or this resource's write-only "+
+			"api_key_wo. Plans that run nothing, destroys and refreshes need no key.")
 }
 
 // resolveCheck turns the planned resource into a domain Check, applying the
@@ -167,9 +171,7 @@ func (d *providerData) resolveCheck(ctx context.Context, config tfsdk.Config, pl
 	}
 	check.InvalidKey = stringOr(invalidWO, "", probe.InvalidKeyFor(check.ApprovedKey))
 	if check.ApprovedKey == "" {
-		diags.AddAttributeError(path.Root("api_key_wo"), "No credential configured",
-			"The smoke test needs the approved key: set the provider's api_key, the "+EnvAPIKey+
-				" environment variable, or this resource's write-only api_key_wo.")
+		diags.Append(noCredential("The smoke test needs the approved key"))
 	}
 	if s := m.ExtraBodyJSON.ValueString(); s != "" {
 		extra, err := parseJSONObject(s)

@@ -57,14 +57,20 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		// until apply) plans again once configured.
 		return
 	}
+	// The plan and the configuration are read once each, as values.
 	plan, err := newPlannedCheck(req.Plan.Raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(plan.resolveLeftOut(ctx, req.Config, r.data)...)
+	cfg, err := newPlannedCheck(req.Config.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
+		return
+	}
+	plan.resolveLeftOut(cfg, r.data)
 	if req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(r.data.requireCredential(ctx, req.Config)...)
+		resp.Diagnostics.Append(r.data.requireCredential(cfg)...)
 		plan.planRun(nil, r.data.ledgerConfigured())
 	} else {
 		state, err := newPlannedCheck(req.State.Raw)
@@ -78,7 +84,7 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		if cause == "" {
 			plan.keepResults(state)
 		} else {
-			resp.Diagnostics.Append(r.data.requireCredential(ctx, req.Config)...)
+			resp.Diagnostics.Append(r.data.requireCredential(cfg)...)
 			resp.Diagnostics.AddWarning("costhandoff_check will re-run at apply",
 				fmt.Sprintf("The check %s runs its smoke test again at apply because %s. The current run's log moves to history.",
 					plan.describe(), cause))

@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
@@ -121,20 +118,15 @@ func (p plannedCheck) setStrings(name string, values []string) {
 }
 
 // resolveLeftOut gives operator and follow_up_owner their defaults when
-// the configuration leaves them out, so the plan shows who will be recorded
-// and a change of the default re-runs the check.
-func (p plannedCheck) resolveLeftOut(ctx context.Context, config tfsdk.Config, data *providerData) diag.Diagnostics {
-	var diags diag.Diagnostics
-	var operator, followUp types.String
-	diags.Append(config.GetAttribute(ctx, path.Root("operator"), &operator)...)
-	diags.Append(config.GetAttribute(ctx, path.Root("follow_up_owner"), &followUp)...)
-	if operator.IsNull() {
+// the configuration cfg leaves them out, so the plan shows who will be
+// recorded and a change of the default re-runs the check.
+func (p plannedCheck) resolveLeftOut(cfg plannedCheck, data *providerData) {
+	if cfg.attrs["operator"].IsNull() {
 		p.setString("operator", data.operator)
 	}
-	if followUp.IsNull() {
+	if cfg.attrs["follow_up_owner"].IsNull() {
 		p.attrs["follow_up_owner"] = p.attrs["owner_tag"]
 	}
-	return diags
 }
 
 // planRun marks the results of the coming run unknown. The id stays, and

@@ -1,0 +1,48 @@
+// Package sanitize is the one place that turns anything a server sent (a
+// response body, a header, a ledger row, a page's status) into a string
+// that may be stored in state or printed. The order is fixed, because each
+// step defeats a different way of hiding a credential:
+//
+//  1. normalise: remove control, format and every other invisible or
+//     default-ignorable character, so that a key split by U+200B or U+0001
+//     is whole again before anything looks for it;
+//  2. redact each credential, as sent and as a server may echo it
+//     (trimmed), and every key-shaped string;
+//  3. redact again on the result, so that a removal cannot join two halves
+//     of a key;
+//  4. cut to length, last, so that a cut can never leave part of a key.
+//
+// It knows nothing of Terraform, probes or ledgers.
+package sanitize
+
+// Scrubber removes a fixed set of credentials from text. The zero value
+// removes key shapes only. It is safe for concurrent use.
+type Scrubber struct {
+	secrets []string // expanded (as given, trimmed, normalised), longest first, none empty
+}
+
+// New returns a Scrubber for the given credentials; empty ones are ignored.
+// The expansion of a secret into the forms a server may echo happens here
+// and nowhere else.
+func New(secrets ...string) *Scrubber { return &Scrubber{secrets: expand(secrets)} }
+
+// Text makes a free-text message (an error message, a ledger's message)
+// safe: normalised, every credential and key shape redacted, white space
+// collapsed to single spaces, cut to at most maxRunes runes.
+func (s *Scrubber) Text(in string, maxRunes int) string { return s.text(in, maxRunes) }
+
+// Field makes an identifier taken from a server (a request id, a model
+// name, a token name) safe: as Text, but a long id is kept (it is evidence,
+// not a key) unless it is a credential or has a vendor key's shape.
+func (s *Scrubber) Field(in string, maxRunes int) string { return s.field(in, maxRunes) }
+
+// Normalize removes control, format and other invisible characters, keeping
+// ordinary white space; it is the rule the placeholder check and the
+// sanitiser share.
+func Normalize(in string) string { return normalize(in) }
+
+// IsInvisible reports a character that prints as nothing or changes what a
+// reader sees without showing: control (other than white space), format,
+// and default-ignorable code points (variation selectors, the combining
+// grapheme joiner, Hangul fillers, ...).
+func IsInvisible(r rune) bool { return isInvisible(r) }

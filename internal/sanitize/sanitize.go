@@ -18,7 +18,7 @@ package sanitize
 // Scrubber removes a fixed set of credentials from text. The zero value
 // removes key shapes only. It is safe for concurrent use.
 type Scrubber struct {
-	secrets []string // expanded (as given, trimmed, normalised), longest first, none empty
+	secrets []secret // each credential's visible characters, none empty
 }
 
 // New returns a Scrubber for the given credentials; empty ones are ignored.
@@ -46,3 +46,15 @@ func Normalize(in string) string { return normalize(in) }
 // and default-ignorable code points (variation selectors, the combining
 // grapheme joiner, Hangul fillers, ...).
 func IsInvisible(r rune) bool { return isInvisible(r) }
+
+// Forms are the literal strings the given credentials may be echoed as (as
+// given, trimmed, without invisible characters), longest first, for a
+// consumer that can only mask literally, such as the plugin log. Text and
+// Field do not need them: they find a credential whatever is inserted into
+// it.
+func Forms(secrets ...string) []string { return forms(secrets) }
+
+// Leaks reports whether text holds any of the Scrubber's credentials whole
+// or any Window-long run of one, once white space and invisible characters
+// are taken out: what Text and Field guarantee never to return.
+func (s *Scrubber) Leaks(text string) bool { return s.leaks(normalize(text)) }

@@ -1,0 +1,94 @@
+package sanitize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// hidingChars are what a server may put inside a credential to hide it:
+// format, control, default-ignorable and white-space characters.
+var hidingChars = []rune{
+	'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u202e', '\u00ad', '\u061c', // Cf
+	'\x00', '\x01', '\x1b', '\x7f', '\u0085', '\u009b', // Cc
+	'\ufe0f', '\ufe00', '\U000E0100', '\u180b', // variation selectors
+	'\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\U000E0041', '\u2065', // other default-ignorable
+	' ', '\n', '\t', '\r', '\u00a0', '\u3000', // white space
+}
+
+// hide inserts hidingChars into s, chosen and placed by pattern.
+func hide(s string, pattern []byte) string {
+	if len(pattern) == 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range []rune(s) {
+		p := pattern[i%len(pattern)]
+		if p%3 != 0 {
+			b.WriteRune(hidingChars[int(p)%len(hidingChars)])
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// serverFields are the shapes of what a server sends that reach a stored
+// field: a JSON error message, a model name, a body id, a ledger row.
+var serverFields = []string{
+	`{"error":{"message":"Incorrect API key provided: %s","type":"invalid_request_error"}}`,
+	`%s`,
+	`chatcmpl-%s`,
+	`{"success":false,"message":"token %s is not allowed"}`,
+	`request_id=%s token_name=team`,
+}
+
+func FuzzScrubber(f *testing.F) {
+	f.Add("sk-test-approvedKey0123456789", "sk-test-invalidKeyABCDEFGHIJ", "ledgerTokenFake0123456789ABCDEF", uint8(0), uint8(0), []byte{1}, "prefix ", 300)
+	f.Add("sk-test-approvedKey0123456789", "sk-test-invalidKeyABCDEFGHIJ", "ledgerTokenFake0123456789ABCDEF", uint8(1), uint8(1), []byte{10, 11}, "", 300)
+	f.Add("  sk-ant-api03-fakefakefake  ", "sk-ant-Zinvalidinvalid", "tok", uint8(2), uint8(2), []byte{1, 2, 4, 5}, strings.Repeat(" ", 264), 40)
+	f.Add("AIzaFakeFakeFake0000000000", "AIzaInvalidInvalid00000000", "0123456789abcdef0123456789abcdef", uint8(3), uint8(3), []byte{7, 8, 13, 14, 16, 17}, "x", 300)
+	f.Add("opaque credential with spaces", "sk-costhandoff-invalid-XYZ", "short", uint8(0), uint8(4), []byte{26, 28}, "[redacted]", 12)
+	f.Fuzz(func(t *testing.T, approved, invalid, ledgerToken string, which, field uint8, pattern []byte, filler string, maxRunes int) {
+		secrets := []string{approved, invalid, ledgerToken}
+		hidden := hide(secrets[int(which)%len(secrets)], pattern)
+		in := filler + strings.Replace(serverFields[int(field)%len(serverFields)], "%s", hidden, 1) + filler
+		scrub := New(secrets...)
+		for name, got := range map[string]string{"Text": scrub.Text(in, maxRunes), "Field": scrub.Field(in, maxRunes)} {
+			if survivor := survivingRun(got, secrets); survivor != "" {
+				t.Errorf("%s(%q) = %q keeps %q", name, in, got, survivor)
+			}
+			if !utf8.ValidString(got) || (maxRunes > 0 && utf8.RuneCountInString(got) > maxRunes) {
+				t.Errorf("%s: invalid or overlong %q", name, got)
+			}
+			if strings.ContainsFunc(got, IsInvisible) || strings.ContainsFunc(got, func(r rune) bool { return r != ' ' && strings.ContainsRune("\n\t\r\v\f", r) }) {
+				t.Errorf("%s: not one line of visible text: %q", name, got)
+			}
+		}
+	})
+}
+
+// survivingRun is the first Window-long run (or a whole shorter credential)
+// of any secret found in Normalize(out) once white space is removed: the
+// property the sanitiser promises, checked here independently of its own
+// matcher.
+func survivingRun(out string, secrets []string) string {
+	view := visible(Normalize(out))
+	for _, s := range secrets {
+		sv := []rune(visible(s))
+		if len(sv) == 0 {
+			continue
+		}
+		if len(sv) < Window {
+			if strings.Contains(view, string(sv)) && !strings.Contains(Redacted, string(sv)) {
+				return string(sv)
+			}
+			continue
+		}
+		for i := 0; i+Window <= len(sv); i++ {
+			if run := string(sv[i : i+Window]); strings.Contains(view, run) {
+				return run
+			}
+		}
+	}
+	return ""
+}

@@ -1,6 +1,10 @@
 package handoff
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
+)
 
 // placeholderWords are values people type when they do not know the answer
 // yet; a handoff carrying one is as incomplete as one carrying nothing.
@@ -10,10 +14,11 @@ var placeholderWords = map[string]bool{
 }
 
 // IsMissing reports whether an allocation value is absent or a placeholder
-// (SPEC section 6): empty or blank, a placeholder word, ending in
+// (DESIGN.md): empty or blank, a placeholder word, ending in
 // "-placeholder", wrapped in <...>, or containing YYYY. Invisible characters
+// (the sanitiser's: format, control and every other default-ignorable one)
 // are removed first, and case and surrounding space are ignored, so
-// "\u200b" and "TBD\u200b" are missing.
+// "\u200b", "TBD\u200b", "TBD\u034f", "TBD\ufe0f" and "\u3164" are missing.
 func IsMissing(value string) bool {
 	v := normalised(value)
 	switch {
@@ -33,7 +38,7 @@ func IsMissing(value string) bool {
 
 // normalised is value as the placeholder rule reads it.
 func normalised(value string) string {
-	return strings.ToLower(strings.TrimSpace(withoutInvisible(value)))
+	return strings.ToLower(strings.TrimSpace(sanitize.Normalize(value)))
 }
 
 // missingReason says why IsMissing holds and what to do, completing a
@@ -43,7 +48,7 @@ func missingReason(value string) string {
 	switch {
 	case trimmed == "":
 		return "is not set: set a real value"
-	case strings.TrimSpace(withoutInvisible(value)) == "":
+	case strings.TrimSpace(sanitize.Normalize(value)) == "":
 		return "holds only invisible characters (" + quote(trimmed) + "): set a real value"
 	}
 	return "is a placeholder (" + quote(trimmed) + "): replace it with a real value"

@@ -14,6 +14,17 @@ func TestIsMissing(t *testing.T) {
 		{"\n", true},
 		{" \t\r\n ", true},
 		{"\u00a0", true}, // a non-breaking space is still blank
+		// Invisible characters that are not format characters: the
+		// combining grapheme joiner, variation selectors, Hangul fillers,
+		// tag characters, control characters.
+		{"TBD\u034f", true},
+		{"TBD\ufe0f", true},
+		{"T\ufe00BD", true},
+		{"\u3164", true},
+		{"\u115f\u1160\uffa0", true},
+		{"TBD\U000E0041", true},
+		{"\u034f", true},
+		{"team\ufe0f", false},
 		// Placeholder words, any case, surrounding space ignored.
 		{"TBD", true},
 		{" tbd ", true},

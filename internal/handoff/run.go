@@ -3,12 +3,12 @@ package handoff
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -195,26 +195,14 @@ func PassFail(passed bool) string {
 	return ResultFail
 }
 
-// scrubLedger removes both keys, as sent and trimmed, from what the ledger
-// read from the gateway: the gateway's answers are not ours to trust.
+// scrubLedger passes what the ledger read from the gateway through the
+// sanitiser with both keys: the gateway's answers are not ours to trust.
 func scrubLedger(r ledger.Result, keys ...string) ledger.Result {
-	var secrets []string
-	for _, k := range keys {
-		secrets = append(secrets, k, strings.TrimSpace(k))
-	}
-	r.Message = probe.Sanitize(r.Message, secrets...)
-	r.RequestID = redact(r.RequestID, secrets)
-	r.TokenName = redact(r.TokenName, secrets)
+	scrub := sanitize.New(keys...)
+	r.Message = scrub.Text(r.Message, probe.MaxMessageLength)
+	r.RequestID = scrub.Field(r.RequestID, probe.MaxMessageLength)
+	r.TokenName = scrub.Field(r.TokenName, probe.MaxMessageLength)
 	return r
-}
-
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" && strings.Contains(s, secret) {
-			return "[redacted]"
-		}
-	}
-	return s
 }
 
 // logFields collects this run's log values.

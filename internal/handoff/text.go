@@ -4,30 +4,14 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
-// This file holds the character rules every user value meets: which
-// characters are invisible, which are control characters, and how a value is
-// made one line of printable text for the log and the diagnostics.
-
-// isInvisible reports a Unicode format character (category Cf: zero-width
-// spaces, joiners, the byte-order mark, bidirectional overrides). They print
-// as nothing, so a value made of them looks set while it says nothing, and
-// one holding a right-to-left override shows something else than it holds.
-func isInvisible(r rune) bool { return unicode.Is(unicode.Cf, r) }
-
-// withoutInvisible removes every format character from s.
-func withoutInvisible(s string) string {
-	if !strings.ContainsFunc(s, isInvisible) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isInvisible(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
+// This file holds the character rules every user value meets. Which
+// characters are invisible is the sanitiser's rule (sanitize.IsInvisible:
+// control, format and every other default-ignorable character), so that a
+// value the placeholder rule reads as "TBD" is what the log shows too.
 
 // hasControl reports a control character (category Cc: escapes, NUL,
 // newlines, tabs, C1 controls such as CSI). A terminal acts on them, so a
@@ -35,29 +19,11 @@ func withoutInvisible(s string) string {
 func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
 
 // oneLine makes s one line of printable text: white space of any kind
-// (newlines and tabs included) separates words by one space, control and
-// format characters are removed, and invalid UTF-8 becomes U+FFFD. What a
-// terminal shows is then what the value holds, so a value cannot forge or
-// hide a line of the log.
-func oneLine(s string) string {
-	var b strings.Builder
-	pendingSpace := false
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		switch {
-		case unicode.IsSpace(r):
-			pendingSpace = true
-			continue
-		case unicode.IsControl(r), isInvisible(r):
-			continue
-		}
-		if pendingSpace && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		pendingSpace = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// (newlines and tabs included) separates words by one space, invisible
+// characters are removed, and invalid UTF-8 becomes U+FFFD. What a terminal
+// shows is then what the value holds, so a value cannot forge or hide a line
+// of the log.
+func oneLine(s string) string { return strings.Join(strings.Fields(sanitize.Normalize(s)), " ") }
 
 // quote shows a user's value in a message: quoted, with anything invisible or
 // non-printable escaped, so the person sees exactly what to fix.

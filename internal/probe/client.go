@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 const (
@@ -86,6 +88,7 @@ func (c *Client) acquireSlot(ctx context.Context) bool {
 // Result, as sent or trimmed of surrounding space.
 func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets ...string) Result {
 	secrets := append([]string{key}, otherSecrets...)
+	scrub := sanitize.New(secrets...)
 	spec, ok := protocols[req.Protocol]
 	if !ok {
 		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), secrets...)
@@ -114,14 +117,14 @@ func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets
 		StatusCode:        status,
 		Attempts:          int(written.Load()),
 		Latency:           latency,
-		RequestID:         cleanField(facts.RequestID, secrets...),
-		UpstreamRequestID: cleanField(facts.UpstreamRequestID, secrets...),
-		Message:           Sanitize(withLocation(verdict, header), secrets...),
-		Model:             cleanField(req.Model, secrets...),
+		RequestID:         scrub.Field(facts.RequestID, MaxMessageLength),
+		UpstreamRequestID: scrub.Field(facts.UpstreamRequestID, MaxMessageLength),
+		Message:           scrub.Text(withLocation(verdict, header), MaxMessageLength),
+		Model:             scrub.Field(req.Model, MaxMessageLength),
 	}
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
-		result.Model = cleanField(cmp.Or(facts.Model, req.Model), secrets...)
+		result.Model = scrub.Field(cmp.Or(facts.Model, req.Model), MaxMessageLength)
 	}
 	return result
 }
@@ -163,7 +166,8 @@ func (c *Client) explain(parent context.Context, err error) error {
 // notSent is the Result of a path that never reached the network.
 func (c *Client) notSent(req Request, err error, secrets ...string) Result {
 	verdict := classify(0, nil, err)
-	return Result{Category: verdict.Category, Message: Sanitize(verdict.Message, secrets...), Model: cleanField(req.Model, secrets...)}
+	scrub := sanitize.New(secrets...)
+	return Result{Category: verdict.Category, Message: scrub.Text(verdict.Message, MaxMessageLength), Model: scrub.Field(req.Model, MaxMessageLength)}
 }
 
 // withLocation adds a redirect's target to its message, so the operator can

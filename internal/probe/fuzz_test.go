@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -95,7 +96,7 @@ func FuzzSanitize(f *testing.F) {
 		if !utf8.ValidString(got) || utf8.RuneCountInString(got) > MaxMessageLength {
 			t.Errorf("invalid or overlong message %q", got)
 		}
-		if strings.Contains(got, "  ") || strings.ContainsFunc(got, func(r rune) bool { return r != ' ' && isSpaceOrControl(r) }) {
+		if strings.Contains(got, "  ") || strings.ContainsFunc(got, func(r rune) bool { return r != ' ' && (unicode.IsSpace(r) || unicode.IsControl(r)) }) {
 			t.Errorf("whitespace not collapsed in %q", got)
 		}
 	})

@@ -3,6 +3,7 @@ package probe
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestInvalidKeyFor(t *testing.T) {
@@ -53,19 +54,60 @@ func TestInvalidKeyForIsRandom(t *testing.T) {
 	}
 }
 
-func TestSharesRun(t *testing.T) {
-	tests := []struct {
-		s, secret string
-		want      bool
-	}{
-		{"xxabcdxx", "zzabcdzz", true},
-		{"xxabcxx", "zzabcdzz", false},
-		{"abcd", "abc", false}, // a secret shorter than a run shares none
-		{"", "abcd", false},
-	}
-	for _, tt := range tests {
-		if got := sharesRun(tt.s, tt.secret); got != tt.want {
-			t.Errorf("sharesRun(%q, %q) = %v, want %v", tt.s, tt.secret, got, tt.want)
+// sharesRun reports whether s contains any run of sharedRun bytes of secret.
+func sharesRun(s, secret string) bool {
+	for i := 0; i+sharedRun <= len(secret); i++ {
+		if strings.Contains(s, secret[i:i+sharedRun]) {
+			return true
 		}
+	}
+	return false
+}
+
+// No run of the secret part across the kept prefix either: "-Gh1" is in the
+// secret, so "sk-proj-Gh1..." would give it away.
+func TestInvalidKeyForAcrossThePrefix(t *testing.T) {
+	const key = "sk-proj-ab-cd-ef-Gh1Ij2Kl3Mn4Op5Qr6St7"
+	secret := strings.TrimPrefix(key, "sk-proj-")
+	for range 200 {
+		if got := InvalidKeyFor(key); sharesRun(got[len("sk-proj")-3+1:], secret) {
+			t.Fatalf("InvalidKeyFor(%q) = %q shares a run across the prefix", key, got)
+		}
+	}
+}
+
+// Any key gets its invalid key in bounded time: a 16 KiB key, and keys built
+// so that whole states have no way on (every character after "abc" is in
+// the key, and every character after "xab" leads to "abc").
+func TestInvalidKeyForBounded(t *testing.T) {
+	var saturated strings.Builder
+	for i := range len(alphanumerics) {
+		saturated.WriteString("abc" + alphanumerics[i:i+1] + "~")
+	}
+	for i := range len(alphanumerics) {
+		for j := range len(alphanumerics) {
+			if alphanumerics[j] != 'c' {
+				saturated.WriteString(alphanumerics[i:i+1] + "ab" + alphanumerics[j:j+1] + "~")
+			}
+		}
+	}
+	keys := map[string]string{
+		"16 KiB":    "sk-" + randomAlphanumerics(16<<10),
+		"saturated": saturated.String(),
+		"one byte":  "x",
+	}
+	for name, key := range keys {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			got := InvalidKeyFor(key)
+			if elapsed := time.Since(start); elapsed > 5*time.Second {
+				t.Errorf("took %s", elapsed)
+			}
+			prefix := publicPrefix(key)
+			secret := key[len(prefix):]
+			if got == key || len(got) != len(key) || sharesRun(got[len(prefix):], secret) {
+				t.Errorf("InvalidKeyFor(%s key) = %.40q..., the key itself, another length or sharing a run", name, got)
+			}
+		})
 	}
 }

@@ -4,7 +4,17 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
+
+const redacted = sanitize.Redacted
+
+// cleanField is the sanitiser's rule for identifiers at a Result's length,
+// as Send applies it.
+func cleanField(s string, secrets ...string) string {
+	return sanitize.New(secrets...).Field(s, MaxMessageLength)
+}
 
 func TestSanitize(t *testing.T) {
 	long := strings.Repeat("é", MaxMessageLength+50)

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 const (
@@ -112,7 +114,9 @@ func (f *Fetcher) fetchPage(ctx context.Context, kind, rawURL string) Page {
 	}
 	if err != nil {
 		page.Result = Fail
-		page.Message = failureMessage(ctx, pageCtx, err)
+		// The reason can quote what the server sent (a malformed status
+		// line, a Location header): it goes through the sanitiser.
+		page.Message = sanitize.New().Text(failureMessage(ctx, pageCtx, err), maxMessageRunes)
 	}
 	return page
 }
@@ -179,6 +183,9 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	return CheckTarget(req.URL)
 }
+
+// maxMessageRunes bounds a page's Message, as the probe bounds its messages.
+const maxMessageRunes = 300
 
 // failureMessage turns a fetch error into a short reason. ctx is the caller's
 // context, pageCtx the per-page one derived from it.

@@ -145,6 +145,17 @@ func (p Policy) MissingSourceKinds(urls map[string]string) []string {
 	return missing
 }
 
+// CheckSourceKind applies the one-line rule to a source kind (a key of
+// source_urls or an entry of required_source_kinds): each ends up in the log
+// and in the sources map of state, so it holds no control characters and is
+// at most MaxTagLength characters.
+func CheckSourceKind(kind string) error {
+	if reason := textProblem(kind); reason != "" {
+		return fmt.Errorf("source kind %s %s", quote(kind), reason)
+	}
+	return nil
+}
+
 // ValidateSourceURL applies the rules of a source URL (sources.CheckSourceURL,
 // where they live): an absolute http or https URL with a host, without user
 // info, surrounding space, or a link-local or cloud metadata address.

@@ -363,3 +363,25 @@ func BenchmarkCheckAllocation(b *testing.B) {
 		policy.CheckAllocation(allocation)
 	}
 }
+
+func TestCheckSourceKind(t *testing.T) {
+	tests := []struct {
+		kind, wantErr string
+	}{
+		{"pricing", ""},
+		{"unit economics", ""},
+		{"pri\x1b[2Kcing", `source kind "pri\x1b[2Kcing" holds control characters; remove them`},
+		{"a\nb", `source kind "a\nb" holds control characters; remove them`},
+		{strings.Repeat("k", MaxTagLength+1), "source kind \"" + strings.Repeat("k", MaxTagLength+1) + "\" is 257 characters long; at most 256 are allowed"},
+	}
+	for _, tt := range tests {
+		err := CheckSourceKind(tt.kind)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.wantErr {
+			t.Errorf("CheckSourceKind(%q) = %q, want %q", tt.kind, got, tt.wantErr)
+		}
+	}
+}

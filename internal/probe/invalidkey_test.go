@@ -111,3 +111,49 @@ func TestInvalidKeyForBounded(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckKey(t *testing.T) {
+	tests := []struct {
+		name, key string
+		wantErr   bool
+	}{
+		{"empty", "", false},
+		{"ordinary", "sk-test-abcdefghijklmnop", false},
+		{"at the limit", strings.Repeat("k", MaxKeyLength), false},
+		{"one byte over", strings.Repeat("k", MaxKeyLength+1), true},
+		{"16 KiB", strings.Repeat("k", 16<<10), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckKey("api_key", tt.key)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("CheckKey = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && (strings.Contains(err.Error(), "kkkk") || !strings.Contains(err.Error(), "api_key is")) {
+				t.Errorf("message %q holds part of the key or does not name it", err)
+			}
+		})
+	}
+}
+
+func TestCheckInvalidKey(t *testing.T) {
+	tests := []struct {
+		approved, invalid string
+		wantErr           bool
+	}{
+		{"sk-test-a", "", false},
+		{"sk-test-a", "sk-test-b", false},
+		{"sk-test-a", "sk-test-a", true},
+		{"sk-test-a", " sk-test-a\n", true},
+		{"", "sk-test-b", false},
+	}
+	for _, tt := range tests {
+		err := CheckInvalidKey(tt.approved, tt.invalid)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("CheckInvalidKey(%q, %q) = %v, want error %v", tt.approved, tt.invalid, err, tt.wantErr)
+		}
+		if err != nil && (strings.Contains(err.Error(), "any key of this shape") || !strings.Contains(err.Error(), "same key")) {
+			t.Errorf("message %q", err)
+		}
+	}
+}

@@ -282,6 +282,12 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 	if err := handoff.CheckEndpoint(d.endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
 	}
+	if err := probe.CheckKey("api_key", d.apiKey); err != nil {
+		diags.AddAttributeError(path.Root("api_key"), "Invalid api_key", err.Error()+" (the key is the provider's api_key, else "+EnvAPIKey+").")
+	}
+	if err := handoff.CheckText("operator", d.operator); err != nil {
+		diags.AddAttributeError(path.Root("operator"), "Invalid operator", err.Error()+" (the operator is the provider's operator, else "+EnvOperator+").")
+	}
 	timeout := durationOr(m.RequestTimeout, DefaultRequestTimeout, &diags)
 	maxConcurrent := DefaultMaxConcurrent
 	if !m.MaxConcurrentChecks.IsNull() {
@@ -291,6 +297,11 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 	diags.Append(overrideList(ctx, m.RequiredTags, &d.policy.RequiredTags)...)
 	diags.Append(overrideList(ctx, m.AllowedEnvironments, &d.policy.AllowedEnvironments)...)
 	diags.Append(overrideList(ctx, m.RequiredSourceKinds, &d.policy.RequiredSourceKinds)...)
+	for _, kind := range d.policy.RequiredSourceKinds {
+		if err := handoff.CheckSourceKind(kind); err != nil {
+			diags.AddAttributeError(path.Root("required_source_kinds"), "Invalid required_source_kinds", err.Error())
+		}
+	}
 
 	transport := p.transport
 	if transport == nil {

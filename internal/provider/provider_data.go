@@ -84,6 +84,9 @@ func (d *providerData) validateCheckConfig(config tfsdk.Config) diag.Diagnostics
 		kinds := map[string]string{}
 		for kind := range urls {
 			kinds[kind] = ""
+			if err := handoff.CheckSourceKind(kind); err != nil {
+				diags.AddAttributeError(path.Root("source_urls").AtMapKey(kind), "Invalid source kind", err.Error())
+			}
 		}
 		if missing := policy.MissingSourceKinds(kinds); len(missing) > 0 {
 			diags.AddAttributeError(path.Root("source_urls"), "Incomplete cost handoff",
@@ -99,6 +102,7 @@ func (d *providerData) validateCheckConfig(config tfsdk.Config) diag.Diagnostics
 			diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
 		}
 	}
+	diags.Append(d.checkKeys(cfg)...)
 	operator, set, unknown := cfg.text("operator")
 	switch {
 	case unknown:
@@ -110,6 +114,30 @@ func (d *providerData) validateCheckConfig(config tfsdk.Config) diag.Diagnostics
 	case !set && d != nil && handoff.IsMissing(d.operator):
 		diags.AddAttributeError(path.Root("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
+	}
+	return diags
+}
+
+// checkKeys applies the key rules to the write-only keys, which are in the
+// configuration at plan: a bounded length, and an invalid key that is not
+// the approved one.
+func (d *providerData) checkKeys(cfg plannedCheck) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, name := range []string{"api_key_wo", "invalid_api_key_wo"} {
+		if v, set, _ := cfg.text(name); set {
+			if err := probe.CheckKey(name, v); err != nil {
+				diags.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
+			}
+		}
+	}
+	approved, set, unknown := cfg.text("api_key_wo")
+	if !set && !unknown && d != nil {
+		approved = d.apiKey
+	}
+	if invalid, _, _ := cfg.text("invalid_api_key_wo"); !unknown && approved != "" {
+		if err := probe.CheckInvalidKey(approved, invalid); err != nil {
+			diags.AddAttributeError(path.Root("invalid_api_key_wo"), "Invalid invalid_api_key_wo", err.Error())
+		}
 	}
 	return diags
 }
@@ -170,6 +198,9 @@ func (d *providerData) resolveCheck(ctx context.Context, config tfsdk.Config, pl
 		ApprovedKey: stringOr(keyWO, "", d.apiKey),
 	}
 	check.InvalidKey = stringOr(invalidWO, "", probe.InvalidKeyFor(check.ApprovedKey))
+	if err := probe.CheckInvalidKey(check.ApprovedKey, invalidWO.ValueString()); err != nil {
+		diags.AddAttributeError(path.Root("invalid_api_key_wo"), "Invalid invalid_api_key_wo", err.Error())
+	}
 	if check.ApprovedKey == "" {
 		diags.Append(noCredential("The smoke test needs the approved key"))
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -15,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -224,18 +224,14 @@ func enforce(o handoff.Outcome, enforcement string, firstRun bool, diags *diag.D
 	}
 }
 
-// maskCredentials makes every log line of this context hide the secrets,
-// as given and trimmed (a server may echo a key without its surrounding
-// space), whatever field or message they would appear in.
+// maskCredentials makes every log line of this context hide the secrets in
+// each form a server may echo them (sanitize.Forms), whatever field or
+// message they would appear in. What the provider logs has been through the
+// sanitiser already; this is the literal second line of defence.
 func maskCredentials(ctx context.Context, secrets ...string) context.Context {
-	for _, secret := range secrets {
-		for _, s := range []string{secret, strings.TrimSpace(secret)} {
-			if s == "" {
-				continue
-			}
-			ctx = tflog.MaskAllFieldValuesStrings(ctx, s)
-			ctx = tflog.MaskMessageStrings(ctx, s)
-		}
+	for _, s := range sanitize.Forms(secrets...) {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, s)
+		ctx = tflog.MaskMessageStrings(ctx, s)
 	}
 	return ctx
 }

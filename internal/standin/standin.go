@@ -69,7 +69,7 @@ func Behaviours() []Behaviour {
 		RateLimited, QuotaExhausted, PaymentRequired, Redirect, HTMLPage,
 		MalformedJSON, HugeBody, ConnectionReset, EchoKey,
 		HugeHeader, H2RefusedStream, H2ProtocolReset, H2GoAway,
-		EchoApprovedKey, EchoTrimmedKey,
+		EchoApprovedKey, EchoTrimmedKey, EchoSplitFormat, EchoSplitControl,
 		GatewayTokenDisabled, GatewayTokenExpired, GatewayTokenQuota, GatewayUserQuota,
 		GatewayModelDenied, GatewayNoChannel, GatewayNoPrice,
 	}

@@ -1,0 +1,235 @@
+package provider
+
+// Acceptance tests of the security model against a hostile endpoint and
+// hostile input: keys echoed split by invisible and control characters
+// never reach state, and values that would hide a placeholder, hang the
+// provider or reach a terminal raw are refused at plan.
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// leakWindow is the shortest run of a key that counts as a leak.
+const leakWindow = 12
+
+// joined is s without white space and without anything that does not print
+// (control, format characters): the text a key split by them reads as. It
+// does not use the provider's sanitiser, so it can find what that misses.
+func joined(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || !unicode.IsGraphic(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// leakedRun is the first run of leakWindow characters of secret (or secret
+// itself, when shorter) that text holds once joined; "" when none.
+func leakedRun(text, secret string) string {
+	view, s := joined(text), []rune(joined(secret))
+	if len(s) < leakWindow {
+		if len(s) > 0 && strings.Contains(view, string(s)) {
+			return string(s)
+		}
+		return ""
+	}
+	for i := 0; i+leakWindow <= len(s); i++ {
+		if run := string(s[i : i+leakWindow]); strings.Contains(view, run) {
+			return run
+		}
+	}
+	return ""
+}
+
+// noRunInState fails when any attribute of any resource holds a run of a
+// secret, however split.
+func noRunInState(secrets ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for addr, rs := range s.RootModule().Resources {
+			for k, v := range rs.Primary.Attributes {
+				for i, secret := range secrets {
+					if leakedRun(v, secret) != "" {
+						return fmt.Errorf("%s.%s holds part of credential %d", addr, k, i)
+					}
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func TestLeakedRun(t *testing.T) {
+	const key = "sk-test-0123456789abcdef"
+	tests := []struct {
+		text string
+		leak bool
+	}{
+		{"nothing here", false},
+		{"[redacted]", false},
+		{key, true},
+		{strings.Join(strings.Split(key, ""), "\u200b"), true},
+		{strings.Join(strings.Split(key, ""), "\x01"), true},
+		{"x " + key[3:15] + " y", true},
+		{"x " + key[3:14] + " y", false},
+	}
+	for _, tt := range tests {
+		if got := leakedRun(tt.text, key) != ""; got != tt.leak {
+			t.Errorf("leakedRun(%q) found %v, want %v", tt.text, got, tt.leak)
+		}
+	}
+}
+
+// Both paths' answers hold both keys, split by U+200B every three bytes or
+// by U+0001 between characters: in the 401's message, and as the 200's
+// model and body id (with no request-id header, so the body id is the
+// request id). Each is stored as [redacted], and nothing else changes.
+func TestAccSecurity_splitEchoesScrubbed(t *testing.T) {
+	const invalidKey = "sk-test-hostile-disabled-0002"
+	for _, behaviour := range []standin.Behaviour{standin.EchoSplitFormat, standin.EchoSplitControl} {
+		t.Run(string(behaviour), func(t *testing.T) {
+			e := newTestEnv(t)
+			e.standin.SetBehaviour(behaviour)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					Config: e.checkConfig(fmt.Sprintf("invalid_api_key_wo = %q\n  %s", invalidKey, recordOnly)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expect("happy_path.category", knownvalue.StringExact("ok")),
+						expect("happy_path.model", knownvalue.StringExact("[redacted]")),
+						expect("happy_path.request_id", knownvalue.StringExact("[redacted]")),
+						expect("error_path.category", knownvalue.StringExact("auth_failure")),
+						expect("error_path.message", knownvalue.StringExact(
+							"HTTP 401: Incorrect API key provided: [redacted] (the approved key is [redacted]). You can find your API key in your account settings.")),
+						expect("log", knownvalue.StringRegexp(regexp.MustCompile(`(?m)^model: \[redacted\]$`))),
+						expect("log", knownvalue.StringRegexp(regexp.MustCompile(`(?m)^request_id: \[redacted\]$`))),
+					},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						e.expectHappyKey(approvedKey),
+						e.expectAIRequests(2),
+						noRunInState(approvedKey, invalidKey),
+					),
+				}},
+			})
+		})
+	}
+}
+
+// A placeholder hidden by an invisible character that is not a format
+// character is still a placeholder.
+func TestAccSecurity_invisiblePlaceholdersRefused(t *testing.T) {
+	cases := []struct{ name, value, want string }{
+		{"combining grapheme joiner", `TBD\u034f`, `owner_tag is a placeholder`},
+		{"variation selector", `TBD\ufe0f`, `owner_tag is a placeholder`},
+		{"Hangul filler", `\u3164`, `owner_tag holds only invisible characters`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			config := strings.Replace(e.checkConfig(""), `owner_tag    = "team-search"`, `owner_tag    = "`+tc.value+`"`, 1)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
+			})
+			if n := e.standin.AIRequests(); n != 0 {
+				t.Errorf("the stand-in saw %d AI requests, want 0", n)
+			}
+		})
+	}
+}
+
+// A 16 KiB key, wherever it is given, is refused at plan (it once hung the
+// apply drawing an invalid key) within a bounded time, naming where it came
+// from; and an invalid key that is the approved one is refused as such.
+func TestAccSecurity_keysRefused(t *testing.T) {
+	long := "sk-test-" + strings.Repeat("Ab3Ab3Ab3Ab3Ab3Ab3", 910)
+	// The same key as an expression, so that Terraform's quote of the
+	// configuration in the diagnostic stays short.
+	longHCL := `"sk-test-${join("", [for i in range(910) : "Ab3Ab3Ab3Ab3Ab3Ab3"])}"`
+	cases := []struct {
+		name, provider, check, want string
+		env                         map[string]string
+	}{
+		{"api_key_wo", "", "api_key_wo = " + longHCL + "\n  api_key_wo_version = 1", `api_key_wo is 16388 bytes long; a key is at most\s+1024 bytes`, nil},
+		{"invalid_api_key_wo", "", "invalid_api_key_wo = " + longHCL, `invalid_api_key_wo is 16388 bytes long; a key is at\s+most 1024 bytes`, nil},
+		{"provider api_key", "api_key = " + longHCL, "", `api_key is 16388 bytes long`, nil},
+		{"COSTHANDOFF_API_KEY", "", "", `api_key is 16388 bytes long.*` + EnvAPIKey, map[string]string{EnvAPIKey: long}},
+		{"invalid key is the approved key", "", fmt.Sprintf("invalid_api_key_wo = %q", approvedKey), `invalid_api_key_wo is the same key as the approved key`, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			for k, v := range tc.env {
+				e.env[k] = v
+			}
+			config := e.checkConfig(tc.check)
+			if tc.provider != "" || tc.env != nil {
+				// The provider block without its own api_key, so that the one
+				// under test is the one used.
+				config = strings.Replace(config, fmt.Sprintf("api_key  = %q", approvedKey), tc.provider, 1)
+			}
+			start := time.Now()
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps:                    []resource.TestStep{{Config: config, ExpectError: regexp.MustCompile(`(?s)` + tc.want)}},
+			})
+			if took := time.Since(start); took > time.Minute {
+				t.Errorf("took %s", took)
+			}
+			if n := e.standin.AIRequests(); n != 0 {
+				t.Errorf("the stand-in saw %d AI requests, want 0", n)
+			}
+		})
+	}
+}
+
+// The provider's operator, from the configuration or COSTHANDOFF_OPERATOR,
+// and source kinds meet the same text rules as the resource's values.
+func TestAccSecurity_escapedTextRefused(t *testing.T) {
+	escaped := "finops\x1b[2K\nplatform"
+	cases := []struct {
+		name, from, to, want string
+		env                  map[string]string
+	}{
+		{"COSTHANDOFF_OPERATOR with escapes", `operator = "finops-platform"`, "", `operator holds control characters; remove them.*` + EnvOperator, map[string]string{EnvOperator: escaped}},
+		{"provider operator too long", `operator = "finops-platform"`, `operator = "` + strings.Repeat("o", 257) + `"`, `operator is 257 characters long; at most 256 are\s+allowed`, nil},
+		{"source kind with an escape", "    pricing =", `    "pri\u001bcing" =`, `source kind "pri\\x1bcing" holds control characters`, nil},
+		{"required source kind with a newline", `operator = "finops-platform"`, `operator = "finops-platform"` + "\n  required_source_kinds = [\"pricing\\n\"]", `source kind "pricing\\n" holds control characters`, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			for k, v := range tc.env {
+				e.env[k] = v
+			}
+			config := e.checkConfig("")
+			if !strings.Contains(config, tc.from) {
+				t.Fatalf("the configuration has no %q", tc.from)
+			}
+			config = strings.Replace(config, tc.from, tc.to, 1)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps:                    []resource.TestStep{{Config: config, ExpectError: regexp.MustCompile(`(?s)` + tc.want)}},
+			})
+			if n := e.standin.AIRequests(); n != 0 {
+				t.Errorf("the stand-in saw %d AI requests, want 0", n)
+			}
+		})
+	}
+}

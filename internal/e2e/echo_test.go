@@ -61,3 +61,67 @@ func TestEchoedKeysOfAnyShapeNeverLeak(t *testing.T) {
 		})
 	}
 }
+
+// Keys echoed split by U+200B every three bytes, or by U+0001 between every
+// two characters, in both paths' answers (the 401's message; the 200's
+// model and body id, with no request-id header) appear in no CLI output,
+// saved plan (this run's or the next one's, which holds the state), state or
+// TF_LOG=trace line, in any run of 12 characters, however the output
+// escapes the separators. verify_sources = false makes the run a review, so
+// the apply prints its detail (request id and messages) as a warning.
+func TestSplitEchoesNeverLeak(t *testing.T) {
+	t.Parallel()
+	for _, behaviour := range []standin.Behaviour{standin.EchoSplitFormat, standin.EchoSplitControl} {
+		t.Run(string(behaviour), func(t *testing.T) {
+			t.Parallel()
+			src := keySource{envVar: "COSTHANDOFF_API_KEY", checkArgs: "verify_sources = false"}
+			w := newWorkspace(t, src, "sk-test-e2e-split-"+strings.ReplaceAll(string(behaviour), "_", ""), behaviour, "fail")
+			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
+			planJSON := w.mustRun("show", "-json", "tfplan")
+			apply := w.mustRun("apply", "-input=false", "-no-color", "tfplan")
+			state := w.mustRun("show", "-json")
+			for _, want := range []string{`"model":"[redacted]"`, `"request_id":"[redacted]"`, "the approved key is [redacted]"} {
+				if !strings.Contains(state, want) {
+					t.Errorf("the state lacks %s: the stand-in must have echoed the keys split", want)
+				}
+			}
+			if !strings.Contains(apply, "[redacted]") {
+				t.Error("the apply's warning shows no redaction: it must print the run's detail")
+			}
+			w.write("main.tf", strings.Replace(w.read("main.tf"), "verify_sources = false", "verify_sources = false\n  prompt = \"ping again\"", 1))
+			next := w.mustRun("plan", "-input=false", "-no-color", "-out=next.tfplan")
+			w.assertNoKey(map[string]string{
+				"plan output":          plan,
+				"saved plan JSON":      planJSON,
+				"apply output":         apply,
+				"state JSON":           state,
+				"terraform.tfstate":    w.read("terraform.tfstate"),
+				"next plan output":     next,
+				"next saved plan JSON": w.mustRun("show", "-json", "next.tfplan"),
+				"trace log":            w.traceLog(),
+			})
+		})
+	}
+}
+
+func TestLeakLine(t *testing.T) {
+	const key = "sk-test-0123456789abcdef"
+	tests := []struct {
+		name, text string
+		line       int
+	}{
+		{"absent", "nothing\n[redacted]", 0},
+		{"whole", "a\nb " + key, 2},
+		{"split by U+200B", "x " + strings.Join(strings.Split(key, ""), "\u200b"), 1},
+		{"split by escaped U+0001", "\n\n" + strings.Join(strings.Split(key, ""), `\u0001`), 3},
+		{"split by escaped newlines", strings.Join(strings.Split(key, ""), `\n`), 1},
+		{"twelve characters", "[" + key[2:14] + "]", 1},
+		{"eleven characters", "[" + key[2:13] + "]", 0},
+	}
+	for _, tt := range tests {
+		line, found := leakLine(tt.text, key)
+		if found != (tt.line > 0) || line != tt.line {
+			t.Errorf("%s: leakLine = %d, %v; want line %d", tt.name, line, found, tt.line)
+		}
+	}
+}

@@ -87,7 +87,7 @@ func (c *Client) acquireSlot(ctx context.Context) bool {
 // any of otherSecrets (the other path's key) appears in any field of the
 // Result, as sent or trimmed of surrounding space.
 func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets ...string) Result {
-	secrets := append([]string{key}, otherSecrets...)
+	secrets := append(append([]string{key}, otherSecrets...), req.Credentials...)
 	scrub := sanitize.New(secrets...)
 	spec, ok := protocols[req.Protocol]
 	if !ok {

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 // prompt bounds how long a call that must return promptly may take.
@@ -300,6 +303,46 @@ func TestNewClientDefaults(t *testing.T) {
 			}
 			if err := c.http.CheckRedirect(nil, nil); !errors.Is(err, http.ErrUseLastResponse) {
 				t.Errorf("CheckRedirect = %v, want ErrUseLastResponse", err)
+			}
+		})
+	}
+}
+
+// Every credential, the ledger token included, is scrubbed from every field
+// of a Result however the server splits it.
+func TestSplitCredentialsNeverInResult(t *testing.T) {
+	const ledgerToken = "ledgerTokenFake0123456789ABCDEF"
+	split := func(s, sep string) string { return strings.Join(strings.Split(s, ""), sep) }
+	for _, sep := range []string{"\u200b", "\x01", "\n", "\ufe0f", "\u3164"} {
+		t.Run(fmt.Sprintf("%U", []rune(sep)[0]), func(t *testing.T) {
+			srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				hidden, _ := json.Marshal(split(key, sep) + " " + split(ledgerToken, sep))
+				if key == testKey {
+					fmt.Fprintf(w, `{"id": %s, "model": %s, "usage": {"total_tokens": 1}}`, hidden, hidden)
+					return
+				}
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprintf(w, `{"error": {"message": %s}}`, hidden)
+			})
+			req := chatRequest(srv.URL)
+			req.Credentials = []string{ledgerToken}
+			out := NewClient(Options{}).Run(t.Context(), req, testKey, "sk-test-invalid-0123456789")
+			if out.HappyPath.Category != CategoryOK || out.ErrorPath.Category != CategoryAuthFailure {
+				t.Fatalf("categories %s, %s", out.HappyPath.Category, out.ErrorPath.Category)
+			}
+			scrub := sanitize.New(testKey, "sk-test-invalid-0123456789", ledgerToken)
+			for _, r := range []Result{out.HappyPath, out.ErrorPath} {
+				for _, field := range []string{r.Message, r.Model, r.RequestID, r.UpstreamRequestID} {
+					if scrub.Leaks(field) {
+						t.Errorf("a credential survives in %q", field)
+					}
+				}
+			}
+			// Two credentials next to each other, once white space is
+			// skipped, are one span.
+			if out.HappyPath.Model != "[redacted]" {
+				t.Errorf("model %q, want the credentials redacted", out.HappyPath.Model)
 			}
 		})
 	}

@@ -56,6 +56,9 @@ type Request struct {
 	// ExtraBody is a JSON object merged over the default body: top-level keys
 	// replace, and a null value removes the default field.
 	ExtraBody map[string]any
+	// Credentials are other secrets a server may echo (the ledger token):
+	// never sent, only scrubbed from the Result with both keys.
+	Credentials []string
 }
 
 // Usage is the token evidence found in a successful response.

@@ -194,6 +194,7 @@ func (d *providerData) resolveCheck(ctx context.Context, config tfsdk.Config, pl
 			Model:           m.Model.ValueString(),
 			Prompt:          m.Prompt.ValueString(),
 			MaxOutputTokens: m.MaxOutputTokens.ValueInt64(),
+			Credentials:     []string{d.ledgerToken},
 		},
 		ApprovedKey: stringOr(keyWO, "", d.apiKey),
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -162,6 +163,9 @@ func TestFetchFailuresWithoutResponse(t *testing.T) {
 	}{
 		{name: "transport error, without the URL prefix", url: "https://example.test/p", transportErr: errors.New("connection refused"), wantCalls: 1, wantMessage: "connection refused"},
 		{name: "transport timeout", url: "https://example.test/p", transportErr: timeoutError{}, wantCalls: 1, wantMessage: "timeout"},
+		// What a server sent can reach the reason: it goes through the sanitiser.
+		{name: "escapes and a key shape in the reason", url: "https://example.test/p", transportErr: errors.New("bad\x1b[2K\nstatus \u200bsk-ant-api03-fakefakefake"), wantCalls: 1, wantMessage: "bad[2K status [redacted]"},
+		{name: "long reason cut", url: "https://example.test/p", transportErr: errors.New(strings.Repeat("x", 400)), wantCalls: 1, wantMessage: strings.Repeat("x", 299) + "…"},
 		{name: "user info never sent", url: "https://user:sk-test-fake@example.test/p", wantMessage: errCredentialsInURL.Error()},
 		{name: "file scheme", url: "file:///etc/passwd", wantMessage: errUnsupportedScheme.Error()},
 		{name: "relative URL", url: "/pricing", wantMessage: errUnsupportedScheme.Error()},

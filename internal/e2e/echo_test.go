@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
@@ -123,5 +124,48 @@ func TestLeakLine(t *testing.T) {
 		if found != (tt.line > 0) || line != tt.line {
 			t.Errorf("%s: leakLine = %d, %v; want line %d", tt.name, line, found, tt.line)
 		}
+	}
+}
+
+// Hostile input is refused at plan by the real CLI, quickly, naming the
+// fix, and is not echoed: a 16 KiB key in COSTHANDOFF_API_KEY (which once
+// hung the apply) appears in no run of 12 characters of the output or the
+// trace log, and an operator holding terminal escapes reaches the terminal
+// as no escape at all.
+func TestRefusedInputsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	long := "sk-test-" + strings.Repeat("Zq7Wp2Lm9Xk4", 16<<10/12)
+	cases := []struct {
+		name, env, want string
+	}{
+		{"16 KiB key", "COSTHANDOFF_API_KEY=" + long, "api_key is 16388 bytes long"},
+		{"escaped operator", "COSTHANDOFF_OPERATOR=finops\x1b[2K\x1b]0;owned\x07\nplatform", "operator holds control characters"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorkspace(t, keySource{}, "sk-test-e2e-refused-input", standin.Normal, "fail")
+			w.write("main.tf", strings.Replace(w.read("main.tf"), `operator = "finops-platform"`, "", 1))
+			w.env = append(w.env, tc.env)
+			start := time.Now()
+			out, err := w.run("plan", "-input=false", "-no-color", "-out=tfplan")
+			if err == nil || !strings.Contains(out, tc.want) {
+				t.Fatalf("plan: %v, want it refused with %q", err, tc.want)
+			}
+			if took := time.Since(start); took > time.Minute {
+				t.Errorf("plan took %s", took)
+			}
+			if strings.ContainsAny(out, "\x1b\x07") {
+				t.Error("the plan output holds a terminal escape")
+			}
+			for place, text := range map[string]string{"plan output": out, "trace log": w.read("trace.log")} {
+				if line, found := leakLine(text, long); found {
+					t.Errorf("the long key appears in the %s, line %d", place, line)
+				}
+			}
+			if n := w.standin.AIRequests(); n != 0 {
+				t.Errorf("the stand-in saw %d AI requests, want 0", n)
+			}
+		})
 	}
 }

@@ -140,14 +140,7 @@ func TestAccSecurity_invisiblePlaceholdersRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEnv(t)
 			config := strings.Replace(e.checkConfig(""), `owner_tag    = "team-search"`, `owner_tag    = "`+tc.value+`"`, 1)
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: e.factories(),
-				TerraformVersionChecks:   writeOnlyArguments,
-				Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
-			})
-			if n := e.standin.AIRequests(); n != 0 {
-				t.Errorf("the stand-in saw %d AI requests, want 0", n)
-			}
+			e.refusedAtPlan(t, config, tc.want)
 		})
 	}
 }
@@ -183,16 +176,9 @@ func TestAccSecurity_keysRefused(t *testing.T) {
 				config = strings.Replace(config, fmt.Sprintf("api_key  = %q", approvedKey), tc.provider, 1)
 			}
 			start := time.Now()
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: e.factories(),
-				TerraformVersionChecks:   writeOnlyArguments,
-				Steps:                    []resource.TestStep{{Config: config, ExpectError: regexp.MustCompile(`(?s)` + tc.want)}},
-			})
+			e.refusedAtPlan(t, config, tc.want)
 			if took := time.Since(start); took > time.Minute {
 				t.Errorf("took %s", took)
-			}
-			if n := e.standin.AIRequests(); n != 0 {
-				t.Errorf("the stand-in saw %d AI requests, want 0", n)
 			}
 		})
 	}
@@ -221,15 +207,21 @@ func TestAccSecurity_escapedTextRefused(t *testing.T) {
 			if !strings.Contains(config, tc.from) {
 				t.Fatalf("the configuration has no %q", tc.from)
 			}
-			config = strings.Replace(config, tc.from, tc.to, 1)
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: e.factories(),
-				TerraformVersionChecks:   writeOnlyArguments,
-				Steps:                    []resource.TestStep{{Config: config, ExpectError: regexp.MustCompile(`(?s)` + tc.want)}},
-			})
-			if n := e.standin.AIRequests(); n != 0 {
-				t.Errorf("the stand-in saw %d AI requests, want 0", n)
-			}
+			e.refusedAtPlan(t, strings.Replace(config, tc.from, tc.to, 1), tc.want)
 		})
+	}
+}
+
+// refusedAtPlan plans config, which must fail with an error matching want
+// (across Terraform's line wrapping), before any AI request is sent.
+func (e *testEnv) refusedAtPlan(t *testing.T, config, want string) {
+	t.Helper()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)` + want)}},
+	})
+	if n := e.standin.AIRequests(); n != 0 {
+		t.Errorf("the stand-in saw %d AI requests, want 0", n)
 	}
 }

@@ -84,12 +84,13 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// median of durations; even counts take the mean of the middle two.
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+// median of xs (durations, byte counts); an even count takes the mean of the
+// middle two. xs is left as it is.
+func median[T ~int | ~int64](xs []T) T {
+	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(ds)
+	s := slices.Clone(xs)
 	slices.Sort(s)
 	if len(s)%2 == 1 {
 		return s[len(s)/2]

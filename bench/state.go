@@ -98,7 +98,7 @@ func readChecks(dir string, n, history int) (stateStats, error) {
 	if stats.Checks != n {
 		return stateStats{}, fmt.Errorf("%s: %d costhandoff_check instances in state, want %d", dir, stats.Checks, n)
 	}
-	stats.Bytes, stats.Values = medianInt(sizes), medianInt(values)
+	stats.Bytes, stats.Values = median(sizes), median(values)
 	return stats, nil
 }
 
@@ -121,18 +121,6 @@ func countScalars(v any) int {
 	default:
 		return 1
 	}
-}
-
-func medianInt(xs []int) int {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // copyAsEcho writes config into to, with the state of from's checks held

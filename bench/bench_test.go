@@ -168,14 +168,15 @@ func TestReportJudgesGoals(t *testing.T) {
 		change func(*figures)
 		row    string
 	}{
-		"re-run plan lines":      {func(f *figures) { f.lines.Rerun = 101 }, "| 101 | | | <= 100 | **not met** |"},
-		"history entries shown":  {func(f *figures) { f.lines.Removed = 9 }, "| 1 / 9 | | | <= 1 / <= 1 | **not met** |"},
-		"destroy plan lines":     {func(f *figures) { f.lines.Destroy = 421 }, "| 421 | | | <= 420 | **not met** |"},
-		"first-run state":        {func(f *figures) { f.stateFirst.Bytes = 2501 }, "| 2501 B | | | <= 2500 B | **not met** |"},
-		"full-history state":     {func(f *figures) { f.stateFull.Bytes = 5001 }, "| 5001 B | | | <= 5000 B | **not met** |"},
-		"first-run plan vs noop": {func(f *figures) { f.planNoop = ts(900 * time.Millisecond) }, "ratio 4.44 | <= 4.00 | **not met**"},
-		"full vs first-run plan": {func(f *figures) { f.planFull = ts(5 * s) }, "ratio 1.25 | <= 1.20 | **not met**"},
-		"AI request in a plan":   {func(f *figures) { f.planAIRequests = 1 }, "| 1 | | | 0 | **not met** |"},
+		"re-run plan lines":       {func(f *figures) { f.lines.Rerun = 101 }, "| 101 | | | <= 100 | **not met** |"},
+		"history entries removed": {func(f *figures) { f.lines.Removed = 9 }, "| 1 / 9 / 0 | | | <= 1 / <= 1 / 0 | **not met** |"},
+		"history entries changed": {func(f *figures) { f.lines.Changed = 9 }, "| 1 / 1 / 9 | | | <= 1 / <= 1 / 0 | **not met** |"},
+		"destroy plan lines":      {func(f *figures) { f.lines.Destroy = 421 }, "| 421 | | | <= 420 | **not met** |"},
+		"first-run state":         {func(f *figures) { f.stateFirst.Bytes = 2501 }, "| 2501 B | | | <= 2500 B | **not met** |"},
+		"full-history state":      {func(f *figures) { f.stateFull.Bytes = 5001 }, "| 5001 B | | | <= 5000 B | **not met** |"},
+		"first-run plan vs noop":  {func(f *figures) { f.planNoop = ts(900 * time.Millisecond) }, "ratio 4.44 | <= 4.00 | **not met**"},
+		"full vs first-run plan":  {func(f *figures) { f.planFull = ts(5 * s) }, "ratio 1.25 | <= 1.20 | **not met**"},
+		"AI request in a plan":    {func(f *figures) { f.planAIRequests = 1 }, "| 1 | | | 0 | **not met** |"},
 	} {
 		f := met()
 		c.change(&f)
@@ -217,17 +218,23 @@ func TestResourceBlockAndHistoryChanges(t *testing.T) {
 	if len(block) != 12 || !strings.HasPrefix(block[0], "  # costhandoff_check.bench[0] will be") || block[11] != "    }" {
 		t.Errorf("block of %d lines:\n%s", len(block), strings.Join(block, "\n"))
 	}
-	if added, removed := historyChanges(block); added != 1 || removed != 1 {
-		t.Errorf("history changes %d added, %d removed; want 1 and 1 (the run_id attribute is not history)", added, removed)
+	if added, removed, changed := historyChanges(block); added != 1 || removed != 1 || changed != 0 {
+		t.Errorf("history: %d added, %d removed, %d changed; want 1, 1 and 0 (the run_id attribute is not history)", added, removed, changed)
 	}
 	if _, err := resourceBlock(rerunPlan, "costhandoff_check.bench[1]"); err == nil {
 		t.Error("a resource the plan does not show was found")
 	}
 
-	// The list shape: every earlier run's object shown changing.
+	// A list compared position by position: every earlier run shown
+	// changing, one added at the end.
 	list := `  # costhandoff_check.bench[0] will be updated in-place
   ~ resource "costhandoff_check" "bench" {
-      ~ history = [
+      ~ history             = [
+          ~ <<-EOT
+              - run_id: cost-handoff-20261201-ab12cd-002
+              + run_id: cost-handoff-20261201-ab12cd-003
+                decision: proceed
+            EOT,
           ~ {
               ~ run_id = "cost-handoff-20261201-ab12cd-001" -> "cost-handoff-20261201-ab12cd-002"
             },
@@ -242,8 +249,8 @@ func TestResourceBlockAndHistoryChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if added, removed := historyChanges(block); added != 1 || removed != 0 {
-		t.Errorf("list history: %d added, %d removed; want 1 and 0", added, removed)
+	if added, removed, changed := historyChanges(block); added != 1 || removed != 0 || changed != 2 {
+		t.Errorf("list history: %d added, %d removed, %d changed; want 1, 0 and 2", added, removed, changed)
 	}
 }
 

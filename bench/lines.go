@@ -19,9 +19,9 @@ const (
 // planLines is what the line counts found.
 type planLines struct {
 	// Rerun is the lines of the one resource in the re-run plan after one
-	// changed tag; Added and Removed its history entries shown as added
-	// and removed.
-	Rerun, Added, Removed int
+	// changed tag; Added, Removed and Changed its history entries shown
+	// as added, removed and changed.
+	Rerun, Added, Removed, Changed int
 	// Destroy is every line the destroy plan printed, less the CLI's
 	// warning that development overrides are in effect (the bench's
 	// wiring, which a user does not see).
@@ -65,7 +65,7 @@ func (b *bench) lines(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", rerun, err)
 	}
 	b.fig.lines.Rerun = len(block)
-	b.fig.lines.Added, b.fig.lines.Removed = historyChanges(block)
+	b.fig.lines.Added, b.fig.lines.Removed, b.fig.lines.Changed = historyChanges(block)
 
 	logf("lines: %d checks applied %d times, then planned for destroy", linesDestroy, linesDestroyEarly+1)
 	destroy := filepath.Join(b.work, "lines-destroy")
@@ -110,40 +110,44 @@ func resourceBlock(plan, address string) ([]string, error) {
 	return nil, fmt.Errorf("the block of %s has no end", address)
 }
 
-// historyEntry is a history entry shown as added or removed: in a map,
-// `+ "run-id" = ...` or `- "run-id" = ... -> null`; in a list, a run id
-// added or removed as an element or inside one.
-var historyEntry = regexp.MustCompile(`^\s*([+-]) .*"cost-handoff-\d{8}-`)
-
 // historyStart is the line that opens the history attribute, its name
 // padded to align with its neighbours'.
 var historyStart = regexp.MustCompile(`^\s*[~+-]?\s*history\s+=`)
 
-// historyChanges counts the history entries block shows added and removed,
-// inside its history attribute.
-func historyChanges(block []string) (added, removed int) {
-	in := false
-	for _, l := range block {
-		t := strings.TrimSpace(l)
-		switch {
-		case !in && historyStart.MatchString(l):
-			in = true
-			continue
-		case in && (t == "}" || t == "]" || strings.HasPrefix(t, "} ->") || strings.HasPrefix(t, "] ->")) && indent(l) <= 8:
-			return added, removed
-		}
-		if !in {
-			continue
-		}
-		if m := historyEntry.FindStringSubmatch(l); m != nil {
-			if m[1] == "+" {
-				added++
-			} else {
-				removed++
-			}
+// historyChanges counts the history entries block shows as added, removed
+// and changed: the lines one level inside the history attribute that start
+// with +, - or ~. In a map an entry is one such line ("+ \"run-id\" = ..."),
+// in a list one element (an object or a heredoc string) is.
+func historyChanges(block []string) (added, removed, changed int) {
+	start := -1
+	for i, l := range block {
+		if historyStart.MatchString(l) {
+			start = i
+			break
 		}
 	}
-	return added, removed
+	if start < 0 {
+		return 0, 0, 0
+	}
+	level := indent(block[start])
+	for _, l := range block[start+1:] {
+		t := strings.TrimSpace(l)
+		if indent(l) <= level+2 && (strings.HasPrefix(t, "}") || strings.HasPrefix(t, "]")) {
+			break
+		}
+		if indent(l) != level+4 || t == "" {
+			continue
+		}
+		switch t[0] {
+		case '+':
+			added++
+		case '-':
+			removed++
+		case '~':
+			changed++
+		}
+	}
+	return added, removed, changed
 }
 
 func indent(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }

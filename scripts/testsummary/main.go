@@ -72,15 +72,15 @@ func summarise(in io.Reader, out io.Writer, verbose bool) (counts, error) {
 		key := [2]string{e.Package, top}
 		switch {
 		case e.Action == "build-output":
-			io.WriteString(out, e.Output)
+			_, _ = io.WriteString(out, e.Output)
 		case e.Action == "output" && verbose:
-			io.WriteString(out, e.Output)
+			_, _ = io.WriteString(out, e.Output)
 		case e.Action == "output" && strings.HasPrefix(e.Output, "=== "):
 			// go test -json runs the tests verbosely; plain go test has no
 			// such lines.
 		case e.Action == "output" && e.Test == "":
 			if e.Output != "PASS\n" {
-				io.WriteString(out, e.Output)
+				_, _ = io.WriteString(out, e.Output)
 			}
 		case e.Action == "output":
 			b := pending[key]
@@ -102,7 +102,7 @@ func summarise(in io.Reader, out io.Writer, verbose bool) (counts, error) {
 				break
 			}
 			if b := pending[key]; b != nil && e.Action == "fail" {
-				io.WriteString(out, b.String())
+				_, _ = io.WriteString(out, b.String())
 			}
 			delete(pending, key)
 		case e.Test == "" && e.Action == "fail":

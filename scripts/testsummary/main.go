@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -51,13 +52,22 @@ func (c counts) String() string {
 	return fmt.Sprintf("%d passed, %d failed, %d skipped", c.passed, c.failed, c.skipped)
 }
 
+// chunk is a piece of a test's output, and the test (or subtest) that
+// wrote it.
+type chunk struct{ test, text string }
+
 // summarise copies the output of in to out as described above and returns
-// the counts, which it prints last.
+// the counts, which it prints last. As plain go test does, it prints a
+// failed test's output (less that of its subtests that passed or were
+// skipped), a failed package's whole output, and of a package that passed
+// only its summary line.
 func summarise(in io.Reader, out io.Writer, verbose bool) (counts, error) {
 	var c counts
+	write := func(s string) { _, _ = io.WriteString(out, s) }
 	// The output of each running top-level test and its subtests, in the
-	// order go test wrote it, printed only if the test fails.
-	pending := map[[2]string]*strings.Builder{}
+	// order go test wrote it, and of each package outside its tests.
+	tests := map[[2]string][]chunk{}
+	packages := map[string]*strings.Builder{}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	for sc.Scan() {
@@ -65,30 +75,28 @@ func summarise(in io.Reader, out io.Writer, verbose bool) (counts, error) {
 		var e event
 		if err := json.Unmarshal(line, &e); err != nil || e.Action == "" {
 			// Not an event (go vet's or the linker's own words): as it is.
-			fmt.Fprintf(out, "%s\n", line)
+			write(string(line) + "\n")
 			continue
 		}
 		top, _, _ := strings.Cut(e.Test, "/")
 		key := [2]string{e.Package, top}
 		switch {
 		case e.Action == "build-output":
-			_, _ = io.WriteString(out, e.Output)
+			write(e.Output)
 		case e.Action == "output" && verbose:
-			_, _ = io.WriteString(out, e.Output)
+			write(e.Output)
 		case e.Action == "output" && strings.HasPrefix(e.Output, "=== "):
 			// go test -json runs the tests verbosely; plain go test has no
 			// such lines.
 		case e.Action == "output" && e.Test == "":
-			if e.Output != "PASS\n" {
-				_, _ = io.WriteString(out, e.Output)
-			}
-		case e.Action == "output":
-			b := pending[key]
+			b := packages[e.Package]
 			if b == nil {
 				b = &strings.Builder{}
-				pending[key] = b
+				packages[e.Package] = b
 			}
 			b.WriteString(e.Output)
+		case e.Action == "output":
+			tests[key] = append(tests[key], chunk{e.Test, e.Output})
 		case e.Test != "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 			switch e.Action {
 			case "pass":
@@ -99,14 +107,33 @@ func summarise(in io.Reader, out io.Writer, verbose bool) (counts, error) {
 				c.skipped++
 			}
 			if e.Test != top {
+				if e.Action != "fail" {
+					tests[key] = slices.DeleteFunc(tests[key], func(ch chunk) bool {
+						return ch.test == e.Test || strings.HasPrefix(ch.test, e.Test+"/")
+					})
+				}
 				break
 			}
-			if b := pending[key]; b != nil && e.Action == "fail" {
-				_, _ = io.WriteString(out, b.String())
+			if e.Action == "fail" {
+				for _, ch := range tests[key] {
+					write(ch.text)
+				}
 			}
-			delete(pending, key)
-		case e.Test == "" && e.Action == "fail":
-			c.packagesFailed++
+			delete(tests, key)
+		case e.Test == "" && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
+			var text string
+			if b := packages[e.Package]; b != nil {
+				text = b.String()
+			}
+			delete(packages, e.Package)
+			if e.Action == "fail" {
+				c.packagesFailed++
+			}
+			for l := range strings.Lines(text) {
+				if e.Action != "pass" && l != "PASS\n" || strings.HasPrefix(l, "ok ") {
+					write(l)
+				}
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {

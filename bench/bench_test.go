@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	standinserver "github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
 func TestMedian(t *testing.T) {
@@ -30,6 +34,9 @@ func TestMedian(t *testing.T) {
 	median(in)
 	if in[0] != 3*s {
 		t.Error("median sorted its argument in place")
+	}
+	if got := median([]int{2500, 10, 3453, 7}); got != (10+2500)/2 {
+		t.Errorf("median of byte counts = %d", got)
 	}
 }
 
@@ -144,74 +151,201 @@ func TestReportJudgesGoals(t *testing.T) {
 	t.Parallel()
 	s := time.Second
 	ts := func(d time.Duration) []timing { return []timing{{wall: d, cpu: d}} }
-	f := figures{
-		runs: 1, checks: 300, history: 10,
-		planFirst: ts(2 * s), planNoop: ts(1 * s), planFirstEcho: ts(2 * s),
-		planFull: ts(12 * s), planFullEcho: ts(10 * s),
-		apply1: ts(2 * s), apply1Noop: ts(1 * s), apply100: ts(3 * s), apply100Noop: ts(1 * s),
-	}
-	report, missed := f.report()
-	if !missed || !strings.Contains(report, "ratio 1.20 | <= 1.15 | **not met**") {
-		t.Errorf("a full-history ratio of 1.20 was not reported as missed:\n%s", report)
-	}
-	f.planFull = ts(11 * s)
-	report, missed = f.report()
-	if missed || strings.Contains(report, "not met") {
-		t.Errorf("goals all met, reported missed:\n%s", report)
-	}
-	f.planAIRequests = 1
-	if _, missed = f.report(); !missed {
-		t.Error("an AI request during the plans was not a missed goal")
-	}
-}
-
-func TestMergeChecks(t *testing.T) {
-	t.Parallel()
-	root := t.TempDir()
-	parts := []historyPart{
-		{dir: filepath.Join(root, "part-0"), offset: 0, count: 3},
-		{dir: filepath.Join(root, "part-1"), offset: 3, count: 2},
-	}
-	for _, p := range parts {
-		writeState(t, p.dir, "registry.terraform.io/costhandoff/costhandoff", p.count, 2, "proceed")
-	}
-	full := filepath.Join(root, "full")
-	if err := mergeChecks(parts, full); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := readChecks(full, 5, 2); err != nil {
-		t.Fatal(err)
-	}
-	_, resources, _, err := readState(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	instances, err := resources[0].instances()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, inst := range instances {
-		if string(inst["index_key"]) != strconv.Itoa(i) {
-			t.Errorf("instance %d has index_key %s", i, inst["index_key"])
+	met := func() figures {
+		return figures{
+			runs: 1, checks: 300, history: 10,
+			lines:      planLines{Rerun: 90, Added: 1, Removed: 1, Destroy: 400},
+			stateFirst: stateStats{Bytes: 2400}, stateFull: stateStats{Bytes: 4800},
+			planFirst: ts(4 * s), planNoop: ts(1 * s), planFirstEcho: ts(2 * s),
+			planFull: ts(4400 * time.Millisecond), planFullEcho: ts(3 * s),
+			apply1: ts(2 * s), apply1Noop: ts(1 * s), apply100: ts(3 * s), apply100Noop: ts(1 * s),
 		}
 	}
-	if resources[0].str("each") != "list" || resources[0].str("name") != "bench" {
-		t.Errorf("the resource's other fields were not kept: %v", resources[0])
+	if report, missed := met().report(); missed || strings.Contains(report, "not met") {
+		t.Errorf("goals all met, reported missed:\n%s", report)
 	}
-
-	parts[1].count = 3
-	if err := mergeChecks(parts, full); err == nil {
-		t.Error("a part with fewer instances than its count was merged")
+	for name, c := range map[string]struct {
+		change func(*figures)
+		row    string
+	}{
+		"re-run plan lines":       {func(f *figures) { f.lines.Rerun = 101 }, "| 101 | | | <= 100 | **not met** |"},
+		"history entries removed": {func(f *figures) { f.lines.Removed = 9 }, "| 1 / 9 / 0 | | | <= 1 / <= 1 / 0 | **not met** |"},
+		"history entries changed": {func(f *figures) { f.lines.Changed = 9 }, "| 1 / 1 / 9 | | | <= 1 / <= 1 / 0 | **not met** |"},
+		"destroy plan lines":      {func(f *figures) { f.lines.Destroy = 421 }, "| 421 | | | <= 420 | **not met** |"},
+		"first-run state":         {func(f *figures) { f.stateFirst.Bytes = 2501 }, "| 2501 B | | | <= 2500 B | **not met** |"},
+		"full-history state":      {func(f *figures) { f.stateFull.Bytes = 5001 }, "| 5001 B | | | <= 5000 B | **not met** |"},
+		"first-run plan vs noop":  {func(f *figures) { f.planNoop = ts(900 * time.Millisecond) }, "ratio 4.44 | <= 4.00 | **not met**"},
+		"full vs first-run plan":  {func(f *figures) { f.planFull = ts(5 * s) }, "ratio 1.25 | <= 1.20 | **not met**"},
+		"AI request in a plan":    {func(f *figures) { f.planAIRequests = 1 }, "| 1 | | | 0 | **not met** |"},
+	} {
+		f := met()
+		c.change(&f)
+		report, missed := f.report()
+		if !missed || !strings.Contains(report, c.row) {
+			t.Errorf("%s: a missed goal was not reported as missed (want a row with %q):\n%s", name, c.row, report)
+		}
 	}
 }
 
-func TestChecksPartConfigOffsetsTheWorkload(t *testing.T) {
+// A re-run plan as Terraform renders a history map: one entry added, the
+// oldest removed, the others hidden.
+const rerunPlan = `costhandoff_check.bench[0]: Refreshing state... [id=chk-1]
+
+Terraform will perform the following actions:
+
+  # costhandoff_check.bench[0] will be updated in-place
+  ~ resource "costhandoff_check" "bench" {
+      ~ history   = {
+          + "cost-handoff-20261201-ab12cd-011" = "reviewed_at=2026-12-01T10:00:00Z decision=proceed"
+          - "cost-handoff-20261201-ab12cd-001" = "reviewed_at=2026-12-01T09:00:00Z decision=proceed" -> null
+            # (9 unchanged elements hidden)
+        }
+        id        = "chk-1"
+      ~ owner_tag = "team-bench" -> "team-bench-changed"
+      ~ run_id    = "cost-handoff-20261201-ab12cd-011" -> (known after apply)
+        # (20 unchanged attributes hidden)
+    }
+
+Plan: 0 to add, 1 to change, 0 to destroy.
+`
+
+func TestResourceBlockAndHistoryChanges(t *testing.T) {
 	t.Parallel()
-	part := checksPartConfig(30, 60, 10, "http://127.0.0.1:1", 2)
-	if !strings.Contains(part, `workload_tag = "bench-${count.index + 60}"`) || !strings.Contains(part, "count = 30") {
-		t.Errorf("part config:\n%s", part)
+	block, err := resourceBlock(rerunPlan, "costhandoff_check.bench[0]")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if whole := checksConfig(300, 10, "http://127.0.0.1:1", 2); !strings.Contains(whole, `workload_tag = "bench-${count.index}"`) {
-		t.Errorf("whole config:\n%s", whole)
+	if len(block) != 12 || !strings.HasPrefix(block[0], "  # costhandoff_check.bench[0] will be") || block[11] != "    }" {
+		t.Errorf("block of %d lines:\n%s", len(block), strings.Join(block, "\n"))
+	}
+	if added, removed, changed := historyChanges(block); added != 1 || removed != 1 || changed != 0 {
+		t.Errorf("history: %d added, %d removed, %d changed; want 1, 1 and 0 (the run_id attribute is not history)", added, removed, changed)
+	}
+	if _, err := resourceBlock(rerunPlan, "costhandoff_check.bench[1]"); err == nil {
+		t.Error("a resource the plan does not show was found")
+	}
+
+	// A list compared position by position: every earlier run shown
+	// changing, one added at the end.
+	list := `  # costhandoff_check.bench[0] will be updated in-place
+  ~ resource "costhandoff_check" "bench" {
+      ~ history             = [
+          ~ <<-EOT
+              - run_id: cost-handoff-20261201-ab12cd-002
+              + run_id: cost-handoff-20261201-ab12cd-003
+                decision: proceed
+            EOT,
+          ~ {
+              ~ run_id = "cost-handoff-20261201-ab12cd-001" -> "cost-handoff-20261201-ab12cd-002"
+            },
+          + {
+              + run_id = "cost-handoff-20261201-ab12cd-011"
+            },
+        ]
+      ~ run_id  = "cost-handoff-20261201-ab12cd-011" -> (known after apply)
+    }
+`
+	block, err = resourceBlock(list, "costhandoff_check.bench[0]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added, removed, changed := historyChanges(block); added != 1 || removed != 0 || changed != 2 {
+		t.Errorf("list history: %d added, %d removed, %d changed; want 1, 0 and 2", added, removed, changed)
+	}
+}
+
+func TestWithoutOverridesWarning(t *testing.T) {
+	t.Parallel()
+	lines := strings.Split(`╷
+│ Warning: Provider development overrides are in effect
+│
+│  - costhandoff/costhandoff in /tmp/bin
+╵
+╷
+│ Warning: costhandoff_check.bench[0] will re-run
+╵
+Plan: 0 to add, 0 to change, 6 to destroy.`, "\n")
+	got := withoutOverridesWarning(lines)
+	want := []string{"╷", "│ Warning: costhandoff_check.bench[0] will re-run", "╵", "Plan: 0 to add, 0 to change, 6 to destroy."}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q: only the overrides warning goes", got, want)
+	}
+}
+
+func TestEntries(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   any
+		want int
+	}{{nil, 0}, {[]any{"a", "b"}, 2}, {map[string]any{"run-1": "x", "run-2": "y", "run-3": "z"}, 3}, {"text", 0}} {
+		if got := entries(c.in); got != c.want {
+			t.Errorf("entries(%v) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+// The in-process re-runs go through the provider's own server against a
+// stand-in: each round is a real smoke test, and the state written back is
+// one the bench's checks accept (proceed, one more earlier run a round).
+func TestInProcessRerunsAddHistory(t *testing.T) {
+	s := standinserver.New(standinserver.Options{})
+	url, stop := s.Start()
+	t.Cleanup(stop)
+	ctx := context.Background()
+	p, err := newInProcess(ctx, []string{
+		"COSTHANDOFF_ENDPOINT=" + url + "/v1", "COSTHANDOFF_API_KEY=" + approvedKey, "COSTHANDOFF_OPERATOR=bench", "TF_LOG=off",
+	}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	null, err := dynamic(p.resource, tftypes.NewValue(p.resource, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, private, err := p.rerun(ctx, null, nil, handoffArgs(url, 0, 0, benchOwner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, err := created.Unmarshal(p.resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := toJSON(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := map[string]any{"index_key": 0, "schema_version": p.schema.Version, "attributes": attrs, "sensitive_attributes": []any{}}
+	if len(private) > 0 {
+		inst["private"] = private // encoding/json writes []byte as base64, as the CLI does
+	}
+	dir := t.TempDir()
+	state := map[string]any{
+		"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "x", "outputs": map[string]any{},
+		"resources": []any{map[string]any{
+			"mode": "managed", "type": checkType, "name": "bench", "each": "list",
+			"provider": `provider["registry.terraform.io/costhandoff/costhandoff"]`, "instances": []any{inst},
+		}},
+	}
+	b, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readChecks(dir, 1, 0); err != nil {
+		t.Fatalf("the created check: %v", err)
+	}
+
+	if err := p.rerunState(ctx, dir, []int{1, 2}, 2, func(index, round int) map[string]tftypes.Value {
+		return handoffArgs(url, index, round, benchOwner)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readChecks(dir, 1, 2); err != nil {
+		t.Errorf("after two in-process re-runs: %v", err)
+	}
+	if got := s.AIRequests(); got != 6 {
+		t.Errorf("the stand-in saw %d AI requests, want 6: a happy and an error path for each of 3 runs", got)
 	}
 }

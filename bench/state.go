@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -87,8 +86,8 @@ func readChecks(dir string, n, history int) (stateStats, error) {
 			if d, _ := attrs["decision"].(string); d != "proceed" {
 				return stateStats{}, fmt.Errorf("%s: a check decided %q, want proceed: the figures would not be of real work", dir, d)
 			}
-			if h, _ := attrs["history"].([]any); len(h) != history {
-				return stateStats{}, fmt.Errorf("%s: a check has %d earlier runs in history, want %d", dir, len(h), history)
+			if h := entries(attrs["history"]); h != history {
+				return stateStats{}, fmt.Errorf("%s: a check has %d earlier runs in history, want %d", dir, h, history)
 			}
 			stats.Checks++
 			sizes = append(sizes, compact.Len())
@@ -98,8 +97,21 @@ func readChecks(dir string, n, history int) (stateStats, error) {
 	if stats.Checks != n {
 		return stateStats{}, fmt.Errorf("%s: %d costhandoff_check instances in state, want %d", dir, stats.Checks, n)
 	}
-	stats.Bytes, stats.Values = medianInt(sizes), medianInt(values)
+	stats.Bytes, stats.Values = median(sizes), median(values)
 	return stats, nil
+}
+
+// entries counts the elements of a list or map (a history of either shape);
+// null has none.
+func entries(v any) int {
+	switch v := v.(type) {
+	case []any:
+		return len(v)
+	case map[string]any:
+		return len(v)
+	default:
+		return 0
+	}
 }
 
 // countScalars counts the scalar values (strings, numbers, booleans and
@@ -121,18 +133,6 @@ func countScalars(v any) int {
 	default:
 		return 1
 	}
-}
-
-func medianInt(xs []int) int {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // copyAsEcho writes config into to, with the state of from's checks held
@@ -165,66 +165,4 @@ func copyAsEcho(from, to, config string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(to, "terraform.tfstate"), out, 0o644)
-}
-
-// mergeChecks writes into dir a state holding the costhandoff_check
-// instances of every part, each at its index in the whole (the part's
-// offset plus its index there), everything else of them as the CLI wrote
-// it. The state's other fields are the first part's.
-func mergeChecks(parts []historyPart, dir string) error {
-	var (
-		merged   stateFile
-		resource stateResource
-		all      []map[string]json.RawMessage
-	)
-	for i, p := range parts {
-		st, resources, _, err := readState(p.dir)
-		if err != nil {
-			return err
-		}
-		if len(resources) != 1 || resources[0].str("type") != "costhandoff_check" {
-			return fmt.Errorf("%s: want one costhandoff_check resource in state, found %d resources", p.dir, len(resources))
-		}
-		instances, err := resources[0].instances()
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.dir, err)
-		}
-		if len(instances) != p.count {
-			return fmt.Errorf("%s: %d instances, want %d", p.dir, len(instances), p.count)
-		}
-		for _, inst := range instances {
-			var index int
-			if err := json.Unmarshal(inst["index_key"], &index); err != nil {
-				return fmt.Errorf("%s: index_key: %w", p.dir, err)
-			}
-			if inst["index_key"], err = json.Marshal(p.offset + index); err != nil {
-				return err
-			}
-			all = append(all, inst)
-		}
-		if i == 0 {
-			merged, resource = st, resources[0]
-		}
-	}
-	slices.SortFunc(all, func(a, b map[string]json.RawMessage) int {
-		var x, y int
-		_ = json.Unmarshal(a["index_key"], &x)
-		_ = json.Unmarshal(b["index_key"], &y)
-		return x - y
-	})
-	var err error
-	if resource["instances"], err = json.Marshal(all); err != nil {
-		return err
-	}
-	if merged["resources"], err = json.Marshal([]stateResource{resource}); err != nil {
-		return err
-	}
-	out, err := json.MarshalIndent(merged, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "terraform.tfstate"), out, 0o644)
 }

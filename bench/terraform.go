@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/environ"
 )
 
@@ -107,16 +109,18 @@ func tail(s string, lines int) string {
 	return strings.Join(parts, "\n")
 }
 
+// benchOwner is every check's owner_tag; the re-run plan changes it.
+const benchOwner = "team-bench"
+
 // checksConfig is n costhandoff_check resources, each a complete handoff
 // that the stand-in at base lets proceed, re-run whenever round changes.
 // Only arguments that every version of the schema keeps are used.
 func checksConfig(n, maxConcurrent int, base string, round int) string {
-	return checksPartConfig(n, 0, maxConcurrent, base, round)
+	return checksConfigOwned(n, maxConcurrent, base, round, benchOwner)
 }
 
-// checksPartConfig is checksConfig's checks offset to offset+n-1, each with
-// the arguments it has in checksConfig.
-func checksPartConfig(n, offset, maxConcurrent int, base string, round int) string {
+// checksConfigOwned is checksConfig with owner as every check's owner_tag.
+func checksConfigOwned(n, maxConcurrent int, base string, round int, owner string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     costhandoff = { source = "costhandoff/costhandoff" }
@@ -127,7 +131,7 @@ provider "costhandoff" {
   max_concurrent_checks = %d
 }
 
-%s`, maxConcurrent, handoffs("costhandoff_check", n, offset, base, round))
+%s`, maxConcurrent, handoffs("costhandoff_check", n, base, round, owner))
 }
 
 // echoConfig is checksConfig's resources as noop_check_echo: the same
@@ -139,32 +143,57 @@ func echoConfig(n int, base string, round int) string {
   }
 }
 
-` + handoffs("noop_check_echo", n, 0, base, round)
+` + handoffs("noop_check_echo", n, base, round, benchOwner)
 }
 
-func handoffs(typeName string, n, offset int, base string, round int) string {
-	index := "count.index"
-	if offset > 0 {
-		index = fmt.Sprintf("count.index + %d", offset)
-	}
+// sourceKinds are the four kinds the default policy requires, each served
+// by the stand-in at /pages/<kind>.
+var sourceKinds = []string{"pricing", "support", "allocation", "unit_economics"}
+
+func handoffs(typeName string, n int, base string, round int, owner string) string {
 	return fmt.Sprintf(`resource %q "bench" {
   count = %d
 
-  owner_tag    = "team-bench"
-  workload_tag = "bench-${%[5]s}"
+  owner_tag    = %q
+  workload_tag = "bench-${count.index}"
   environment  = "prod"
   model        = "gpt-4o-mini"
   source_urls = {
-    pricing        = "%[3]s/pages/pricing"
-    support        = "%[3]s/pages/support"
-    allocation     = "%[3]s/pages/allocation"
-    unit_economics = "%[3]s/pages/unit_economics"
+    pricing        = "%[4]s/pages/pricing"
+    support        = "%[4]s/pages/support"
+    allocation     = "%[4]s/pages/allocation"
+    unit_economics = "%[4]s/pages/unit_economics"
   }
   rerun_triggers = {
-    round = "%[4]d"
+    round = "%[5]d"
   }
 }
-`, typeName, n, base, round, index)
+`, typeName, n, owner, base, round)
+}
+
+// handoffArgs is what handoffs configures for the check at index, as the
+// protocol's values: the configuration the in-process re-runs plan with.
+func handoffArgs(base string, index, round int, owner string) map[string]tftypes.Value {
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	strMap := func(m map[string]string) tftypes.Value {
+		vs := make(map[string]tftypes.Value, len(m))
+		for k, v := range m {
+			vs[k] = str(v)
+		}
+		return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, vs)
+	}
+	urls := map[string]string{}
+	for _, kind := range sourceKinds {
+		urls[kind] = base + "/pages/" + kind
+	}
+	return map[string]tftypes.Value{
+		"owner_tag":      str(owner),
+		"workload_tag":   str(fmt.Sprintf("bench-%d", index)),
+		"environment":    str("prod"),
+		"model":          str("gpt-4o-mini"),
+		"source_urls":    strMap(urls),
+		"rerun_triggers": strMap(map[string]string{"round": fmt.Sprint(round)}),
+	}
 }
 
 // noopConfig is n noop_thing resources: the floor of any plugin provider.

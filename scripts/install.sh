@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make install: builds this platform's provider into the local mirror that
-# Terraform reads with no CLI configuration at all (SPEC section 10):
+# Terraform reads with no CLI configuration at all (DESIGN.md, "Installing
+# before publication"):
 #   ~/.terraform.d/plugins/HOST/costhandoff/costhandoff/VERSION/OS_ARCH/terraform-provider-costhandoff_vVERSION
 # VERSION is the next release, the top heading of CHANGELOG.md. HOST is
 # PROVIDER_HOST, by default the host the CLI named by TERRAFORM gives

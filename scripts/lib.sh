@@ -19,23 +19,25 @@ start_standin() {
 	standin_url="$(cat "${url_file}")"
 }
 
-# pinned_tool NAME PACKAGE VERSION: prints the path of NAME in .tools/bin,
-# installing PACKAGE@VERSION there on first use.
-pinned_tool() {
-	local tools_bin
-	tools_bin="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.tools/bin"
-	if [[ ! -x "${tools_bin}/$1" ]]; then
-		mkdir -p "${tools_bin}"
-		GOBIN="${tools_bin}" go install "$2@$3" >&2
-	fi
-	echo "${tools_bin}/$1"
+# tool NAME ARG...: runs NAME, a tool pinned as a tool directive of
+# scripts/tools/go.mod, with go tool. That file holds the tools whose own
+# dependencies must not move the provider's (golangci-lint, goreleaser); the
+# provider's go.mod holds the one that builds with the provider's
+# (tfplugindocs). Go builds each tool at its pinned version on first use and
+# caches it.
+tool() {
+	local repo_root
+	repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+	(cd "${repo_root}" && go tool -modfile=scripts/tools/go.mod "$@")
 }
 
-# terraform_cli: prints the absolute path of the CLI every script runs:
-# TERRAFORM (default terraform, or TF_ACC_TERRAFORM_PATH when only that is
-# set), which may name Terraform or OpenTofu.
+# terraform_cli: prints the absolute path of the CLI every script, the
+# tests and the benchmark run: TERRAFORM, a name on PATH or a path (default
+# terraform), which may name Terraform or OpenTofu. The one place the CLI is
+# resolved: scripts/test.sh hands the result to go test as
+# TF_ACC_TERRAFORM_PATH, make bench to the benchmark as -terraform.
 terraform_cli() {
-	local name="${TERRAFORM:-${TF_ACC_TERRAFORM_PATH:-terraform}}" path
+	local name="${TERRAFORM:-terraform}" path
 	path="$(command -v "${name}")" || {
 		echo "$(basename "$0"): ${name} not found: put terraform on PATH or set TERRAFORM to a Terraform or OpenTofu binary" >&2
 		return 1

@@ -3,14 +3,15 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 )
 
 // cli is the Terraform or OpenTofu CLI the tests run and the address the
-// provider is wired in under, as terraform-plugin-testing reads them:
-// TF_ACC_TERRAFORM_PATH (else terraform on PATH) and TF_ACC_PROVIDER_HOST
-// (else registry.terraform.io; OpenTofu's is registry.opentofu.org).
+// provider is wired in under, from the variables terraform-plugin-testing
+// reads: TF_ACC_TERRAFORM_PATH, which scripts/test.sh sets to the CLI that
+// TERRAFORM names (the tests look for no CLI of their own), and
+// TF_ACC_PROVIDER_HOST (else registry.terraform.io; OpenTofu's is
+// registry.opentofu.org).
 type cli struct {
 	path string
 	// source is the provider's fully qualified address, used both in the
@@ -28,22 +29,18 @@ func cliFromEnv(getenv func(string) string) (cli, error) {
 		host = defaultProviderHost
 	}
 	c := cli{source: host + "/costhandoff/costhandoff"}
-	if p := getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return cli{}, fmt.Errorf("TF_ACC_TERRAFORM_PATH %q: %w", p, err)
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return cli{}, fmt.Errorf("TF_ACC_TERRAFORM_PATH: %w", err)
-		}
-		c.path = abs
-		return c, nil
+	p := getenv("TF_ACC_TERRAFORM_PATH")
+	if p == "" {
+		return cli{}, fmt.Errorf("TF_ACC_TERRAFORM_PATH is not set: run the tests with make test or scripts/test.sh, which set it to the CLI that TERRAFORM names")
 	}
-	p, err := exec.LookPath("terraform")
+	abs, err := filepath.Abs(p)
 	if err != nil {
-		return cli{}, fmt.Errorf("terraform is not on PATH and TF_ACC_TERRAFORM_PATH is not set: %w", err)
+		return cli{}, fmt.Errorf("TF_ACC_TERRAFORM_PATH %q: %w", p, err)
 	}
-	c.path = p
+	if _, err := os.Stat(abs); err != nil {
+		return cli{}, fmt.Errorf("TF_ACC_TERRAFORM_PATH: %w", err)
+	}
+	c.path = abs
 	return c, nil
 }
 

@@ -30,8 +30,12 @@ func TestCLIFromEnv(t *testing.T) {
 		t.Error("a TF_ACC_TERRAFORM_PATH naming no file was accepted")
 	}
 
-	c, err = cliFromEnv(func(string) string { return "" })
-	if err == nil && c.source != "registry.terraform.io/costhandoff/costhandoff" {
-		t.Errorf("default source %q, want registry.terraform.io's", c.source)
+	if _, err := cliFromEnv(func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "TERRAFORM") {
+		t.Errorf("no TF_ACC_TERRAFORM_PATH: err = %v, want one saying how the CLI is named", err)
+	}
+
+	env = map[string]string{"TF_ACC_TERRAFORM_PATH": tofu}
+	if c, err = cliFromEnv(func(k string) string { return env[k] }); err != nil || c.source != "registry.terraform.io/costhandoff/costhandoff" {
+		t.Errorf("default source %q (%v), want registry.terraform.io's", c.source, err)
 	}
 }

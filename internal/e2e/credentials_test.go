@@ -21,39 +21,6 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
-// providerDir holds the provider binary built once by TestMain; tf is the
-// CLI that runs it.
-var (
-	providerDir string
-	tf          cli
-)
-
-func TestMain(m *testing.M) {
-	os.Exit(buildProviderAndRun(m))
-}
-
-func buildProviderAndRun(m *testing.M) int {
-	var err error
-	if tf, err = cliFromEnv(os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "costhandoff-e2e-provider-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-costhandoff"),
-		"github.com/costhandoff/terraform-provider-costhandoff")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: building the provider: %v\n%s", err, out)
-		return 1
-	}
-	providerDir = dir
-	return m.Run()
-}
-
 // keySource is one way a user hands the provider the approved key.
 type keySource struct {
 	name string

@@ -4,9 +4,10 @@
 // pointed at the local AI API stand-in on 127.0.0.1. It has no code outside
 // its tests.
 //
-// The CLI is TF_ACC_TERRAFORM_PATH, else terraform on PATH, and the
-// provider's address is TF_ACC_PROVIDER_HOST/costhandoff/costhandoff
-// (default registry.terraform.io), as terraform-plugin-testing reads them:
-// TF_ACC_TERRAFORM_PATH=/path/to/tofu TF_ACC_PROVIDER_HOST=registry.opentofu.org
-// runs them on OpenTofu. make test sets both from TERRAFORM.
+// They run only with TF_ACC set, as acceptance tests do; without it the
+// package is skipped (make unit). The CLI is TF_ACC_TERRAFORM_PATH and the
+// provider's address TF_ACC_PROVIDER_HOST/costhandoff/costhandoff (default
+// registry.terraform.io), the variables terraform-plugin-testing reads; make
+// test and scripts/test.sh set all three from TERRAFORM, e.g.
+// make test TERRAFORM=/path/to/tofu runs them on OpenTofu.
 package e2e

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -83,33 +82,5 @@ func TestMissingTagsNullArgumentAsOpenTofuSendsIt(t *testing.T) {
 				t.Errorf("missing_tags(null) = %v, want owner, workload and environment", got)
 			}
 		})
-	}
-}
-
-// The wrapper that gives OpenTofu's null arguments their encoding hides
-// none of the framework's servers: every optional server the framework
-// answers is still served.
-func TestServerHidesNothingTheFrameworkServes(t *testing.T) {
-	t.Parallel()
-	framework := providerserver.NewProtocol6(newProvider("test"))()
-	served := NewProtocol6("test")()
-	//nolint:staticcheck // tf6server finds the optional servers by these deprecated types
-	for _, check := range []struct {
-		name       string
-		implements func(tfprotov6.ProviderServer) bool
-	}{
-		{"list resources", func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithListResource)
-			return ok
-		}},
-		{"actions", func(s tfprotov6.ProviderServer) bool { _, ok := s.(tfprotov6.ProviderServerWithActions); return ok }},
-		{"state stores", func(s tfprotov6.ProviderServer) bool { _, ok := s.(tfprotov6.ProviderServerWithStateStores); return ok }},
-	} {
-		if check.implements(framework) && !check.implements(served) {
-			t.Errorf("the framework serves %s but NewProtocol6 hides them", check.name)
-		}
-	}
-	if _, wrapped := served.(nullArguments); !wrapped {
-		t.Error("NewProtocol6 no longer wraps the framework's server: OpenTofu's null arguments would fail again")
 	}
 }

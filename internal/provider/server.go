@@ -28,6 +28,8 @@ func serve(p *costhandoffProvider) func() tfprotov6.ProviderServer {
 // ones included, so that wrapping it hides none of them. The optional
 // interfaces are deprecated only because their methods will move into
 // ProviderServer; until then tf6server finds them by these very types.
+// TestServerHidesNothingTheFrameworkServes compares this set with the
+// framework server's methods, so one added by an upgrade is not lost here.
 type frameworkServer interface {
 	tfprotov6.ProviderServer
 	tfprotov6.ProviderServerWithListResource //nolint:staticcheck // see above
@@ -36,11 +38,22 @@ type frameworkServer interface {
 }
 
 // nullArguments passes every call to the framework unchanged but one detail
-// of CallFunction: OpenTofu sends a null function argument as a value with
-// no data at all (Terraform sends an encoded null), which the framework
-// cannot decode ("DynamicValue had no JSON or msgpack data set"). Such an
-// argument is given the MessagePack encoding of null, which is what it
-// means, so missing_tags(null) works on both CLIs.
+// of CallFunction, a workaround for OpenTofu. Given a null function argument
+// (missing_tags(null), or a variable whose value is null), OpenTofu sends a
+// DynamicValue with neither its JSON nor its MessagePack field set, where
+// Terraform sends the MessagePack encoding of null (the single byte 0xc0).
+// The framework cannot decode an empty value ("DynamicValue had no JSON or
+// msgpack data set") and fails the call, although the function declares the
+// parameter nullable. No OpenTofu issue was found to link when this was
+// written; link it here when there is one. Such an argument is given the
+// encoding of null, which is what it means, so missing_tags(null) works on
+// both CLIs.
+//
+// The wrapper can go when OpenTofu sends a MessagePack null for a null
+// argument (or the framework reads an empty DynamicValue as null): then
+// TestMissingTagsNullArgumentAsOpenTofuSendsIt's "no data" case no longer
+// describes any CLI, and the acceptance test of missing_tags(null) passes on
+// OpenTofu with the framework's server served directly.
 type nullArguments struct{ frameworkServer }
 
 // msgpackNil is MessagePack's encoding of nil.

@@ -249,7 +249,7 @@ func TestCheckPlanSaysWhyItReruns(t *testing.T) {
 				t.Errorf("plan re-runs (%v) or warns (%q), want neither", rerun, got)
 			case tc.want != "" && !rerun:
 				t.Errorf("plan does not re-run, want a re-run because %s", tc.want)
-			case tc.want != "" && !regexp.MustCompile(`(?s)will re-run at apply: The check for workload_tag search-summaries, environment prod runs its smoke test again at apply because `+tc.want).MatchString(got):
+			case tc.want != "" && !regexp.MustCompile(`(?s)re-run planned: This plan re-runs the smoke test of the check for workload_tag search-summaries, environment prod because `+tc.want+`\. Applying it moves the run in state \(cost-handoff-\d{8}-[0-9a-f]{12}-001\) to history\.`).MatchString(got):
 				t.Errorf("warnings %q do not say why: want %s", got, tc.want)
 			}
 			if n := h.e.standin.AIRequests(); n != sent {

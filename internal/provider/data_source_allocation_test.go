@@ -20,7 +20,6 @@ func strs(values ...string) knownvalue.Check {
 // The data source reads at plan time, so each case is checked on the plan's
 // outputs and no case ever applies anything.
 func TestAccAllocation(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		provider, args string
@@ -76,7 +75,7 @@ output "missing"  { value = data.costhandoff_allocation.this.missing }
 output "invalid"  { value = data.costhandoff_allocation.this.invalid }
 output "message"  { value = data.costhandoff_allocation.this.message }
 `
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -97,9 +96,8 @@ output "message"  { value = data.costhandoff_allocation.this.message }
 }
 
 func TestAccAllocation_failOnIncompleteFailsPlan(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{

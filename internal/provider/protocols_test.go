@@ -79,22 +79,18 @@ var protocolCases = map[probe.Protocol]protocolCase{
 }
 
 func TestAccProtocol_openaiChat(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.OpenAIChat)
 }
 
 func TestAccProtocol_openaiResponses(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.OpenAIResponses)
 }
 
 func TestAccProtocol_anthropicMessages(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.AnthropicMessages)
 }
 
 func TestAccProtocol_gemini(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.Gemini)
 }
 
@@ -103,7 +99,7 @@ func TestAccProtocol_gemini(t *testing.T) {
 func testProtocol(t *testing.T, p probe.Protocol) {
 	pc := protocolCases[p]
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -197,9 +193,8 @@ func expectBodyField(body []byte, field []string, want any) error {
 }
 
 func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -228,7 +223,6 @@ func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
 }
 
 func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	var steps []resource.TestStep
 	for _, value := range []string{"{nope", "[1]", "null"} {
@@ -240,7 +234,7 @@ func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)(Invalid JSON String Value.*not valid JSON|Invalid extra_body_json.*must be a JSON object)`),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(),
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks: writeOnlyArguments, Steps: steps})
 	// ExpectError steps run no Check, so the spend is counted here.
 	if n := e.standin.AIRequests(); n != 0 {
@@ -249,7 +243,6 @@ func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
 }
 
 func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
-	t.Parallel()
 	refusals := []struct {
 		behaviour standin.Behaviour
 		category  string
@@ -268,7 +261,7 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 			t.Run(name+"/"+string(refusal.behaviour), func(t *testing.T) {
 				e := newTestEnv(t)
 				e.standin.SetBehaviour(refusal.behaviour)
-				resource.Test(t, resource.TestCase{
+				resource.ParallelTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: e.factories(),
 					TerraformVersionChecks:   writeOnlyArguments,
 					Steps: []resource.TestStep{{
@@ -288,7 +281,6 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 }
 
 func TestAccProtocol_caCertPEM(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	srv := httptest.NewTLSServer(e.standin)
 	t.Cleanup(srv.Close)
@@ -323,7 +315,7 @@ func TestAccProtocol_caCertPEM(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e.standin.ResetCounters()
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{

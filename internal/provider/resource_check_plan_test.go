@@ -17,7 +17,6 @@ import (
 // Every gap knowable at plan time fails terraform plan with an error that
 // names the attribute, and no plan ever reaches the AI API.
 func TestAccCheck_planGating(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		config string
@@ -116,7 +115,7 @@ func TestAccCheck_planGating(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -133,7 +132,6 @@ func TestAccCheck_planGating(t *testing.T) {
 }
 
 func TestAccCheck_providerConfigErrors(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct{ provider, want string }{
 		"duration":       {`request_timeout = "soon"`, `(?s)Invalid Time Duration String Value.*request_timeout.*"soon"`},
@@ -154,7 +152,7 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
   api_key  = "sk-test-standin-approved"
   operator = "finops-platform"
   ` + tc.provider + "\n}\n" + checkHCL(e, nil)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
@@ -170,7 +168,6 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
 // validates again during apply with the value known, so a gap fails the
 // apply on the attribute before that check sends any request.
 func TestAccCheck_unknownAtPlanCheckedAtApply(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	config := e.checkConfig("") + `
 resource "costhandoff_check" "later" {
@@ -181,7 +178,7 @@ resource "costhandoff_check" "later" {
   source_urls  = costhandoff_check.this.source_urls
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -233,11 +230,10 @@ func providerWithoutKey(e *testEnv) string {
 // nothing to run, a destroy and a refresh work without one, so cleanup after
 // a key is revoked and plans in CI without secrets are never blocked.
 func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	withKey := e.checkConfig("")
 	withoutKey := providerWithoutKey(e) + checkHCL(e, nil)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
@@ -269,7 +265,6 @@ func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
 // each.value under for_each) leaves the other checks of the plan working:
 // the kinds are known, so nothing is reported missing.
 func TestAccCheck_sourceURLUnknownAtPlan(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	config := e.providerBlock("") + `
 resource "terraform_data" "page" {
@@ -281,7 +276,7 @@ resource "terraform_data" "page" {
     allocation     = "` + e.url + `/pages/allocation"
     unit_economics = "` + e.url + `/pages/unit_economics"
   }`})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -291,8 +286,8 @@ resource "terraform_data" "page" {
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				expect("decision", knownvalue.StringExact("proceed")),
-				expect("sources", knownvalue.ListPartial(map[int]knownvalue.Check{
-					1: sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
+				expect("sources", knownvalue.MapPartial(map[string]knownvalue.Check{
+					"pricing": sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
 				})),
 			},
 		}},

@@ -26,24 +26,36 @@ type protocolHarness struct {
 	e         *testEnv
 	server    tfprotov6.ProviderServer
 	valueType tftypes.Type
+	// private is the private state the last apply left, which the next
+	// plan of the same check receives.
+	private []byte
 }
 
 func newProtocolHarness(t testing.TB) *protocolHarness {
 	t.Helper()
-	e := newTestEnv(t)
-	h := &protocolHarness{t: t, ctx: context.Background(), e: e,
-		server: serve(&costhandoffProvider{version: "test", now: e.clock.Now, getenv: func(string) string { return "" }})()}
+	h := &protocolHarness{t: t, ctx: context.Background(), e: newTestEnv(t)}
+	h.configure(nil)
+	return h
+}
+
+// configure serves a fresh provider configured against the stand-in with
+// the provider arguments changed by provider (a null value removes one), as
+// a later terraform run with another provider block or environment does.
+func (h *protocolHarness) configure(provider map[string]tftypes.Value) {
+	h.t.Helper()
+	h.server = serve(&costhandoffProvider{version: "test", now: h.e.clock.Now, getenv: func(string) string { return "" }})()
 	schemas, err := h.server.GetProviderSchema(h.ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
 	h.valueType = schemas.ResourceSchemas["costhandoff_check"].ValueType()
-	config := objectOf(schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"endpoint": str(e.url + "/v1"), "api_key": str(approvedKey), "operator": str("finops-platform"),
-	})
+	attrs := map[string]tftypes.Value{"endpoint": str(h.e.url + "/v1"), "api_key": str(approvedKey), "operator": str("finops-platform")}
+	for k, v := range provider {
+		attrs[k] = v
+	}
+	config := objectOf(schemas.Provider.ValueType(), attrs)
 	resp, err := h.server.ConfigureProvider(h.ctx, &tfprotov6.ConfigureProviderRequest{Config: h.dynamic(config)})
 	h.noErrors(err, resp.Diagnostics)
-	return h
 }
 
 // config is a complete handoff with extra arguments.
@@ -76,11 +88,16 @@ func (h *protocolHarness) plan(prior, config tftypes.Value, private []byte) *tfp
 // apply plans and applies config over prior, as terraform apply does.
 func (h *protocolHarness) apply(prior, config tftypes.Value) tftypes.Value {
 	h.t.Helper()
-	plan := h.plan(prior, config, nil)
+	var private []byte
+	if !prior.IsNull() {
+		private = h.private
+	}
+	plan := h.plan(prior, config, private)
 	applied, err := h.server.ApplyResourceChange(h.ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "costhandoff_check", PriorState: h.dynamic(prior), PlannedState: plan.PlannedState,
 		Config: h.dynamic(config), PlannedPrivate: plan.PlannedPrivate})
 	h.noErrors(err, applied.Diagnostics)
+	h.private = applied.Private
 	v, err := applied.NewState.Unmarshal(h.valueType)
 	if err != nil {
 		h.t.Fatal(err)
@@ -226,6 +243,57 @@ func TestCheckPlanSaysWhyItReruns(t *testing.T) {
 			state := h.apply(h.null(), config)
 			return state, config, h.refresh(state)
 		}, ""},
+		{"the provider's endpoint changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"endpoint": str("http://127.0.0.1:9/v1")})
+			return state, config, h.private
+		}, `the endpoint changed from "` + regexp.QuoteMeta(`http://127.0.0.1:`) + `\d+/v1" to "` + regexp.QuoteMeta(`http://127.0.0.1:9/v1`) + `"`},
+		{"the check's own endpoint changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(nil))
+			return state, h.config(map[string]tftypes.Value{"endpoint": str("http://localhost:9/v1")}), h.private
+		}, `the endpoint changed from "http://127.0.0.1:\d+/v1" to "http://localhost:9/v1"`},
+		{"the protocol changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"api_protocol": str("anthropic_messages")})
+			return state, config, h.private
+		}, `the API protocol changed from "openai_chat" to "anthropic_messages"`},
+		{"another approved key", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"api_key": str("sk-test-standin-other")})
+			return state, config, h.private
+		}, `another approved key is configured \(credential fingerprint [0-9a-f]{8}, last run [0-9a-f]{8}\)`},
+		{"another api_key_wo", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(map[string]tftypes.Value{"api_key_wo": str(approvedKey), "api_key_wo_version": num(1)}))
+			return state, h.config(map[string]tftypes.Value{"api_key_wo": str("sk-test-standin-other"), "api_key_wo_version": num(1)}), h.private
+		}, `another approved key is configured \(credential fingerprint [0-9a-f]{8}, last run [0-9a-f]{8}\)`},
+		{"the same key through api_key_wo", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(nil))
+			return state, h.config(map[string]tftypes.Value{"api_key_wo": str(approvedKey)}), h.private
+		}, ""},
+		{"no key configured at all", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"api_key": tftypes.NewValue(tftypes.String, nil)})
+			return state, config, h.private
+		}, ""},
+		{"a ledger configured since", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"ledger_api": str("new_api"), "ledger_token": str("fake-ledger-token"), "ledger_wait": str("0s")})
+			return state, config, h.private
+		}, `the ledger changed from none to new_api at http://127.0.0.1:\d+`},
+		{"the ledger endpoint changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			ledger := map[string]tftypes.Value{"ledger_api": str("new_api"), "ledger_token": str("fake-ledger-token"), "ledger_wait": str("0s")}
+			h.configure(ledger)
+			config := h.config(map[string]tftypes.Value{"enforcement": str("record")})
+			state := h.apply(h.null(), config)
+			ledger["ledger_endpoint"] = str("http://127.0.0.1:9")
+			h.configure(ledger)
+			return state, config, h.private
+		}, `the ledger changed from new_api at http://127.0.0.1:\d+ to new_api at http://127.0.0.1:9`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

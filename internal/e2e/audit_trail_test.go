@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-
-	"os"
-	"path/filepath"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
@@ -240,8 +239,11 @@ func TestFirstRunStopKeptByUntaint(t *testing.T) {
 	w := auditWorkspace(t, 0)
 	w.standin.SetBehaviour(standin.ServerError)
 	out, err := w.run("apply", "-input=false", "-no-color", "-auto-approve", "-var", "cycle=1")
-	if err == nil || !strings.Contains(out, "terraform untaint") || !strings.Contains(out, "decision: stop") ||
-		!strings.Contains(out, "workload_tag search-summaries, environment prod") {
+	// Terraform wraps a diagnostic at the terminal's width.
+	flat := strings.Join(strings.Fields(out), " ")
+	if err == nil || !strings.Contains(flat, "terraform untaint") || !strings.Contains(flat, "decision: stop") ||
+		!strings.Contains(flat, "first run of the check for workload_tag search-summaries, environment prod") ||
+		!strings.Contains(flat, "costhandoff_check's own address") {
 		t.Fatalf("the first run's stop did not fail the apply naming terraform untaint and the check, and carrying the log: %v\n%s", err, out)
 	}
 	stopped, _ := w.checkValues("costhandoff_check.this")["run_id"].(string)

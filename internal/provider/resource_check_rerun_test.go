@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -434,5 +436,110 @@ func plainValue(v tftypes.Value) any {
 			out[i] = plainValue(e)
 		}
 		return out
+	}
+}
+
+// Every argument of the schema has a decision: it re-runs the check, or it
+// only says how a result is kept. An argument added to the schema fails
+// here until it is given one, and the re-run list follows the schema.
+func TestRerunArgumentsComeFromTheSchema(t *testing.T) {
+	t.Parallel()
+	reruns := map[string]bool{
+		"owner_tag": true, "workload_tag": true, "environment": true, "product": true, "cost_center": true,
+		"operator": true, "follow_up_owner": true, "source_urls": true, "verify_sources": true, "watch_sources": true,
+		"model": true, "prompt": true, "max_output_tokens": true, "extra_body_json": true, "endpoint": true,
+		"api_protocol": true, "api_key_wo_version": true, "unit_name": true, "billing_unit": true,
+		"review_interval_days": true, "rerun_triggers": true,
+		// How a result is kept, never what is tested.
+		"enforcement": false, "history_limit": false,
+		// Write-only: never in a plan; the fingerprint stands for the key.
+		"api_key_wo": false, "invalid_api_key_wo": false,
+	}
+	var arguments, want []string
+	for name, a := range checkResourceSchema().Attributes {
+		if a.IsOptional() || a.IsRequired() {
+			arguments = append(arguments, name)
+		}
+	}
+	for _, name := range arguments {
+		decision, ok := reruns[name]
+		if !ok {
+			t.Errorf("argument %s has no re-run decision: add it to this test and, if it only says how a result is kept, to keepArguments", name)
+		}
+		if decision {
+			want = append(want, name)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(rerunArguments, want) {
+		t.Errorf("rerunArguments = %q, want %q", rerunArguments, want)
+	}
+	for name := range keepArguments {
+		if reruns[name] {
+			t.Errorf("keepArguments holds %s, which re-runs", name)
+		}
+	}
+	// The typed model's arguments are the schema's, so the re-run decision
+	// compares each argument's value.
+	model := slices.Sorted(maps.Keys(checkModel{}.arguments()))
+	if slices.Sort(arguments); !slices.Equal(model, arguments) {
+		t.Errorf("checkModel's arguments are %q, the schema's %q", model, arguments)
+	}
+}
+
+// A watched page that fails to load on refresh warns, naming the page and
+// what the fetch got, and plans no re-run. The pricing page is served by a
+// stand-in of its own, so it can go away.
+func TestCheckPlanWarnsOfAWatchedPageThatFailed(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		fail func(pages *standin.Server, stop func())
+		want string
+	}{
+		"500": {func(pages *standin.Server, _ func()) {
+			pages.SetPage("pricing", http.StatusInternalServerError, "oops")
+		}, `HTTP 500`},
+		"404":         {func(pages *standin.Server, _ func()) { pages.SetPage("pricing", http.StatusNotFound, "gone") }, `HTTP 404`},
+		"unreachable": {func(_ *standin.Server, stop func()) { stop() }, `no response \(.+\)`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newProtocolHarness(t)
+			pages := standin.New(standin.Options{})
+			pagesURL, stop := pages.Start()
+			t.Cleanup(stop)
+			config := h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, true),
+				"source_urls": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{
+					"pricing": str(pagesURL + "/pages/pricing"), "support": str(h.e.url + "/pages/support"),
+					"allocation": str(h.e.url + "/pages/allocation"), "unit_economics": str(h.e.url + "/pages/unit_economics"),
+				})})
+			state := h.apply(h.null(), config)
+			tc.fail(pages, stop)
+			h.checkUnchecked(t, state, config, pagesURL+"/pages/pricing", tc.want)
+		})
+	}
+}
+
+// checkUnchecked refreshes state, plans config over it, and wants no re-run
+// and one warning naming the pricing page at url and status.
+func (h *protocolHarness) checkUnchecked(t *testing.T, state, config tftypes.Value, url, status string) {
+	t.Helper()
+	resp := h.plan(state, config, h.refresh(state))
+	planned, err := resp.PlannedState.Unmarshal(h.valueType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := planned.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	if !attrs["run_id"].IsKnown() {
+		t.Error("a page that failed to load plans a re-run")
+	}
+	want := `^Watched source page could not be checked: The pricing page of the check for workload_tag search-summaries, environment prod \(` +
+		regexp.QuoteMeta(url) + `\) could not be read on refresh: ` + status + `\. A page that fails to load is no evidence that it changed, so no re-run is planned for it; the next refresh reads it again\.\n$`
+	if got := warnings(resp); !regexp.MustCompile(want).MatchString(got) {
+		t.Errorf("warnings = %q, want one matching %s", got, want)
 	}
 }

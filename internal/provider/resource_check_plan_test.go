@@ -46,7 +46,8 @@ func TestAccCheck_planGating(t *testing.T) {
 		"environment differing only by case names the allowed spelling": {
 			config: e.providerBlock(`allowed_environments = ["prod", "staging"]`) +
 				checkHCL(e, map[string]string{"environment": `"Prod"`}),
-			want: `(?s)environment "Prod".*"prod"`,
+			// The message ends as the gating guide shows it, with the question.
+			want: `(?s)environment "Prod" is\s+not\s+an\s+allowed\s+environment;\s+did\s+you\s+mean\s+"prod"\?(\s|$)`,
 		},
 		"invisible owner": {
 			config: e.providerBlock("") + checkHCL(e, map[string]string{"owner_tag": `"\u200b"`}),

@@ -129,12 +129,12 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
-			MarkdownDescription: "Write-only approved key, overriding the provider's `api_key`. Never stored; change " +
-				"`api_key_wo_version` to re-run the check with a new key.",
+			MarkdownDescription: "Write-only approved key, overriding the provider's `api_key`. Never stored: state keeps " +
+				"its `credential_fingerprint`, so another key re-runs the check, as a changed `api_key_wo_version` does.",
 		},
 		"api_key_wo_version": schema.Int64Attribute{
 			Optional:            true,
-			MarkdownDescription: "Version of `api_key_wo`; changing it re-runs the check.",
+			MarkdownDescription: "Version of `api_key_wo`; changing it re-runs the check, even with the same key.",
 		},
 		"invalid_api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
@@ -169,8 +169,8 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"history_limit": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(10),
-			MarkdownDescription: "Earlier runs' logs kept in `history`. Changing it alone does not re-run; lowering it trims " +
-				"`history` at once. Defaults to 10.",
+			MarkdownDescription: "Earlier runs kept in `history`, the oldest removed first. Changing it alone does not re-run; " +
+				"lowering it trims `history` at once. Defaults to 10.",
 			Validators: []validator.Int64{int64validator.AtLeast(0)},
 		},
 	}

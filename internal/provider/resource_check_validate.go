@@ -43,7 +43,7 @@ func validateAllocation(args map[string]attr.Value, policy handoff.Policy, confi
 		}
 		value := v.ValueString()
 		if finding, bad := policy.CheckField(f.field, value); bad {
-			detail := f.attribute + " " + finding.Reason + "."
+			detail := sentence(f.attribute + " " + finding.Reason)
 			if handoff.IsMissing(value) {
 				detail += fmt.Sprintf(" The provider's policy requires %s (required_tags = [%s]).", f.field, strings.Join(policy.RequiredTags, ", "))
 			}
@@ -180,4 +180,13 @@ func (d *providerData) resolveCheck(ctx context.Context, cfg, m checkModel) (han
 		check.Request.ExtraBody = extra
 	}
 	return check, diags
+}
+
+// sentence ends s with a full stop unless it already ends a sentence, as a
+// reason that asks "did you mean ...?" does.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
+		return s
+	}
+	return s + "."
 }

@@ -20,6 +20,7 @@ func strs(values ...string) knownvalue.Check {
 // The data source reads at plan time, so each case is checked on the plan's
 // outputs and no case ever applies anything.
 func TestAccAllocation(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		provider, args string
@@ -90,9 +91,12 @@ output "message"  { value = data.costhandoff_allocation.this.message }
 			})
 		})
 	}
-	if n := e.standin.AIRequests(); n != 0 {
-		t.Fatalf("the data source caused %d AI requests, want 0", n)
-	}
+	// The cases run in parallel: count once they all have.
+	t.Cleanup(func() {
+		if n := e.standin.AIRequests(); n != 0 {
+			t.Errorf("the data source caused %d AI requests, want 0", n)
+		}
+	})
 }
 
 func TestAccAllocation_failOnIncompleteFailsPlan(t *testing.T) {

@@ -243,6 +243,7 @@ func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
 }
 
 func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
+	t.Parallel()
 	refusals := []struct {
 		behaviour standin.Behaviour
 		category  string
@@ -281,19 +282,15 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 }
 
 func TestAccProtocol_caCertPEM(t *testing.T) {
-	e := newTestEnv(t)
-	srv := httptest.NewTLSServer(e.standin)
-	t.Cleanup(srv.Close)
-	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	t.Parallel()
 	cases := []struct {
-		name   string
-		config string
-		checks []statecheck.StateCheck
-		sent   int
+		name    string
+		trusted bool
+		checks  []statecheck.StateCheck
+		sent    int
 	}{
 		{
-			name:   "untrusted",
-			config: e.tlsCheckConfig(srv.URL, ""),
+			name: "untrusted",
 			checks: []statecheck.StateCheck{
 				expect("happy_path.category", knownvalue.StringExact("network_error")),
 				expect("happy_path.message", knownvalue.StringRegexp(regexp.MustCompile(`certificate`))),
@@ -302,8 +299,8 @@ func TestAccProtocol_caCertPEM(t *testing.T) {
 			sent: 0, // the handshake failed, so no request reached the API
 		},
 		{
-			name:   "trusted",
-			config: e.tlsCheckConfig(srv.URL, caPEM),
+			name:    "trusted",
+			trusted: true,
 			checks: []statecheck.StateCheck{
 				expect("happy_path.category", knownvalue.StringExact("ok")),
 				expect("error_path.category", knownvalue.StringExact("auth_failure")),
@@ -314,12 +311,19 @@ func TestAccProtocol_caCertPEM(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.standin.ResetCounters()
+			// Each case has a stand-in of its own, so the requests counted are its own.
+			e := newTestEnv(t)
+			srv := httptest.NewTLSServer(e.standin)
+			t.Cleanup(srv.Close)
+			var caPEM string
+			if c.trusted {
+				caPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
-					Config:            c.config,
+					Config:            e.tlsCheckConfig(srv.URL, caPEM),
 					ConfigStateChecks: c.checks,
 					Check:             e.expectAIRequests(c.sent),
 				}},

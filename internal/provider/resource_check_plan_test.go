@@ -17,6 +17,7 @@ import (
 // Every gap knowable at plan time fails terraform plan with an error that
 // names the attribute, and no plan ever reaches the AI API.
 func TestAccCheck_planGating(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct {
 		config string
@@ -127,12 +128,16 @@ func TestAccCheck_planGating(t *testing.T) {
 			})
 		})
 	}
-	if n := e.standin.AIRequests(); n != 0 {
-		t.Fatalf("plans sent %d AI requests, want 0", n)
-	}
+	// The cases run in parallel: count once they all have.
+	t.Cleanup(func() {
+		if n := e.standin.AIRequests(); n != 0 {
+			t.Errorf("plans sent %d AI requests, want 0", n)
+		}
+	})
 }
 
 func TestAccCheck_providerConfigErrors(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	cases := map[string]struct{ provider, want string }{
 		"duration":       {`request_timeout = "soon"`, `(?s)Invalid Time Duration String Value.*request_timeout.*"soon"`},
@@ -160,9 +165,12 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
 			})
 		})
 	}
-	if n := e.standin.AIRequests(); n != 0 {
-		t.Fatalf("plans sent %d AI requests, want 0", n)
-	}
+	// The cases run in parallel: count once they all have.
+	t.Cleanup(func() {
+		if n := e.standin.AIRequests(); n != 0 {
+			t.Errorf("plans sent %d AI requests, want 0", n)
+		}
+	})
 }
 
 // An allocation value unknown at plan time cannot be judged then. Terraform

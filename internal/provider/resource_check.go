@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
@@ -42,9 +43,8 @@ func (r *checkResource) Configure(_ context.Context, req resource.ConfigureReque
 // apply on its attribute before any request is sent. Without a configured
 // provider (terraform validate) the default policy judges what is set.
 func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg checkModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	cfg, ok := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	resp.Diagnostics.Append(r.data.validateCheckConfig(cfg)...)
@@ -59,10 +59,9 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	d := r.data
-	var plan, cfg checkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 {
 		return
 	}
 	plan.resolveLeftOut(cfg, d)
@@ -71,8 +70,7 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		resp.Diagnostics.Append(d.requireCredential(cfg)...)
 		plan.planRun(nil, d, fingerprint)
 	} else {
-		var state checkModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		state, _ := readModel(ctx, req.State.Raw, &resp.Diagnostics)
 		observed, diags := readObservedPages(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 		tested, diags := readLedgerTested(ctx, req.Private)
@@ -98,29 +96,27 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Plan.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 }
 
 func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, cfg checkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 {
 		return
 	}
 	plan.ID = types.StringValue(newCheckID())
 	if r.run(ctx, cfg, &plan, handoff.Previous{}, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
 	}
 }
 
 func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state, cfg checkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	state, ok2 := readModel(ctx, req.State.Raw, &resp.Diagnostics)
+	cfg, ok3 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 || !ok3 {
 		return
 	}
 	if !plan.RunID.IsUnknown() {
@@ -132,7 +128,7 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 			resp.Diagnostics.Append(diags...)
 			plan.History = stringMap(handoff.TrimHistory(history, int(plan.HistoryLimit.ValueInt64())))
 		}
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 		return
 	}
 	prev, diags := state.previous(ctx)
@@ -143,7 +139,7 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	} else {
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 	// Pages seen on refresh belonged to the run just replaced.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, observedSourcesKey, nil)...)
 }
@@ -152,15 +148,34 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 // pages again and keeps what it found in private state, so that a changed
 // page shows up in the next plan without growing the stored handoff.
 func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state checkModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || r.data == nil || !state.WatchSources.ValueBool() {
+	state, ok := readModel(ctx, req.State.Raw, &resp.Diagnostics)
+	if !ok || r.data == nil || !state.WatchSources.ValueBool() {
 		return
 	}
 	urls, diags := stringMapOf(ctx, state.SourceURLs)
 	resp.Diagnostics.Append(diags...)
 	fetched := r.data.runner.Sources.Fetch(ctx, urls)
 	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, observedSourcesKey, fetched)...)
+}
+
+// readModel is the check as raw holds it (a configuration, plan or state);
+// ok is false, with an error diagnostic, when it cannot be read.
+func readModel(ctx context.Context, raw tftypes.Value, diags *diag.Diagnostics) (m checkModel, ok bool) {
+	if err := m.fromTerraform(ctx, raw); err != nil {
+		diags.AddError("Unable to read costhandoff_check", err.Error())
+		return m, false
+	}
+	return m, true
+}
+
+// writeModel is m as a value of type t, for a plan or a state.
+func writeModel(ctx context.Context, m checkModel, t tftypes.Type, diags *diag.Diagnostics) tftypes.Value {
+	v, err := m.toTerraform(ctx, t)
+	if err != nil {
+		diags.AddError("Unable to write costhandoff_check", err.Error())
+		return tftypes.NewValue(t, tftypes.UnknownValue)
+	}
+	return v
 }
 
 // Delete sends nothing and needs no credential: a handoff is a record, and

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
@@ -272,4 +274,67 @@ func (r checkResults) previous(ctx context.Context) (handoff.Previous, diag.Diag
 	diags.Append(d...)
 	prev.Sources = p
 	return prev, diags
+}
+
+// checkAttrTypes are the check's attribute types, from the schema.
+var checkAttrTypes = attrTypesOf(checkResourceSchema().Attributes)
+
+// fromTerraform fills m from a configuration, plan or state of the check.
+// It converts each attribute with its schema type directly: the framework's
+// generic Get walks paths and builds diagnostics for every value, which on
+// every plan of every check cost measurably more than the plan itself.
+func (m *checkModel) fromTerraform(ctx context.Context, raw tftypes.Value) error {
+	var attrs map[string]tftypes.Value
+	if err := raw.As(&attrs); err != nil {
+		return err
+	}
+	return eachField(reflect.ValueOf(m).Elem(), func(name string, field reflect.Value) error {
+		typ, ok := checkAttrTypes[name]
+		if !ok {
+			return fmt.Errorf("checkModel field %s is not in the schema", name)
+		}
+		v, err := typ.ValueFromTerraform(ctx, attrs[name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		field.Set(reflect.ValueOf(v))
+		return nil
+	})
+}
+
+// toTerraform is m as a value of the check's object type t.
+func (m checkModel) toTerraform(ctx context.Context, t tftypes.Type) (tftypes.Value, error) {
+	attrs := map[string]tftypes.Value{}
+	err := eachField(reflect.ValueOf(&m).Elem(), func(name string, field reflect.Value) error {
+		v, err := field.Interface().(attr.Value).ToTerraformValue(ctx)
+		attrs[name] = v
+		return err
+	})
+	if err == nil {
+		err = tftypes.ValidateValue(t, attrs)
+	}
+	if err != nil {
+		return tftypes.Value{}, err
+	}
+	return tftypes.NewValue(t, attrs), nil
+}
+
+// eachField calls f with every tagged field of the struct v, the embedded
+// results included.
+func eachField(v reflect.Value, f func(name string, field reflect.Value) error) error {
+	for i := range v.NumField() {
+		sf := v.Type().Field(i)
+		if sf.Anonymous {
+			if err := eachField(v.Field(i), f); err != nil {
+				return err
+			}
+			continue
+		}
+		if name := sf.Tag.Get("tfsdk"); name != "" {
+			if err := f(name, v.Field(i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -543,3 +543,25 @@ func (h *protocolHarness) checkUnchecked(t *testing.T, state, config tftypes.Val
 		t.Errorf("warnings = %q, want one matching %s", got, want)
 	}
 }
+
+// The model's own conversion reads and writes every attribute as the
+// framework's would: a state read back through it is the same value.
+func TestCheckModelRoundTrip(t *testing.T) {
+	t.Parallel()
+	h := newProtocolHarness(t)
+	state := h.apply(h.null(), h.config(map[string]tftypes.Value{"extra_body_json": str(`{"a": 1}`), "review_interval_days": num(30)}))
+	var m checkModel
+	if err := m.fromTerraform(h.ctx, state); err != nil {
+		t.Fatal(err)
+	}
+	if m.RunID.IsNull() || m.Sources.IsNull() || m.History.IsNull() || m.ExtraBodyJSON.ValueString() != `{"a": 1}` {
+		t.Errorf("fromTerraform lost values: run_id %s, sources %s, history %s, extra_body_json %s", m.RunID, m.Sources, m.History, m.ExtraBodyJSON)
+	}
+	back, err := m.toTerraform(h.ctx, h.valueType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.Equal(state) {
+		t.Errorf("a state read and written again differs:\n%s\nwant\n%s", back, state)
+	}
+}

@@ -1,6 +1,7 @@
-# A complete cost handoff for one workload on CometAPI (the default endpoint).
-# The approved key comes from COSTHANDOFF_API_KEY; plan never sends a request,
-# apply runs the smoke test and stores the handoff record in state.
+# A complete cost handoff for one workload on CometAPI (the default endpoint,
+# or COSTHANDOFF_ENDPOINT). The approved key comes from COSTHANDOFF_API_KEY and
+# the operator from COSTHANDOFF_OPERATOR (or var.operator); plan never sends a
+# request, apply runs the smoke test and stores the handoff record in state.
 terraform {
   required_version = ">= 1.11"
   required_providers {
@@ -26,9 +27,9 @@ variable "ledger_api" {
 }
 
 variable "operator" {
-  description = "Team or role running the check."
+  description = "Team or role running the check. Left null, the provider reads COSTHANDOFF_OPERATOR."
   type        = string
-  default     = "finops-platform"
+  default     = null
 }
 
 variable "model" {

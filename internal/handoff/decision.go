@@ -90,7 +90,7 @@ func (f Facts) ledgerMatched() bool { return rowMatched(f.LedgerStatus) }
 // its tokens agree.
 func rowMatched(s ledger.Status) bool { return s == ledger.Confirmed || s == ledger.Mismatch }
 
-// EvidenceCaptured is the one rule of evidence (SPEC section 3): the happy
+// EvidenceCaptured is the one rule of evidence: the happy
 // path passed with positive usage and, when a ledger is configured, the
 // ledger holds the request's row (a mismatch of tokens is a review, not a
 // missing record).

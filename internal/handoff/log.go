@@ -1,14 +1,20 @@
 package handoff
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 )
 
-// LogFields are the values of one run's handoff log (SPEC section 3, log):
-// the twelve fields of the checklist it replaces, then the evidence a budget
-// owner asks for. It renders without a run, so a state upgrader can turn an
-// older record into a log.
+// LogFields are the values of one run's handoff log: the twelve fields of
+// the checklist it replaces, then the evidence a budget owner asks for
+// (DESIGN.md, the audit trail).
 type LogFields struct {
 	RunID             string
 	ReviewedAt        string // RFC 3339 UTC
@@ -24,20 +30,24 @@ type LogFields struct {
 	FollowUpOwner     string
 
 	// Evidence: each line is written only when it has a value.
-	DecisionReasons   []string
-	HappyPathCategory string
-	ErrorPathCategory string
-	Model             string
-	RequestID         string
-	UpstreamRequestID string
-	Tokens            *TokenCounts // nil when the happy path carried no usage
-	Ledger            *LedgerLine  // nil when no ledger was asked
-	Sources           []SourceLine // in kind order
-	ReviewDueAt       string
-	Product           string
-	CostCenter        string
-	UnitName          string
-	BillingUnit       string
+	DecisionReasons []string
+	// Endpoint is the base URL tested, as LogEndpoint renders it.
+	Endpoint              string
+	APIProtocol           string
+	CredentialFingerprint string
+	HappyPathCategory     string
+	ErrorPathCategory     string
+	Model                 string
+	RequestID             string
+	UpstreamRequestID     string
+	Tokens                *TokenCounts // nil when the happy path carried no usage
+	Ledger                *LedgerLine  // nil when no ledger was asked
+	Sources               []SourceLine // in kind order
+	ReviewDueAt           string
+	Product               string
+	CostCenter            string
+	UnitName              string
+	BillingUnit           string
 }
 
 // TokenCounts is the happy path's usage.
@@ -58,7 +68,6 @@ type SourceLine struct {
 	Result     string // pass, fail or skipped
 	StatusCode int    // 0 when no response came
 	SHA256     string // "" when no digest
-	AccessedAt string // RFC 3339 UTC; "" when not fetched
 	Changed    bool   // the digest differs from the previous run's
 }
 
@@ -99,6 +108,9 @@ func (f LogFields) Render() string {
 	line("follow_up_owner", f.FollowUpOwner)
 
 	optional("decision_reasons", joinOneLine(f.DecisionReasons))
+	optional("endpoint", f.Endpoint)
+	optional("api_protocol", f.APIProtocol)
+	optional("credential_fingerprint", f.CredentialFingerprint)
 	optional("happy_path_category", f.HappyPathCategory)
 	optional("error_path_category", f.ErrorPathCategory)
 	optional("model", f.Model)
@@ -148,9 +160,6 @@ func (s SourceLine) render() string {
 	if s.SHA256 != "" {
 		parts = append(parts, "sha256 "+s.SHA256[:min(len(s.SHA256), digestPrefix)])
 	}
-	if s.AccessedAt != "" {
-		parts = append(parts, "accessed "+s.AccessedAt)
-	}
 	if s.Changed {
 		parts = append(parts, "changed")
 	}
@@ -166,28 +175,157 @@ func joinOneLine(values []string) string {
 	return strings.Join(flat, ", ")
 }
 
-// PushHistory is the one place history grows: previousLog goes in front of
-// history (newest first) and the result keeps at most limit logs (limit < 0
-// keeps none). An empty previousLog (a first run) pushes nothing. The
-// caller's slice is never modified, and the result is never nil.
-func PushHistory(history []string, previousLog string, limit int) []string {
-	if previousLog == "" {
-		return TrimHistory(history, limit)
-	}
-	return TrimHistory(append([]string{previousLog}, history...), limit)
-}
-
-// TrimHistory keeps the newest limit logs (limit < 0 keeps none) in a new
-// slice, so appending to it cannot overwrite the caller's.
-func TrimHistory(history []string, limit int) []string {
-	limit = max(limit, 0)
-	return append([]string{}, history[:min(len(history), limit)]...)
-}
-
 // YesNo renders a boolean the way the checklist does.
 func YesNo(b bool) string {
 	if b {
 		return "yes"
 	}
 	return "no"
+}
+
+// historyFields are the log lines a history entry keeps, in the log's
+// order: the checklist's fields but run_id (the entry's key), then the
+// evidence that tells runs apart at a glance. source_urls_checked is
+// rebuilt from the source_<kind> lines, so an entry says which page was
+// read as which digest.
+var historyFields = []string{
+	"reviewed_at", "operator", "source_urls_checked", "workload_tag", "owner_tag", "environment",
+	"happy_path_result", "error_path_result", "evidence_captured", "decision", "follow_up_owner",
+	"decision_reasons", "request_id", "ledger", "endpoint",
+}
+
+// evidenceFields are the history fields written only when the run had them.
+var evidenceFields = map[string]bool{"decision_reasons": true, "request_id": true, "ledger": true, "endpoint": true}
+
+// HistoryEntry turns a rendered log into its run id and its history entry:
+// one line of logfmt (key=value pairs separated by spaces, a value quoted
+// when it holds a space, a quote, an equals sign or nothing). It reads the
+// log rather than the run, so the plan can show the entry a re-run will
+// add from nothing but the state it holds. A log without a run_id line
+// gives "", "".
+func HistoryEntry(log string) (runID, entry string) {
+	values := map[string]string{}
+	var checked []string
+	for _, line := range strings.Split(log, "\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if kind, isSource := strings.CutPrefix(name, "source_"); isSource && name != "source_urls_checked" {
+			if pair, ok := checkedPair(kind, value); ok {
+				checked = append(checked, pair)
+			}
+			continue
+		}
+		if _, seen := values[name]; !seen {
+			values[name] = value
+		}
+	}
+	runID = values["run_id"]
+	if runID == "" {
+		return "", ""
+	}
+	values["source_urls_checked"] = strings.Join(checked, ",")
+	values["decision_reasons"] = strings.ReplaceAll(values["decision_reasons"], ", ", ",")
+	pairs := make([]string, 0, len(historyFields))
+	for _, name := range historyFields {
+		value := values[name]
+		if value == "" && evidenceFields[name] {
+			continue
+		}
+		pairs = append(pairs, name+"="+logfmtValue(value))
+	}
+	return runID, strings.Join(pairs, " ")
+}
+
+// checkedPair is kind:digest-prefix for a page the log says passed, or the
+// kind alone when it passed without a digest; a page that failed or was
+// skipped was not checked.
+func checkedPair(kind, line string) (string, bool) {
+	parts := strings.Split(line, ", ")
+	if parts[0] != "pass" {
+		return "", false
+	}
+	for _, p := range parts[1:] {
+		if digest, ok := strings.CutPrefix(p, "sha256 "); ok {
+			return kind + ":" + digest, true
+		}
+	}
+	return kind, true
+}
+
+// logfmtValue quotes a value that would otherwise not read back as one.
+func logfmtValue(v string) string {
+	if v == "" || strings.ContainsAny(v, " =\"\\") {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+// PushHistory is the one place history grows: the entry of previousLog is
+// added under its run id, and the result keeps at most limit entries, the
+// oldest (lowest run sequence) removed first (limit < 0 keeps none). An
+// empty previousLog (a first run) adds nothing. The caller's map is never
+// modified, and the result is never nil.
+func PushHistory(history map[string]string, previousLog string, limit int) map[string]string {
+	out := maps.Clone(history)
+	if out == nil {
+		out = map[string]string{}
+	}
+	if runID, entry := HistoryEntry(previousLog); runID != "" {
+		out[runID] = entry
+	}
+	return TrimHistory(out, limit)
+}
+
+// TrimHistory keeps the newest limit entries (limit < 0 keeps none) in a
+// new map, so changing it cannot change the caller's.
+func TrimHistory(history map[string]string, limit int) map[string]string {
+	ids := slices.SortedFunc(maps.Keys(history), func(a, b string) int {
+		if c := cmp.Compare(RunSequence(a), RunSequence(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	out := make(map[string]string, min(len(ids), max(limit, 0)))
+	for _, id := range ids[max(len(ids)-max(limit, 0), 0):] {
+		out[id] = history[id]
+	}
+	return out
+}
+
+// LogEndpoint is how an endpoint is recorded: scheme, host, port and path,
+// never userinfo, a query or a fragment, which may carry credentials. A
+// value that does not parse as an absolute URL is recorded as nothing.
+func LogEndpoint(endpoint string) string {
+	u, err := url.Parse(strings.TrimSpace(endpoint))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return oneLine((&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String())
+}
+
+// fingerprintLength is how many hex digits of the key's SHA-256 a
+// fingerprint keeps: enough to tell keys apart, far too few to give one back.
+const fingerprintLength = 8
+
+// CredentialFingerprint names which approved key ran without storing it:
+// the first hex digits of the SHA-256 of the key as sent, "" for no key. A
+// digest that happened to spell part of the key itself is never used: the
+// next window of the digest is taken instead, so the fingerprint never holds
+// a run of the key.
+func CredentialFingerprint(key string) string {
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(key))
+	digest := hex.EncodeToString(sum[:])
+	lower := strings.ToLower(key)
+	for i := 0; i+fingerprintLength <= len(digest); i++ {
+		if fp := digest[i : i+fingerprintLength]; !strings.Contains(lower, fp) {
+			return fp
+		}
+	}
+	return "" // unreachable for a SHA-256 digest: a key would have to hold all of its windows
 }

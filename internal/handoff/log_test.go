@@ -1,6 +1,10 @@
 package handoff
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +31,8 @@ func fullEvidenceRun() (Outcome, Check) {
 		Allocation: Allocation{FieldOwner: "team-search", FieldWorkload: "search-api", FieldEnvironment: "prod",
 			FieldProduct: "search", FieldCostCenter: "cc-42"},
 		Operator: "finops-oncall", FollowUpOwner: "lead-search", UnitName: "document processed", BillingUnit: "1M tokens",
+		// Userinfo and a query are never recorded: they may carry credentials.
+		Request: probe.Request{Endpoint: "https://user:sk-fake-in-url@gateway.example.com:8443/v1?key=sk-fake-query#frag", Protocol: probe.OpenAIChat},
 	}
 	o := Outcome{
 		RunID:           "cost-handoff-20261130-3f9a1c2b7d4e-002",
@@ -51,9 +57,10 @@ func fullEvidenceRun() (Outcome, Check) {
 		ChangedSources: []string{"pricing"},
 		Ledger: &ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, Quota: 150, ChargedUSD: "0.0003",
 			PromptTokens: 9, CompletionTokens: 1},
-		EvidenceCaptured: true,
-		Decision:         Review,
-		Reasons:          []Reason{ReasonSourceUnverified, ReasonSourceChanged, ReasonLedgerMismatch},
+		EvidenceCaptured:      true,
+		CredentialFingerprint: "1a2b3c4d",
+		Decision:              Review,
+		Reasons:               []Reason{ReasonSourceUnverified, ReasonSourceChanged, ReasonLedgerMismatch},
 	}
 	return o, c
 }
@@ -73,6 +80,9 @@ evidence_captured: yes
 decision: review
 follow_up_owner: lead-search
 decision_reasons: source_unverified, source_changed, ledger_mismatch
+endpoint: https://gateway.example.com:8443/v1
+api_protocol: openai_chat
+credential_fingerprint: 1a2b3c4d
 happy_path_category: ok
 error_path_category: auth_failure
 model: gpt-fake-mini-2026-11
@@ -80,10 +90,10 @@ request_id: 2026113009301512345
 upstream_request_id: req_upstream_77
 tokens: input 8, output 1, total 9
 ledger: mismatch, quota 150, charged_usd 0.0003
-source_allocation: pass, HTTP 200, sha256 1a2b3c4d5e6f, accessed 2026-11-30T09:30:00Z
-source_pricing: pass, HTTP 200, sha256 ffeeddccbbaa, accessed 2026-11-30T09:30:00Z, changed
-source_support: fail, HTTP 404, accessed 2026-11-30T09:30:00Z
-source_unit_economics: fail, accessed 2026-11-30T09:30:00Z
+source_allocation: pass, HTTP 200, sha256 1a2b3c4d5e6f
+source_pricing: pass, HTTP 200, sha256 ffeeddccbbaa, changed
+source_support: fail, HTTP 404
+source_unit_economics: fail
 review_due_at: 2026-12-30T09:30:15Z
 product: search
 cost_center: cc-42
@@ -95,8 +105,7 @@ billing_unit: 1M tokens
 	}
 }
 
-// A minimal log, as a state upgrader renders an older record: the base
-// fields only, empty ones without a trailing space.
+// A minimal log: the base fields only, empty ones without a trailing space.
 func TestLogMinimal(t *testing.T) {
 	f := LogFields{
 		RunID: "cost-handoff-20250305-001", ReviewedAt: "2025-03-05T03:30:15Z", WorkloadTag: "search-api",
@@ -146,7 +155,7 @@ func TestLogLines(t *testing.T) {
 		},
 		{
 			name: "skipped page",
-			f:    LogFields{Sources: []SourceLine{{Kind: "pricing", Result: "skipped", AccessedAt: "ignored", Changed: true}}},
+			f:    LogFields{Sources: []SourceLine{{Kind: "pricing", Result: "skipped", Changed: true}}},
 			want: map[string]string{"source_pricing": "skipped"},
 		},
 		{
@@ -202,13 +211,14 @@ func TestLogCannotBeForged(t *testing.T) {
 	for _, value := range forgeries {
 		f := LogFields{
 			RunID: value, Operator: value, SourceURLsChecked: []string{value, value}, WorkloadTag: value, OwnerTag: value,
-			Environment: value, FollowUpOwner: value, DecisionReasons: []string{value}, Model: value, RequestID: value,
+			Environment: value, FollowUpOwner: value, DecisionReasons: []string{value}, Endpoint: value, APIProtocol: value,
+			CredentialFingerprint: value, Model: value, RequestID: value,
 			UpstreamRequestID: value, Ledger: &LedgerLine{Status: value}, Sources: []SourceLine{{Kind: "pricing", Result: value}},
 			Product: value, CostCenter: value, UnitName: value, BillingUnit: value, ReviewDueAt: value,
 		}
 		log := f.Render()
 		lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
-		wantFields := append(slices.Clone(baseFields), "decision_reasons", "model", "request_id", "upstream_request_id",
+		wantFields := append(slices.Clone(baseFields), "decision_reasons", "endpoint", "api_protocol", "credential_fingerprint", "model", "request_id", "upstream_request_id",
 			"ledger", "source_pricing", "review_due_at", "product", "cost_center", "unit_name", "billing_unit")
 		if len(lines) != len(wantFields) {
 			t.Errorf("value %q: log has %d lines, want %d:\n%s", value, len(lines), len(wantFields), log)
@@ -248,42 +258,128 @@ func TestOneLine(t *testing.T) {
 	}
 }
 
+// A history entry is the run's log in one logfmt line: the checklist's
+// fields but run_id in the log's order, the checked pages as kind:digest,
+// then the evidence the run had.
+func TestHistoryEntry(t *testing.T) {
+	o, c := fullEvidenceRun()
+	id, entry := HistoryEntry(o.logFields(c).Render())
+	want := `reviewed_at=2026-11-30T09:30:15Z operator=finops-oncall source_urls_checked=allocation:1a2b3c4d5e6f,pricing:ffeeddccbbaa ` +
+		`workload_tag=search-api owner_tag=team-search environment=prod happy_path_result=pass error_path_result=pass ` +
+		`evidence_captured=yes decision=review follow_up_owner=lead-search decision_reasons=source_unverified,source_changed,ledger_mismatch ` +
+		`request_id=2026113009301512345 ledger="mismatch, quota 150, charged_usd 0.0003" endpoint=https://gateway.example.com:8443/v1`
+	if id != o.RunID || entry != want {
+		t.Errorf("HistoryEntry = %q, %q\nwant %q, %q", id, entry, o.RunID, want)
+	}
+
+	minimal := LogFields{RunID: "cost-handoff-20261130-3f9a1c2b7d4e-001", ReviewedAt: "2026-11-30T09:30:15Z", Operator: "fin ops \"a=b\"",
+		HappyPathResult: "fail", ErrorPathResult: "fail", EvidenceCaptured: "no", Decision: "stop",
+		Sources: []SourceLine{{Kind: "pricing", Result: "skipped"}, {Kind: "support", Result: "pass", StatusCode: 200}}}
+	_, entry = HistoryEntry(minimal.Render())
+	want = `reviewed_at=2026-11-30T09:30:15Z operator="fin ops \"a=b\"" source_urls_checked=support workload_tag="" owner_tag="" ` +
+		`environment="" happy_path_result=fail error_path_result=fail evidence_captured=no decision=stop follow_up_owner=""`
+	if entry != want {
+		t.Errorf("minimal entry = %q\nwant %q", entry, want)
+	}
+	if entry := strings.Count(entry, "\n"); entry != 0 {
+		t.Errorf("the entry spans %d lines", entry+1)
+	}
+	if id, entry := HistoryEntry("decision: stop\n"); id != "" || entry != "" {
+		t.Errorf("a log without run_id gives %q, %q", id, entry)
+	}
+}
+
 func TestPushHistory(t *testing.T) {
-	older := []string{"log 2\n", "log 1\n"}
+	const (
+		id1 = "cost-handoff-20261001-3f9a1c2b7d4e-001"
+		id2 = "cost-handoff-20261101-3f9a1c2b7d4e-002"
+		// A later sequence on an earlier date is still the newer run.
+		id10 = "cost-handoff-20250101-3f9a1c2b7d4e-010"
+	)
+	older := map[string]string{id2: "decision=proceed", id1: "decision=stop"}
+	log10 := "run_id: " + id10 + "\ndecision: review\n"
+	_, entry10 := HistoryEntry(log10)
 	tests := []struct {
 		name        string
-		history     []string
+		history     map[string]string
 		previousLog string
 		limit       int
-		want        []string
+		want        map[string]string
 	}{
-		{"first run pushes nothing", nil, "", 10, []string{}},
-		{"push in front", older, "log 3\n", 10, []string{"log 3\n", "log 2\n", "log 1\n"}},
-		{"trimmed to the limit, newest kept", older, "log 3\n", 2, []string{"log 3\n", "log 2\n"}},
-		{"limit 0 keeps none", older, "log 3\n", 0, []string{}},
-		{"limit below 0 keeps none", older, "log 3\n", -1, []string{}},
-		{"no previous log: only trimmed", older, "", 1, []string{"log 2\n"}},
+		{"first run adds nothing", nil, "", 10, map[string]string{}},
+		{"added under its run id", older, log10, 10, map[string]string{id10: entry10, id2: "decision=proceed", id1: "decision=stop"}},
+		{"trimmed to the limit, oldest removed", older, log10, 2, map[string]string{id10: entry10, id2: "decision=proceed"}},
+		{"limit 0 keeps none", older, log10, 0, map[string]string{}},
+		{"limit below 0 keeps none", older, log10, -1, map[string]string{}},
+		{"no previous log: only trimmed", older, "", 1, map[string]string{id2: "decision=proceed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := slices.Clone(tt.history)
+			before := maps.Clone(tt.history)
 			got := PushHistory(tt.history, tt.previousLog, tt.limit)
-			if got == nil || !slices.Equal(got, tt.want) {
+			if got == nil || !maps.Equal(got, tt.want) {
 				t.Errorf("PushHistory = %#v, want %#v", got, tt.want)
 			}
-			if !slices.Equal(tt.history, before) {
+			if !maps.Equal(tt.history, before) {
 				t.Errorf("PushHistory changed its argument to %q", tt.history)
 			}
 		})
 	}
 }
 
-func TestTrimHistoryDoesNotAlias(t *testing.T) {
-	history := []string{"a", "b", "c"}
-	trimmed := TrimHistory(history, 2)
-	_ = append(trimmed, "x")
-	trimmed[0] = "changed"
-	if !slices.Equal(history, []string{"a", "b", "c"}) {
-		t.Errorf("TrimHistory's result shares the caller's array: %q", history)
+func TestLogEndpoint(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://api.example.com/v1", "https://api.example.com/v1"},
+		{"http://127.0.0.1:8080/v1/", "http://127.0.0.1:8080/v1/"},
+		{"https://user:sk-fake-secret@api.example.com:8443/v1?key=sk-fake-q#x", "https://api.example.com:8443/v1"},
+		{"not a url", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := LogEndpoint(tt.in); got != tt.want {
+			t.Errorf("LogEndpoint(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A fingerprint is 8 hex digits of the key's digest, the same for the same
+// key, and never holds an 8-character run of the key itself, whatever the
+// key's shape (hex keys included).
+func TestCredentialFingerprint(t *testing.T) {
+	keys := []string{approvedKey, "sk-test-standin-approved", " sk-test-padded ", "AIzaFakeKey0000000000000000000000",
+		"0123456789abcdef0123456789abcdef", hex.EncodeToString(make([]byte, 32))}
+	// A key built to hold its own first digest window must still not be spelled.
+	sum := sha256.Sum256([]byte("seed"))
+	self := "sk-" + hex.EncodeToString(sum[:])[:fingerprintLength]
+	for range 3 {
+		sum := sha256.Sum256([]byte(self))
+		self = "sk-" + hex.EncodeToString(sum[:])[:fingerprintLength] + "-" + self[3:]
+	}
+	keys = append(keys, self)
+	seen := map[string]string{}
+	for _, key := range keys {
+		fp := CredentialFingerprint(key)
+		if !regexp.MustCompile(`^[0-9a-f]{8}$`).MatchString(fp) {
+			t.Errorf("fingerprint of %q = %q, want 8 hex digits", key, fp)
+		}
+		for i := 0; i+fingerprintLength <= len(key); i++ {
+			if strings.Contains(fp, strings.ToLower(key[i:i+fingerprintLength])) {
+				t.Errorf("fingerprint %q holds %q of the key", fp, key[i:i+fingerprintLength])
+			}
+		}
+		if other, dup := seen[fp]; dup {
+			t.Errorf("%q and %q share fingerprint %q", key, other, fp)
+		}
+		seen[fp] = key
+		if CredentialFingerprint(key) != fp {
+			t.Errorf("fingerprint of %q is not stable", key)
+		}
+	}
+	if CredentialFingerprint("") != "" {
+		t.Error("no key has a fingerprint")
+	}
+	sum = sha256.Sum256([]byte(approvedKey))
+	if got, want := CredentialFingerprint(approvedKey), hex.EncodeToString(sum[:])[:8]; got != want {
+		t.Errorf("fingerprint = %q, want the first 8 hex digits of the SHA-256, %q", got, want)
 	}
 }

@@ -44,8 +44,8 @@ type Check struct {
 type Previous struct {
 	RunID   string
 	Log     string
-	Sources []sources.Page // the last run's pages, whose digests source_changed compares
-	History []string       // earlier logs, newest first
+	Sources []sources.Page    // the last run's pages, whose digests source_changed compares
+	History map[string]string // earlier runs' entries by run id
 }
 
 // Outcome is one run, ready to be stored.
@@ -67,8 +67,11 @@ type Outcome struct {
 	EvidenceCaptured bool
 	Decision         Decision
 	Reasons          []Reason
-	Log              string   // this run's log
-	History          []string // the previous log pushed onto the previous history
+	// CredentialFingerprint names the approved key sent (see
+	// CredentialFingerprint); "" when none was.
+	CredentialFingerprint string
+	Log                   string            // this run's log
+	History               map[string]string // the previous run's entry added to the previous history
 }
 
 // LedgerReader finds the smoke request's row in the account's usage log;
@@ -122,6 +125,7 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 		o.Ledger = &found
 	}
 
+	o.CredentialFingerprint = CredentialFingerprint(c.ApprovedKey)
 	o.HappyPathResult = PassFail(HappyPathPassed(happy))
 	o.ErrorPathResult = ErrorPathResult(happy, o.Probe.ErrorPath)
 	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
@@ -234,6 +238,9 @@ func (o Outcome) logFields(c Check) LogFields {
 	for _, r := range o.Reasons {
 		f.DecisionReasons = append(f.DecisionReasons, string(r))
 	}
+	f.Endpoint = LogEndpoint(c.Request.Endpoint)
+	f.APIProtocol = string(c.Request.Protocol)
+	f.CredentialFingerprint = o.CredentialFingerprint
 	if happy.Usage.Found {
 		f.Tokens = &TokenCounts{Input: happy.Usage.InputTokens, Output: happy.Usage.OutputTokens, Total: happy.Usage.TotalTokens}
 	}
@@ -241,12 +248,8 @@ func (o Outcome) logFields(c Check) LogFields {
 		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: rowMatched(l.Status), Quota: l.Quota, ChargedUSD: l.ChargedUSD}
 	}
 	for _, p := range o.Sources {
-		line := SourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,
-			Changed: slices.Contains(o.ChangedSources, p.Kind)}
-		if !p.CheckedAt.IsZero() {
-			line.AccessedAt = p.CheckedAt.UTC().Format(time.RFC3339)
-		}
-		f.Sources = append(f.Sources, line)
+		f.Sources = append(f.Sources, SourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,
+			Changed: slices.Contains(o.ChangedSources, p.Kind)})
 	}
 	if !o.ReviewDueAt.IsZero() {
 		f.ReviewDueAt = o.ReviewDueAt.Format(time.RFC3339)

@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -36,7 +37,7 @@ func TestRunFirstRunProceeds(t *testing.T) {
 		t.Error("a source page was fetched with an Authorization header")
 	}
 	if len(o.History) != 0 || o.History == nil {
-		t.Errorf("History = %#v, want an empty list on a first run", o.History)
+		t.Errorf("History = %#v, want an empty map on a first run", o.History)
 	}
 	want := "run_id: cost-handoff-20261130-3f9a1c2b7d4e-001\n" +
 		"reviewed_at: 2026-11-30T03:30:15Z\n" +
@@ -50,15 +51,18 @@ func TestRunFirstRunProceeds(t *testing.T) {
 		"evidence_captured: yes\n" +
 		"decision: proceed\n" +
 		"follow_up_owner: team-search\n" +
+		"endpoint: " + f.URL + "/v1\n" +
+		"api_protocol: openai_chat\n" +
+		"credential_fingerprint: " + CredentialFingerprint(approvedKey) + "\n" +
 		"happy_path_category: ok\n" +
 		"error_path_category: auth_failure\n" +
 		"model: " + fakeModel + "\n" +
 		"request_id: " + o.Probe.HappyPath.RequestID + "\n" +
 		"tokens: input 8, output 1, total 9\n" +
-		"source_allocation: pass, HTTP 200, sha256 " + o.Sources[0].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n" +
-		"source_pricing: pass, HTTP 200, sha256 " + o.Sources[1].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n" +
-		"source_support: pass, HTTP 200, sha256 " + o.Sources[2].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n" +
-		"source_unit_economics: pass, HTTP 200, sha256 " + o.Sources[3].SHA256[:12] + ", accessed 2026-11-30T03:30:15Z\n"
+		"source_allocation: pass, HTTP 200, sha256 " + o.Sources[0].SHA256[:12] + "\n" +
+		"source_pricing: pass, HTTP 200, sha256 " + o.Sources[1].SHA256[:12] + "\n" +
+		"source_support: pass, HTTP 200, sha256 " + o.Sources[2].SHA256[:12] + "\n" +
+		"source_unit_economics: pass, HTTP 200, sha256 " + o.Sources[3].SHA256[:12] + "\n"
 	if o.Probe.HappyPath.UpstreamRequestID != "" {
 		want = strings.Replace(want, "tokens:", "upstream_request_id: "+o.Probe.HappyPath.UpstreamRequestID+"\ntokens:", 1)
 	}
@@ -207,7 +211,7 @@ func TestRunListsOnlyPagesThatPassed(t *testing.T) {
 	if got := logValue(t, o.Log, "source_urls_checked"); got != want {
 		t.Errorf("source_urls_checked = %s, want %s (the 404 page left out)", got, want)
 	}
-	if got := logValue(t, o.Log, "source_pricing"); got != "fail, HTTP 404, accessed 2026-11-30T03:30:15Z" {
+	if got := logValue(t, o.Log, "source_pricing"); got != "fail, HTTP 404" {
 		t.Errorf("source_pricing = %q", got)
 	}
 }
@@ -323,20 +327,28 @@ func TestRunWithoutLedgerNeverAsks(t *testing.T) {
 }
 
 func TestRunAfterPreviousRun(t *testing.T) {
-	older := []string{"run_id: cost-handoff-20261101-3f9a1c2b7d4e-002\n", "run_id: cost-handoff-20261001-3f9a1c2b7d4e-001\n"}
+	const (
+		run1 = "cost-handoff-20261001-3f9a1c2b7d4e-001"
+		run2 = "cost-handoff-20261101-3f9a1c2b7d4e-002"
+		run3 = "cost-handoff-20261130-3f9a1c2b7d4e-003"
+	)
+	older := map[string]string{
+		"cost-handoff-20261101-3f9a1c2b7d4e-002": "reviewed_at=2026-11-01T03:30:15Z decision=proceed",
+		"cost-handoff-20261001-3f9a1c2b7d4e-001": "reviewed_at=2026-10-01T03:30:15Z decision=stop",
+	}
 	tests := []struct {
 		name         string
 		changePage   bool
 		historyLimit int
 		wantDecision Decision
 		wantReasons  []Reason
-		wantHistory  int // entries: the first run's log, then older ones
+		wantHistory  []string // run ids kept
 	}{
-		{name: "unchanged pages", historyLimit: 10, wantDecision: Proceed, wantHistory: 3},
-		{name: "changed pricing page", changePage: true, historyLimit: 10, wantDecision: Review, wantReasons: []Reason{ReasonSourceChanged}, wantHistory: 3},
-		{name: "history limit", historyLimit: 2, wantDecision: Proceed, wantHistory: 2},
-		{name: "history limit 0", historyLimit: 0, wantDecision: Proceed, wantHistory: 0},
-		{name: "history limit below 0", historyLimit: -1, wantDecision: Proceed, wantHistory: 0},
+		{name: "unchanged pages", historyLimit: 10, wantDecision: Proceed, wantHistory: []string{run1, run2, run3}},
+		{name: "changed pricing page", changePage: true, historyLimit: 10, wantDecision: Review, wantReasons: []Reason{ReasonSourceChanged}, wantHistory: []string{run1, run2, run3}},
+		{name: "history limit: the oldest runs go", historyLimit: 2, wantDecision: Proceed, wantHistory: []string{run2, run3}},
+		{name: "history limit 0", historyLimit: 0, wantDecision: Proceed, wantHistory: []string{}},
+		{name: "history limit below 0", historyLimit: -1, wantDecision: Proceed, wantHistory: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,9 +370,16 @@ func TestRunAfterPreviousRun(t *testing.T) {
 			if second.Decision != tt.wantDecision || !slices.Equal(second.Reasons, tt.wantReasons) {
 				t.Errorf("decision = %s %v, want %s %v", second.Decision, second.Reasons, tt.wantDecision, tt.wantReasons)
 			}
-			wantHistory := append([]string{first.Log}, older...)[:tt.wantHistory]
-			if !slices.Equal(second.History, wantHistory) {
-				t.Errorf("History = %q, want %q", second.History, wantHistory)
+			if got := slices.Sorted(maps.Keys(second.History)); !slices.Equal(got, tt.wantHistory) {
+				t.Errorf("History holds %q, want %q", got, tt.wantHistory)
+			}
+			if _, entry := HistoryEntry(first.Log); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
+				t.Errorf("History[%s] = %q, want the first run's entry %q", run3, second.History[run3], entry)
+			}
+			for _, id := range []string{run1, run2} {
+				if slices.Contains(tt.wantHistory, id) && second.History[id] != older[id] {
+					t.Errorf("History[%s] = %q, want it kept as it was", id, second.History[id])
+				}
 			}
 			wantChanged := !tt.changePage
 			if got := logValue(t, second.Log, "source_pricing"); strings.HasSuffix(got, ", changed") == wantChanged {

@@ -10,11 +10,10 @@ import (
 	"time"
 )
 
-// Run ids are cost-handoff-YYYYMMDD-<unique>-NNN (SPEC section 3): the date
-// of the run, a part taken from the check's id so that no two checks (nor a
-// check and its replacement, which gets a new id) share a run id, and the
-// check's run sequence. The previous release wrote cost-handoff-YYYYMMDD-NNN;
-// RunSequence still reads those so sequences continue after an upgrade.
+// Run ids are cost-handoff-YYYYMMDD-<unique>-NNN: the date of the run, a
+// part taken from the check's id so that no two checks (nor a check and its
+// replacement, which gets a new id) share a run id, and the check's run
+// sequence.
 const (
 	runIDPrefix = "cost-handoff-"
 	runIDDate   = "20060102"
@@ -46,22 +45,18 @@ func RunIDUniquePart(checkID string) string {
 }
 
 // RunSequence returns the sequence number of a run id, 0 for "" or an id
-// that is not one of ours: cost-handoff-YYYYMMDD-<hex>-NNN, or the previous
-// release's cost-handoff-YYYYMMDD-NNN, with a real date and only digits in
-// NNN.
+// that is not one of ours: cost-handoff-YYYYMMDD-<hex>-NNN, with a real date
+// and only digits in NNN.
 func RunSequence(runID string) int {
 	rest, ok := strings.CutPrefix(runID, runIDPrefix)
 	if !ok {
 		return 0
 	}
 	parts := strings.Split(rest, "-")
-	switch {
-	case len(parts) == 3 && isLowerHex(parts[1]):
-	case len(parts) == 2:
-	default:
+	if len(parts) != 3 || !isLowerHex(parts[1]) {
 		return 0
 	}
-	date, seq := parts[0], parts[len(parts)-1]
+	date, seq := parts[0], parts[2]
 	if _, err := time.Parse(runIDDate, date); err != nil || !allDigits(seq) {
 		return 0
 	}

@@ -17,7 +17,7 @@ func TestNextRunID(t *testing.T) {
 	}{
 		{"first run", "chk-3f9a1c2b7d4e5f60", "", day, "cost-handoff-20261130-3f9a1c2b7d4e-001"},
 		{"continues this check's sequence", "chk-3f9a1c2b7d4e5f60", "cost-handoff-20261101-3f9a1c2b7d4e-041", day, "cost-handoff-20261130-3f9a1c2b7d4e-042"},
-		{"continues from the previous release's format", "chk-3f9a1c2b7d4e5f60", "cost-handoff-20261101-007", day, "cost-handoff-20261130-3f9a1c2b7d4e-008"},
+		{"an id without the unique part is not ours", "chk-3f9a1c2b7d4e5f60", "cost-handoff-20261101-007", day, "cost-handoff-20261130-3f9a1c2b7d4e-001"},
 		{"past 999", "chk-3f9a1c2b7d4e5f60", "cost-handoff-20261101-3f9a1c2b7d4e-999", day, "cost-handoff-20261130-3f9a1c2b7d4e-1000"},
 		{"date in UTC", "chk-3f9a1c2b7d4e5f60", "", time.Date(2026, 11, 30, 20, 0, 0, 0, time.FixedZone("EST", -5*3600)), "cost-handoff-20261201-3f9a1c2b7d4e-001"},
 		{"id of another shape: a stable hash", "imported/check-1", "", day, "cost-handoff-20261130-" + RunIDUniquePart("imported/check-1") + "-001"},
@@ -39,7 +39,7 @@ func TestRunIDsUniqueAcrossChecks(t *testing.T) {
 	ids := []string{"chk-3f9a1c2b7d4e5f60", "chk-00112233445566ff", "chk-3f9a1c2b7d4e0000x", "legacy-a", "legacy-b", ""}
 	seen := map[string]string{}
 	for _, id := range ids {
-		for _, prev := range []string{"", "cost-handoff-20261129-001"} {
+		for _, prev := range []string{"", "cost-handoff-20261129-" + RunIDUniquePart(id) + "-001"} {
 			runID := NextRunID(id, prev, now)
 			if other, dup := seen[runID]; dup {
 				t.Errorf("checks %q and %q share run id %s", other, id, runID)
@@ -87,7 +87,7 @@ func TestRunSequence(t *testing.T) {
 		{"", 0},
 		{"cost-handoff-20261130-3f9a1c2b7d4e-001", 1},
 		{"cost-handoff-20261130-3f9a1c2b7d4e-1234", 1234},
-		{"cost-handoff-20250305-007", 7}, // the previous release's format
+		{"cost-handoff-20250305-007", 0}, // no unique part: never written by a release
 		{"cost-handoff-20250305-0", 0},
 		{"cost-handoff-20261130-3F9A1C2B7D4E-001", 0},
 		{"cost-handoff-20261130--001", 0},

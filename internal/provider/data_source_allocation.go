@@ -101,8 +101,7 @@ func (d *allocationDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	tags, diags := stringMapOf(ctx, m.Tags)
 	resp.Diagnostics.Append(diags...)
 	fromTags, unrecognised := handoff.AllocationFromTags(tags)
-	explicit, diags := readAllocation(ctx, req.Config)
-	resp.Diagnostics.Append(diags...)
+	explicit := allocationOf(m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter)
 	report := policy.CheckAllocation(fromTags.Merge(explicit))
 
 	m.Complete = types.BoolValue(report.Complete())
@@ -125,4 +124,14 @@ func allocationMessage(r handoff.AllocationReport, unrecognised []string) string
 		msg += "; ignored tags that are not allocation fields: " + strings.Join(unrecognised, ", ")
 	}
 	return msg
+}
+
+// allocationAttributes is the one table from allocation field to the
+// attribute that holds it; the check and the data source share the names.
+var allocationAttributes = []struct{ field, attribute string }{
+	{handoff.FieldOwner, "owner_tag"},
+	{handoff.FieldWorkload, "workload_tag"},
+	{handoff.FieldEnvironment, "environment"},
+	{handoff.FieldProduct, "product"},
+	{handoff.FieldCostCenter, "cost_center"},
 }

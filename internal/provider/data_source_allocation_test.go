@@ -76,7 +76,7 @@ output "missing"  { value = data.costhandoff_allocation.this.missing }
 output "invalid"  { value = data.costhandoff_allocation.this.invalid }
 output "message"  { value = data.costhandoff_allocation.this.message }
 `
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -91,15 +91,17 @@ output "message"  { value = data.costhandoff_allocation.this.message }
 			})
 		})
 	}
-	if n := e.standin.AIRequests(); n != 0 {
-		t.Fatalf("the data source caused %d AI requests, want 0", n)
-	}
+	// The cases run in parallel: count once they all have.
+	t.Cleanup(func() {
+		if n := e.standin.AIRequests(); n != 0 {
+			t.Errorf("the data source caused %d AI requests, want 0", n)
+		}
+	})
 }
 
 func TestAccAllocation_failOnIncompleteFailsPlan(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{

@@ -79,22 +79,18 @@ var protocolCases = map[probe.Protocol]protocolCase{
 }
 
 func TestAccProtocol_openaiChat(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.OpenAIChat)
 }
 
 func TestAccProtocol_openaiResponses(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.OpenAIResponses)
 }
 
 func TestAccProtocol_anthropicMessages(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.AnthropicMessages)
 }
 
 func TestAccProtocol_gemini(t *testing.T) {
-	t.Parallel()
 	testProtocol(t, probe.Gemini)
 }
 
@@ -103,7 +99,7 @@ func TestAccProtocol_gemini(t *testing.T) {
 func testProtocol(t *testing.T, p probe.Protocol) {
 	pc := protocolCases[p]
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -197,9 +193,8 @@ func expectBodyField(body []byte, field []string, want any) error {
 }
 
 func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -228,7 +223,6 @@ func TestAccProtocol_extraBodyJSONReachesTheRequest(t *testing.T) {
 }
 
 func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	var steps []resource.TestStep
 	for _, value := range []string{"{nope", "[1]", "null"} {
@@ -240,7 +234,7 @@ func TestAccProtocol_extraBodyJSONMustBeAnObject(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)(Invalid JSON String Value.*not valid JSON|Invalid extra_body_json.*must be a JSON object)`),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(),
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks: writeOnlyArguments, Steps: steps})
 	// ExpectError steps run no Check, so the spend is counted here.
 	if n := e.standin.AIRequests(); n != 0 {
@@ -268,7 +262,7 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 			t.Run(name+"/"+string(refusal.behaviour), func(t *testing.T) {
 				e := newTestEnv(t)
 				e.standin.SetBehaviour(refusal.behaviour)
-				resource.Test(t, resource.TestCase{
+				resource.ParallelTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: e.factories(),
 					TerraformVersionChecks:   writeOnlyArguments,
 					Steps: []resource.TestStep{{
@@ -289,19 +283,14 @@ func TestAccProtocol_rateLimitedVersusQuota(t *testing.T) {
 
 func TestAccProtocol_caCertPEM(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
-	srv := httptest.NewTLSServer(e.standin)
-	t.Cleanup(srv.Close)
-	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 	cases := []struct {
-		name   string
-		config string
-		checks []statecheck.StateCheck
-		sent   int
+		name    string
+		trusted bool
+		checks  []statecheck.StateCheck
+		sent    int
 	}{
 		{
-			name:   "untrusted",
-			config: e.tlsCheckConfig(srv.URL, ""),
+			name: "untrusted",
 			checks: []statecheck.StateCheck{
 				expect("happy_path.category", knownvalue.StringExact("network_error")),
 				expect("happy_path.message", knownvalue.StringRegexp(regexp.MustCompile(`certificate`))),
@@ -310,8 +299,8 @@ func TestAccProtocol_caCertPEM(t *testing.T) {
 			sent: 0, // the handshake failed, so no request reached the API
 		},
 		{
-			name:   "trusted",
-			config: e.tlsCheckConfig(srv.URL, caPEM),
+			name:    "trusted",
+			trusted: true,
 			checks: []statecheck.StateCheck{
 				expect("happy_path.category", knownvalue.StringExact("ok")),
 				expect("error_path.category", knownvalue.StringExact("auth_failure")),
@@ -322,12 +311,19 @@ func TestAccProtocol_caCertPEM(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.standin.ResetCounters()
-			resource.Test(t, resource.TestCase{
+			// Each case has a stand-in of its own, so the requests counted are its own.
+			e := newTestEnv(t)
+			srv := httptest.NewTLSServer(e.standin)
+			t.Cleanup(srv.Close)
+			var caPEM string
+			if c.trusted {
+				caPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+			}
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
-					Config:            c.config,
+					Config:            e.tlsCheckConfig(srv.URL, caPEM),
 					ConfigStateChecks: c.checks,
 					Check:             e.expectAIRequests(c.sent),
 				}},

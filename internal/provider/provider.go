@@ -43,7 +43,7 @@ const (
 	EnvLedgerUserID = "COSTHANDOFF_LEDGER_USER_ID"
 )
 
-// Defaults of SPEC section 2.
+// Defaults of the provider's arguments.
 const (
 	DefaultEndpoint       = "https://api.cometapi.com/v1"
 	DefaultRequestTimeout = 30 * time.Second
@@ -277,7 +277,7 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		protocol:       probe.Protocol(stringOr(m.APIProtocol, "", string(probe.OpenAIChat))),
 		operator:       stringOr(m.Operator, p.getenv(EnvOperator), ""),
 		allowPlainHTTP: m.AllowPlainHTTP.ValueBool(),
-		now:            p.now,
+		ledger:         ledgerSetting{API: stringOr(m.LedgerAPI, "", ledgerNone)},
 	}
 	if err := handoff.CheckEndpoint(d.endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
@@ -293,11 +293,11 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 	if !m.MaxConcurrentChecks.IsNull() {
 		maxConcurrent = int(m.MaxConcurrentChecks.ValueInt64())
 	}
-	d.policy = handoff.DefaultPolicy()
-	diags.Append(overrideList(ctx, m.RequiredTags, &d.policy.RequiredTags)...)
-	diags.Append(overrideList(ctx, m.AllowedEnvironments, &d.policy.AllowedEnvironments)...)
-	diags.Append(overrideList(ctx, m.RequiredSourceKinds, &d.policy.RequiredSourceKinds)...)
-	for _, kind := range d.policy.RequiredSourceKinds {
+	policy := handoff.DefaultPolicy()
+	diags.Append(overrideList(ctx, m.RequiredTags, &policy.RequiredTags)...)
+	diags.Append(overrideList(ctx, m.AllowedEnvironments, &policy.AllowedEnvironments)...)
+	diags.Append(overrideList(ctx, m.RequiredSourceKinds, &policy.RequiredSourceKinds)...)
+	for _, kind := range policy.RequiredSourceKinds {
 		if err := handoff.CheckSourceKind(kind); err != nil {
 			diags.AddAttributeError(path.Root("required_source_kinds"), "Invalid required_source_kinds", err.Error())
 		}
@@ -315,7 +315,7 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		Probe: probe.NewClient(probe.Options{Transport: transport, Timeout: timeout, MaxConcurrent: maxConcurrent}),
 		// Source pages never use the endpoint's extra CA: they are public.
 		Sources: sources.NewFetcher(sources.Options{Now: p.now, Transport: p.transport}),
-		Policy:  d.policy,
+		Policy:  policy,
 		Now:     p.now,
 	}
 	if m.LedgerAPI.ValueString() == ledgerNewAPI {
@@ -334,6 +334,7 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	if err := handoff.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
+	d.ledger.Endpoint = endpoint
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")

@@ -4,18 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 var (
@@ -46,7 +43,11 @@ func (r *checkResource) Configure(_ context.Context, req resource.ConfigureReque
 // apply on its attribute before any request is sent. Without a configured
 // provider (terraform validate) the default policy judges what is set.
 func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	resp.Diagnostics.Append(r.data.validateCheckConfig(req.Config)...)
+	cfg, ok := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(r.data.validateCheckConfig(cfg)...)
 }
 
 // ModifyPlan resolves the arguments left out, decides whether apply runs
@@ -57,69 +58,65 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		// until apply) plans again once configured.
 		return
 	}
-	// The plan and the configuration are read once each, as values.
-	plan, err := newPlannedCheck(req.Plan.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
+	d := r.data
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 {
 		return
 	}
-	cfg, err := newPlannedCheck(req.Config.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
-		return
-	}
-	plan.resolveLeftOut(cfg, r.data)
+	plan.resolveLeftOut(cfg, d)
+	fingerprint, _ := d.plannedFingerprint(cfg)
 	if req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(r.data.requireCredential(cfg)...)
-		plan.planRun(nil, r.data.ledgerConfigured())
+		resp.Diagnostics.Append(d.requireCredential(cfg)...)
+		plan.planRun(nil, d, fingerprint)
 	} else {
-		state, err := newPlannedCheck(req.State.Raw)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
+		state, _ := readModel(ctx, req.State.Raw, &resp.Diagnostics)
+		observed, diags := readObservedPages(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		tested, diags := readLedgerTested(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
 			return
 		}
-		observed, diags := readObservedDigests(ctx, req.Private)
-		resp.Diagnostics.Append(diags...)
-		cause := plan.rerunCause(state, observed, r.data.now())
-		if cause == "" {
+		causes, unchecked := plan.rerunCauses(ctx, state, rerunInputs{
+			fingerprint: fingerprint, observed: observed, ledgerTested: tested, ledgerNow: &d.ledger, now: d.runner.Now(),
+		})
+		for _, p := range unchecked {
+			resp.Diagnostics.AddWarning(uncheckedWarning(plan, p))
+		}
+		if len(causes) == 0 {
 			plan.keepResults(state)
 		} else {
-			resp.Diagnostics.Append(r.data.requireCredential(cfg)...)
-			resp.Diagnostics.AddWarning("costhandoff_check will re-run at apply",
-				fmt.Sprintf("The check %s runs its smoke test again at apply because %s. The current run's log moves to history.",
-					plan.describe(), cause))
-			tflog.Info(ctx, "cost handoff will re-run", map[string]any{"cause": cause})
-			plan.planRun(&state, r.data.ledgerConfigured())
+			resp.Diagnostics.Append(d.requireCredential(cfg)...)
+			resp.Diagnostics.AddWarning(rerunWarning(plan, state, causes))
+			tflog.Info(ctx, "cost handoff re-run planned", map[string]any{"causes": causes})
+			plan.planRun(&state, d, fingerprint)
 		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	raw, err := plan.value(req.Plan.Raw.Type())
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to plan costhandoff_check", err.Error())
-		return
-	}
-	resp.Plan.Raw = raw
+	resp.Plan.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 }
 
 func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan checkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 {
 		return
 	}
 	plan.ID = types.StringValue(newCheckID())
-	if r.run(ctx, req.Config, req.Plan, &plan, handoff.Previous{}, true, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if r.run(ctx, cfg, &plan, handoff.Previous{}, &resp.Diagnostics) {
+		resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
+		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
 	}
 }
 
 func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state checkModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	state, ok2 := readModel(ctx, req.State.Raw, &resp.Diagnostics)
+	cfg, ok3 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 || !ok3 {
 		return
 	}
 	if !plan.RunID.IsUnknown() {
@@ -127,39 +124,58 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		// changed, and it already carried the results over; a history_limit
 		// unknown at plan is known now.
 		if plan.History.IsUnknown() {
-			var history []string
-			resp.Diagnostics.Append(state.History.ElementsAs(ctx, &history, false)...)
-			plan.History = stringList(handoff.TrimHistory(history, int(plan.HistoryLimit.ValueInt64())))
+			history, diags := stringMapOf(ctx, state.History)
+			resp.Diagnostics.Append(diags...)
+			plan.History = stringMap(handoff.TrimHistory(history, int(plan.HistoryLimit.ValueInt64())))
 		}
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 		return
 	}
 	prev, diags := state.previous(ctx)
 	resp.Diagnostics.Append(diags...)
 	plan.ID = state.ID
-	if !r.run(ctx, req.Config, req.Plan, &plan, prev, false, &resp.Diagnostics) {
+	if !r.run(ctx, cfg, &plan, prev, &resp.Diagnostics) {
 		plan = state // nothing ran: the last run stays
+	} else {
+		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	// Digests seen on refresh belonged to the run just replaced.
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, observedDigestsKey, nil)...)
+	resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
+	// Pages seen on refresh belonged to the run just replaced.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, observedSourcesKey, nil)...)
 }
 
 // Read never calls the AI API. With watch_sources it fetches the source
-// pages again and keeps their digests in private state, so that a changed
+// pages again and keeps what it found in private state, so that a changed
 // page shows up in the next plan without growing the stored handoff.
 func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var watch types.Bool
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("watch_sources"), &watch)...)
-	if resp.Diagnostics.HasError() || r.data == nil || !watch.ValueBool() {
+	state, ok := readModel(ctx, req.State.Raw, &resp.Diagnostics)
+	if !ok || r.data == nil || !state.WatchSources.ValueBool() {
 		return
 	}
-	var sourceURLs types.Map
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("source_urls"), &sourceURLs)...)
-	urls, diags := stringMapOf(ctx, sourceURLs)
+	urls, diags := stringMapOf(ctx, state.SourceURLs)
 	resp.Diagnostics.Append(diags...)
 	fetched := r.data.runner.Sources.Fetch(ctx, urls)
-	resp.Diagnostics.Append(writeObservedDigests(ctx, resp.Private, sources.Digests(fetched))...)
+	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, observedSourcesKey, fetched)...)
+}
+
+// readModel is the check as raw holds it (a configuration, plan or state);
+// ok is false, with an error diagnostic, when it cannot be read.
+func readModel(ctx context.Context, raw tftypes.Value, diags *diag.Diagnostics) (m checkModel, ok bool) {
+	if err := m.fromTerraform(ctx, raw); err != nil {
+		diags.AddError("Unable to read costhandoff_check", err.Error())
+		return m, false
+	}
+	return m, true
+}
+
+// writeModel is m as a value of type t, for a plan or a state.
+func writeModel(ctx context.Context, m checkModel, t tftypes.Type, diags *diag.Diagnostics) tftypes.Value {
+	v, err := m.toTerraform(ctx, t)
+	if err != nil {
+		diags.AddError("Unable to write costhandoff_check", err.Error())
+		return tftypes.NewValue(t, tftypes.UnknownValue)
+	}
+	return v
 }
 
 // Delete sends nothing and needs no credential: a handoff is a record, and
@@ -175,48 +191,55 @@ func (r *checkResource) ImportState(_ context.Context, _ resource.ImportStateReq
 // run resolves the check, runs it, stores the outcome in m and applies
 // enforcement. It reports whether the check ran: a check that could not be
 // resolved sends nothing and leaves no record.
-func (r *checkResource) run(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, m *checkModel, prev handoff.Previous, firstRun bool, diags *diag.Diagnostics) bool {
+func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) bool {
 	if r.data == nil {
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
 		return false
 	}
-	check, d := r.data.resolveCheck(ctx, config, plan, *m)
+	check, d := r.data.resolveCheck(ctx, cfg, *m)
 	diags.Append(d...)
 	if diags.HasError() {
 		return false
 	}
 	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey, r.data.ledgerToken)
 	tflog.Info(ctx, "running cost handoff smoke test", map[string]any{
-		"endpoint": check.Request.Endpoint, "api_protocol": string(check.Request.Protocol), "model": check.Request.Model,
+		"endpoint": handoff.LogEndpoint(check.Request.Endpoint), "api_protocol": string(check.Request.Protocol), "model": check.Request.Model,
 	})
 	outcome := r.data.runner.Run(ctx, check, prev, int(m.HistoryLimit.ValueInt64()))
 	diags.Append(m.setOutcome(ctx, outcome)...)
 	tflog.Info(ctx, "cost handoff decided", map[string]any{
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),
 	})
-	enforce(outcome, m.Enforcement.ValueString(), firstRun, diags)
+	enforce(outcome, m.Enforcement.ValueString(), untaintHint(*m, prev), diags)
 	return true
 }
 
-// untaintHint is what a first run that stops tells the operator: Terraform
-// taints a resource whose create failed and would replace it, with a new
-// history, at the next apply.
-const untaintHint = "This was the check's first run, so Terraform marks it tainted and would replace it at the next apply, " +
-	"starting a new history without this run. To keep this run in the audit trail, run terraform untaint with this " +
-	"resource's address (shown above, e.g. terraform untaint costhandoff_check.this) before the next apply: the next " +
-	"apply then re-runs the check in place and keeps this run in history."
+// untaintHint is what a first run that stops tells the operator ("" for a
+// later run): Terraform taints a resource whose create failed and would
+// replace it, with a new history, at the next apply. The provider does not
+// know the resource's address, so it names the check by what it tests.
+func untaintHint(m checkModel, prev handoff.Previous) string {
+	if prev.RunID != "" {
+		return ""
+	}
+	return "This was the first run of the check " + m.describe() + ", so Terraform marks it tainted and would replace it " +
+		"at the next apply, starting a new history without this run. To keep this run in the audit trail, run " +
+		"terraform untaint with this costhandoff_check's own address (Terraform names it beside this error, e.g. " +
+		"terraform untaint 'module.search.costhandoff_check.prod') before the next apply: the next apply then re-runs " +
+		"the check in place and keeps this run in history."
+}
 
 // enforce turns the decision into diagnostics: stop fails the apply under
 // enforcement "fail", review always warns. The detail carries the run's
 // log, because Terraform does not update root outputs after a failed apply.
-func enforce(o handoff.Outcome, enforcement string, firstRun bool, diags *diag.Diagnostics) {
+func enforce(o handoff.Outcome, enforcement, untaint string, diags *diag.Diagnostics) {
 	detail := o.Detail()
 	switch {
 	case o.Decision == handoff.Stop && enforcement == enforcementFail:
 		detail += "\n\nThe run is saved in state and the next apply runs the check again. Fix the causes and apply again, " +
 			"or set enforcement = \"record\" to keep stop decisions without failing the apply."
-		if firstRun {
-			detail += "\n\n" + untaintHint
+		if untaint != "" {
+			detail += "\n\n" + untaint
 		}
 		diags.AddError(o.Summary(), detail)
 	case o.Decision != handoff.Proceed:

@@ -73,13 +73,12 @@ func TestAccLedger_confirmed(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s/%s", tc.gw, tc.matchedBy), func(t *testing.T) {
-			t.Parallel()
 			e := ledgerEnv(t, tc.gw, standin.LedgerOptions{NoRequestID: tc.noRequestID})
 			var requestID knownvalue.Check = knownvalue.StringRegexp(regexp.MustCompile(`^\d{20,}$`))
 			if tc.noRequestID {
 				requestID = knownvalue.Null()
 			}
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -151,13 +150,12 @@ func TestAccLedger_decides(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			e := ledgerEnv(t, standin.GatewayNewAPI, tc.opts)
 			checks := append([]statecheck.StateCheck{
 				expect("ledger.status", knownvalue.StringExact(tc.status)),
 				expect("decision_reasons", strs(tc.reasons...)),
 			}, tc.checks...)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -174,9 +172,8 @@ func TestAccLedger_decides(t *testing.T) {
 // Under enforcement "fail" an unconfirmed ledger stops the apply, naming
 // the reason and what the gateway said.
 func TestAccLedger_unavailableStopsWithTheGatewaysMessage(t *testing.T) {
-	t.Parallel()
 	e := ledgerEnv(t, standin.GatewayOneAPI, standin.LedgerOptions{RefuseToken: true})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -191,10 +188,9 @@ func TestAccLedger_unavailableStopsWithTheGatewaysMessage(t *testing.T) {
 // its token is needed only by a plan that runs a check: a re-run without
 // one fails at plan, while the test's closing destroy works without it.
 func TestAccLedger_onlyAfterAPassingHappyPath(t *testing.T) {
-	t.Parallel()
 	e := ledgerEnv(t, standin.GatewayNewAPI, standin.LedgerOptions{})
 	e.standin.SetBehaviour(standin.GatewayNoChannel)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{

@@ -4,298 +4,294 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
-// rerunArguments are the arguments whose change re-runs the check: every
-// argument but enforcement and history_limit, which only govern what is
-// done with a result. Write-only keys are null in plans; their version
-// stands for them.
-var rerunArguments = []string{
-	"owner_tag", "workload_tag", "environment", "product", "cost_center", "operator", "follow_up_owner",
-	"source_urls", "verify_sources", "watch_sources", "model", "prompt", "max_output_tokens", "extra_body_json",
-	"endpoint", "api_protocol", "api_key_wo_version", "unit_name", "billing_unit", "review_interval_days", "rerun_triggers",
+// keepArguments are the arguments that say how a result is kept, not what
+// is tested: changing them alone never re-runs the check. Write-only
+// arguments are null in every plan and state, so they cannot be compared:
+// the credential fingerprint stands for the approved key, and the invalid
+// key is the error path's own concern, never recorded. Every other argument
+// re-runs the check (rerunArguments).
+var keepArguments = map[string]string{
+	"enforcement":        "whether a stop fails the apply",
+	"history_limit":      "how many earlier runs history keeps",
+	"api_key_wo":         "write-only: credential_fingerprint stands for it",
+	"invalid_api_key_wo": "write-only: never recorded, so never compared",
 }
 
-// computedAttributes are the results of a run, sorted.
-var computedAttributes = slices.Sorted(maps.Keys(checkComputed()))
+// rerunArguments are the arguments whose change re-runs the check, taken
+// from the schema, sorted.
+var rerunArguments = func() []string {
+	var names []string
+	for name := range checkArguments() {
+		if _, keep := keepArguments[name]; !keep {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}()
 
-// plannedCheck is a plan, or a prior state, as its attribute values. The
-// plan is read and written through the values themselves: a plan reads a
-// handful of attributes and rewrites the results, which costs far less
-// than decoding the whole model on every plan of every check.
-type plannedCheck struct {
-	attrs map[string]tftypes.Value
-	types map[string]tftypes.Type
-}
-
-func newPlannedCheck(raw tftypes.Value) (plannedCheck, error) {
-	object, ok := raw.Type().(tftypes.Object)
-	if !ok {
-		return plannedCheck{}, fmt.Errorf("expected an object, got %s", raw.Type())
+// resolveLeftOut gives the arguments the configuration cfg leaves out
+// their effective values, so the plan shows what will be recorded and a
+// changed default re-runs the check: operator and the tested path from the
+// provider, follow_up_owner from owner_tag.
+func (m *checkModel) resolveLeftOut(cfg checkModel, d *providerData) {
+	if cfg.Operator.IsNull() {
+		m.Operator = types.StringValue(d.operator)
 	}
-	p := plannedCheck{types: object.AttributeTypes}
-	if err := raw.As(&p.attrs); err != nil {
-		return plannedCheck{}, err
+	if cfg.FollowUpOwner.IsNull() {
+		m.FollowUpOwner = m.OwnerTag
 	}
-	return p, nil
-}
-
-func (p plannedCheck) value(t tftypes.Type) (tftypes.Value, error) {
-	if err := tftypes.ValidateValue(t, p.attrs); err != nil {
-		return tftypes.Value{}, err
+	if cfg.Endpoint.IsNull() {
+		m.Endpoint = types.StringValue(d.endpoint)
 	}
-	return tftypes.NewValue(t, p.attrs), nil
-}
-
-// str is a string attribute's value, "" when null or unknown.
-func (p plannedCheck) str(name string) string {
-	s, _, _ := p.text(name)
-	return s
-}
-
-// text is a string attribute: its value, whether it is set (known and not
-// null), and whether it is unknown.
-func (p plannedCheck) text(name string) (value string, set, unknown bool) {
-	v := p.attrs[name]
-	if !v.IsKnown() {
-		return "", false, true
-	}
-	if v.IsNull() {
-		return "", false, false
-	}
-	_ = v.As(&value)
-	return value, true, false
-}
-
-func (p plannedCheck) int(name string) (int64, bool) {
-	v := p.attrs[name]
-	if !v.IsKnown() || v.IsNull() {
-		return 0, false
-	}
-	var n big.Float
-	if v.As(&n) != nil {
-		return 0, false
-	}
-	i, _ := n.Int64()
-	return i, true
-}
-
-func (p plannedCheck) strings(name string) []string {
-	var elems []tftypes.Value
-	if v := p.attrs[name]; !v.IsKnown() || v.IsNull() || v.As(&elems) != nil {
-		return nil
-	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		var s string
-		_ = e.As(&s)
-		out = append(out, s)
-	}
-	return out
-}
-
-func (p plannedCheck) setString(name, s string) {
-	p.attrs[name] = tftypes.NewValue(tftypes.String, s)
-}
-
-func (p plannedCheck) setStrings(name string, values []string) {
-	elems := make([]tftypes.Value, len(values))
-	for i, v := range values {
-		elems[i] = tftypes.NewValue(tftypes.String, v)
-	}
-	p.attrs[name] = tftypes.NewValue(p.types[name], elems)
-}
-
-// resolveLeftOut gives operator and follow_up_owner their defaults when
-// the configuration cfg leaves them out, so the plan shows who will be
-// recorded and a change of the default re-runs the check.
-func (p plannedCheck) resolveLeftOut(cfg plannedCheck, data *providerData) {
-	if cfg.attrs["operator"].IsNull() {
-		p.setString("operator", data.operator)
-	}
-	if cfg.attrs["follow_up_owner"].IsNull() {
-		p.attrs["follow_up_owner"] = p.attrs["owner_tag"]
+	if cfg.APIProtocol.IsNull() {
+		m.APIProtocol = types.StringValue(string(d.protocol))
 	}
 }
 
-// planRun marks the results of the coming run unknown. The id stays, and
-// the history is known now: the current log pushed onto it, so the plan
-// shows one added entry. prior is nil for a new check.
-func (p plannedCheck) planRun(prior *plannedCheck, ledgerConfigured bool) {
-	for _, name := range computedAttributes {
-		p.attrs[name] = tftypes.NewValue(p.types[name], tftypes.UnknownValue)
+// plannedFingerprint is the fingerprint of the key a run would send now:
+// the configured api_key_wo, else the provider's key. known is false when
+// api_key_wo is known only at apply; "" with known means no key at all.
+func (d *providerData) plannedFingerprint(cfg checkModel) (fingerprint string, isKnown bool) {
+	switch {
+	case cfg.APIKeyWO.IsUnknown():
+		return "", false
+	case cfg.APIKeyWO.ValueString() != "":
+		return handoff.CredentialFingerprint(cfg.APIKeyWO.ValueString()), true
 	}
+	return handoff.CredentialFingerprint(d.apiKey), true
+}
+
+// planRun marks the results of the coming run unknown, but for what the
+// plan already knows: the id, the history (the run in state added, the
+// oldest dropped at the limit), each source page's URL, the allocation's
+// verdict, the key's fingerprint, and the values a run cannot set (no
+// ledger, no review date). prior is nil for a new check.
+func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint string) {
+	r := checkResults{
+		ID:                    types.StringUnknown(),
+		RunID:                 types.StringUnknown(),
+		ReviewedAt:            types.StringUnknown(),
+		ReviewDueAt:           types.StringUnknown(),
+		HappyPath:             types.ObjectUnknown(happyPathType.AttrTypes),
+		ErrorPath:             types.ObjectUnknown(errorPathType.AttrTypes),
+		EvidenceCaptured:      types.BoolUnknown(),
+		AllocationComplete:    types.BoolUnknown(),
+		MissingFields:         types.ListUnknown(types.StringType),
+		Sources:               types.MapUnknown(sourceType),
+		Decision:              types.StringUnknown(),
+		DecisionReasons:       types.ListUnknown(types.StringType),
+		Ledger:                types.ObjectUnknown(ledgerType.AttrTypes),
+		CredentialFingerprint: types.StringUnknown(),
+		Log:                   types.StringUnknown(),
+		History:               types.MapUnknown(types.StringType),
+	}
+	var history map[string]string
 	if prior != nil {
-		p.attrs["id"] = prior.attrs["id"]
+		r.ID = prior.ID
+		history, _ = stringMapOf(context.Background(), prior.History)
 	}
 	// A history_limit not known yet (from another resource) leaves the
 	// history unknown too: the plan must not promise what apply may not do.
-	if limit, known := p.int("history_limit"); known {
-		var history []string
+	if known(m.HistoryLimit) {
+		var log string
 		if prior != nil {
-			history = handoff.PushHistory(prior.strings("history"), prior.str("log"), int(limit))
+			log = prior.Log.ValueString()
 		}
-		p.setStrings("history", history)
+		r.History = stringMap(handoff.PushHistory(history, log, int(m.HistoryLimit.ValueInt64())))
 	}
-	p.planSources()
-	if !ledgerConfigured {
-		p.attrs["ledger"] = tftypes.NewValue(p.types["ledger"], nil)
+	if s, ok := m.plannedSources(); ok {
+		r.Sources = s
 	}
-	if review := p.attrs["review_interval_days"]; review.IsKnown() && review.IsNull() {
-		p.attrs["review_due_at"] = tftypes.NewValue(tftypes.String, nil)
+	if m.allocationKnown() {
+		report := d.policyOf().CheckAllocation(m.allocation())
+		r.AllocationComplete = types.BoolValue(report.Complete())
+		r.MissingFields = stringList(report.Missing)
 	}
+	if fingerprint != "" {
+		r.CredentialFingerprint = types.StringValue(fingerprint)
+	}
+	if !d.ledgerConfigured() {
+		r.Ledger = types.ObjectNull(ledgerType.AttrTypes)
+	}
+	if m.ReviewIntervalDays.IsNull() {
+		r.ReviewDueAt = types.StringNull()
+	}
+	m.checkResults = r
 }
 
-// planSources shows at plan which pages the run will check: each kind and
-// URL is known from the configuration (pages are checked in kind order),
-// and so is the whole entry of a page that will be skipped; what a fetch
-// will find is unknown. A plan then reads as pages about to be checked,
-// not as pages being removed.
-func (p plannedCheck) planSources() {
-	var urls map[string]tftypes.Value
-	if v := p.attrs["source_urls"]; !v.IsKnown() || v.IsNull() || v.As(&urls) != nil {
-		return
+// plannedSources shows at plan which pages the run will check: each kind
+// and URL is known from the configuration, and so is the whole entry of a
+// page that will be skipped; what a fetch will find is unknown.
+func (m checkModel) plannedSources() (types.Map, bool) {
+	if !known(m.SourceURLs) || m.VerifySources.IsUnknown() {
+		return types.Map{}, false
 	}
-	verify := p.attrs["verify_sources"]
-	if !verify.IsKnown() {
-		return
-	}
-	var verifying bool
-	_ = verify.As(&verifying)
-	listType, ok := p.types["sources"].(tftypes.List)
-	if !ok {
-		return
-	}
-	pageType, ok := listType.ElementType.(tftypes.Object)
-	if !ok {
-		return
-	}
-	elems := make([]tftypes.Value, 0, len(urls))
-	for _, kind := range slices.Sorted(maps.Keys(urls)) {
-		page := map[string]tftypes.Value{
-			"kind":        tftypes.NewValue(tftypes.String, kind),
-			"url":         urls[kind],
-			"result":      tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
-			"status_code": tftypes.NewValue(tftypes.Number, tftypes.UnknownValue),
-			"checked_at":  tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
-			"sha256":      tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+	skipped := !m.VerifySources.ValueBool()
+	pages := map[string]sourceModel{}
+	for kind, url := range m.SourceURLs.Elements() {
+		u, _ := url.(types.String)
+		page := sourceModel{URL: u, Result: types.StringUnknown(), StatusCode: types.Int64Unknown(), SHA256: types.StringUnknown()}
+		if skipped {
+			page.Result, page.StatusCode, page.SHA256 = types.StringValue(string(sources.Skipped)), types.Int64Value(0), types.StringNull()
 		}
-		if !verifying {
-			page["result"] = tftypes.NewValue(tftypes.String, string(sources.Skipped))
-			page["status_code"] = tftypes.NewValue(tftypes.Number, 0)
-			page["checked_at"] = tftypes.NewValue(tftypes.String, nil)
-			page["sha256"] = tftypes.NewValue(tftypes.String, nil)
-		}
-		elems = append(elems, tftypes.NewValue(pageType, page))
+		pages[kind] = page
 	}
-	p.attrs["sources"] = tftypes.NewValue(listType, elems)
+	var diags diag.Diagnostics
+	v := mapValue(context.Background(), sourceType, pages, &diags)
+	return v, !diags.HasError()
 }
 
 // keepResults carries the last run over unchanged; a lower history_limit
-// trims the history at once.
-func (p plannedCheck) keepResults(state plannedCheck) {
-	for _, name := range computedAttributes {
-		p.attrs[name] = state.attrs[name]
-	}
-	limit, known := p.int("history_limit")
-	switch history := state.strings("history"); {
-	case !known:
-		p.attrs["history"] = tftypes.NewValue(p.types["history"], tftypes.UnknownValue)
-	case len(history) > int(max(limit, 0)):
-		p.setStrings("history", handoff.TrimHistory(history, int(limit)))
+// trims the history at once, and one not known yet leaves it unknown.
+func (m *checkModel) keepResults(state checkModel) {
+	m.checkResults = state.checkResults
+	switch {
+	case !known(m.HistoryLimit):
+		m.History = types.MapUnknown(types.StringType)
+	case len(state.History.Elements()) > int(max(m.HistoryLimit.ValueInt64(), 0)):
+		history, _ := stringMapOf(context.Background(), state.History)
+		m.History = stringMap(handoff.TrimHistory(history, int(m.HistoryLimit.ValueInt64())))
 	}
 }
 
-// rerunCause says why apply must run the check again, "" when it need not.
-func (p plannedCheck) rerunCause(state plannedCheck, observedDigests map[string]string, now time.Time) string {
+// rerunInputs is what, besides the plan and the state, decides a re-run.
+type rerunInputs struct {
+	// fingerprint is the planned key's ("" when no key or not known yet).
+	fingerprint string
+	// observed are the pages the last refresh read; nil when none watched.
+	observed []sources.Page
+	// ledgerTested is the ledger the last run was confirmed against; nil
+	// when not recorded. ledgerNow is the one configured now.
+	ledgerTested, ledgerNow *ledgerSetting
+	now                     time.Time
+}
+
+// rerunCauses says why apply must run the check again (none when it need
+// not), and which watched pages could not be checked on refresh.
+func (m checkModel) rerunCauses(ctx context.Context, state checkModel, in rerunInputs) (causes []string, unchecked []sources.Page) {
+	planned, stored := m.arguments(), state.arguments()
 	var changed []string
 	for _, name := range rerunArguments {
-		if !p.attrs[name].Equal(state.attrs[name]) {
+		if planned[name].Equal(stored[name]) {
+			continue
+		}
+		switch name {
+		case "endpoint":
+			causes = append(causes, "the endpoint changed from "+shown(state.Endpoint)+" to "+shown(m.Endpoint))
+		case "api_protocol":
+			causes = append(causes, "the API protocol changed from "+shown(state.APIProtocol)+" to "+shown(m.APIProtocol))
+		case "api_key_wo_version":
+			causes = append(causes, "the key version changed (api_key_wo_version)")
+		default:
 			changed = append(changed, name)
 		}
 	}
-	switch {
-	case slices.Equal(changed, []string{"api_key_wo_version"}):
-		return "the key version changed (api_key_wo_version)"
-	case len(changed) > 0:
-		return "arguments changed: " + strings.Join(changed, ", ")
+	if len(changed) > 0 {
+		causes = append([]string{"arguments changed: " + strings.Join(changed, ", ")}, causes...)
 	}
-	if due, err := time.Parse(time.RFC3339, state.str("review_due_at")); err == nil && !now.Before(due) {
-		return "its review expired at " + state.str("review_due_at")
+	// No key configured is not another key: nothing is planned for it.
+	if was := state.CredentialFingerprint.ValueString(); in.fingerprint != "" && was != "" && in.fingerprint != was {
+		causes = append(causes, fmt.Sprintf("another approved key is configured (credential fingerprint %s, last run %s)", in.fingerprint, was))
 	}
-	if observedDigests != nil {
-		if kinds := changedPages(state, observedDigests); len(kinds) > 0 {
-			return "a watched source page changed: " + strings.Join(kinds, ", ")
+	if in.ledgerTested != nil && in.ledgerNow != nil && *in.ledgerTested != *in.ledgerNow {
+		causes = append(causes, "the ledger changed from "+in.ledgerTested.String()+" to "+in.ledgerNow.String())
+	}
+	if due, err := time.Parse(time.RFC3339, state.ReviewDueAt.ValueString()); err == nil && !in.now.Before(due) {
+		causes = append(causes, "its review expired at "+state.ReviewDueAt.ValueString())
+	}
+	if in.observed != nil {
+		recorded, _ := pages(ctx, state.Sources)
+		c := sources.Compare(recorded, in.observed)
+		if len(c.Changed) > 0 {
+			causes = append(causes, "a watched source page changed: "+strings.Join(c.Changed, ", "))
 		}
+		unchecked = c.Unchecked
 	}
 	// Like a tainted new resource, a check whose last run stopped the apply
 	// runs again until it passes or enforcement stops failing on it.
-	if state.str("decision") == string(handoff.Stop) && p.str("enforcement") == enforcementFail {
-		return "its last run (" + state.str("run_id") + ") decided stop"
+	if state.Decision.ValueString() == string(handoff.Stop) && m.Enforcement.ValueString() == enforcementFail {
+		causes = append(causes, "its last run ("+state.RunID.ValueString()+") decided stop")
 	}
-	return ""
+	return causes, unchecked
 }
 
-// changedPages compares the digests seen on refresh with the ones the last
-// run recorded, sorted by kind.
-func changedPages(state plannedCheck, observed map[string]string) []string {
-	var elems []tftypes.Value
-	if v := state.attrs["sources"]; !v.IsKnown() || v.IsNull() || v.As(&elems) != nil {
-		return nil
+// shown is a planned string for a sentence: quoted, or what stands for it.
+func shown(v types.String) string {
+	switch {
+	case v.IsUnknown():
+		return "a value known only at apply"
+	case v.IsNull():
+		return "none"
 	}
-	recorded := map[string]string{}
-	for _, e := range elems {
-		var page map[string]tftypes.Value
-		if e.As(&page) != nil {
-			continue
-		}
-		var kind, digest string
-		_ = page["kind"].As(&kind)
-		if page["sha256"].IsKnown() && !page["sha256"].IsNull() {
-			_ = page["sha256"].As(&digest)
-		}
-		if digest != "" {
-			recorded[kind] = digest
-		}
-	}
-	var kinds []string
-	for _, kind := range slices.Sorted(maps.Keys(recorded)) {
-		if observed[kind] != recorded[kind] {
-			kinds = append(kinds, kind)
-		}
-	}
-	return kinds
+	return fmt.Sprintf("%q", v.ValueString())
 }
 
 // describe names the check in a sentence: the resource address is not
 // known to a provider, but Terraform shows it beside the diagnostic.
-func (p plannedCheck) describe() string {
-	parts := []string{}
-	for _, name := range []string{"workload_tag", "environment"} {
-		if s := p.str(name); s != "" {
-			parts = append(parts, name+" "+strings.TrimSpace(s))
+func (m checkModel) describe() string {
+	var parts []string
+	for _, a := range []struct {
+		name  string
+		value types.String
+	}{{"workload_tag", m.WorkloadTag}, {"environment", m.Environment}} {
+		if s := strings.TrimSpace(a.value.ValueString()); s != "" {
+			parts = append(parts, a.name+" "+s)
 		}
 	}
 	if len(parts) == 0 {
-		return "(" + p.str("id") + ")"
+		return "(" + m.ID.ValueString() + ")"
 	}
 	return "for " + strings.Join(parts, ", ")
 }
 
-// observedDigestsKey is the private-state key holding the source digests
-// last seen on refresh, kept out of the stored handoff.
-const observedDigestsKey = "observed_source_digests"
+// rerunWarning says why a plan re-runs a check. Terraform plans again
+// before it applies, and shows a saved plan's warnings after the apply, so
+// the words are true at every moment they are read: what this plan does.
+func rerunWarning(m checkModel, state checkModel, causes []string) (summary, detail string) {
+	return "costhandoff_check re-run planned", fmt.Sprintf(
+		"This plan re-runs the smoke test of the check %s because %s. Applying it moves the run in state (%s) to history.",
+		m.describe(), strings.Join(causes, "; "), state.RunID.ValueString())
+}
+
+// uncheckedWarning names a watched page that failed to load on refresh.
+func uncheckedWarning(m checkModel, p sources.Page) (summary, detail string) {
+	return "Watched source page could not be checked", fmt.Sprintf(
+		"The %s page of the check %s (%s) could not be read on refresh: %s. A page that fails to load is no evidence "+
+			"that it changed, so no re-run is planned for it; the next refresh reads it again.",
+		p.Kind, m.describe(), p.URL, p.Status())
+}
+
+// Private state keys: what a refresh saw and what the last run was tested
+// against, kept out of the stored handoff.
+const (
+	observedSourcesKey = "observed_sources"
+	ledgerTestedKey    = "ledger_tested"
+)
+
+// ledgerSetting is the ledger a run is confirmed against.
+type ledgerSetting struct {
+	API      string `json:"api"`
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+func (l ledgerSetting) String() string {
+	if l.Endpoint == "" {
+		return l.API
+	}
+	return l.API + " at " + l.Endpoint
+}
 
 // privateState is what the framework's private state offers to plans,
 // reads and applies.
@@ -307,30 +303,53 @@ type privateStateWriter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// readObservedDigests returns nil when no refresh has watched the pages.
-func readObservedDigests(ctx context.Context, private privateState) (map[string]string, diag.Diagnostics) {
+// readPrivate decodes a private key into v; found is false when the key is
+// absent. An unreadable value is ignored with a warning: the next refresh
+// or run writes it again.
+func readPrivate(ctx context.Context, private privateState, key string, v any) (found bool, diags diag.Diagnostics) {
 	if private == nil {
-		return nil, nil
+		return false, nil
 	}
-	raw, diags := private.GetKey(ctx, observedDigestsKey)
+	raw, diags := private.GetKey(ctx, key)
 	if len(raw) == 0 || diags.HasError() {
-		return nil, diags
+		return false, diags
 	}
-	var digests map[string]string
-	if err := json.Unmarshal(raw, &digests); err != nil {
-		diags.AddWarning("Ignoring unreadable watched source digests",
-			"The digests kept from the last refresh could not be read ("+err.Error()+"); the next refresh reads the pages again.")
-		return nil, diags
+	if err := json.Unmarshal(raw, v); err != nil {
+		diags.AddWarning("Ignoring unreadable private state",
+			"The provider's private value "+key+" could not be read ("+err.Error()+"); the next refresh or run writes it again.")
+		return false, diags
 	}
-	return digests, diags
+	return true, diags
 }
 
-func writeObservedDigests(ctx context.Context, private privateStateWriter, digests map[string]string) diag.Diagnostics {
-	raw, err := json.Marshal(digests)
+func writePrivate(ctx context.Context, private privateStateWriter, key string, v any) diag.Diagnostics {
+	raw, err := json.Marshal(v)
 	if err != nil {
 		var diags diag.Diagnostics
-		diags.AddError("Unable to keep watched source digests", err.Error())
+		diags.AddError("Unable to keep private state", err.Error())
 		return diags
 	}
-	return private.SetKey(ctx, observedDigestsKey, raw)
+	return private.SetKey(ctx, key, raw)
+}
+
+// readObservedPages returns nil when no refresh has watched the pages.
+func readObservedPages(ctx context.Context, private privateState) ([]sources.Page, diag.Diagnostics) {
+	var pages []sources.Page
+	found, diags := readPrivate(ctx, private, observedSourcesKey, &pages)
+	if !found {
+		return nil, diags
+	}
+	if pages == nil {
+		pages = []sources.Page{}
+	}
+	return pages, diags
+}
+
+func readLedgerTested(ctx context.Context, private privateState) (*ledgerSetting, diag.Diagnostics) {
+	var l ledgerSetting
+	found, diags := readPrivate(ctx, private, ledgerTestedKey, &l)
+	if !found {
+		return nil, diags
+	}
+	return &l, diags
 }

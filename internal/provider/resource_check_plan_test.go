@@ -47,7 +47,8 @@ func TestAccCheck_planGating(t *testing.T) {
 		"environment differing only by case names the allowed spelling": {
 			config: e.providerBlock(`allowed_environments = ["prod", "staging"]`) +
 				checkHCL(e, map[string]string{"environment": `"Prod"`}),
-			want: `(?s)environment "Prod".*"prod"`,
+			// The message ends as the gating guide shows it, with the question.
+			want: `(?s)environment "Prod" is\s+not\s+an\s+allowed\s+environment;\s+did\s+you\s+mean\s+"prod"\?(\s|$)`,
 		},
 		"invisible owner": {
 			config: e.providerBlock("") + checkHCL(e, map[string]string{"owner_tag": `"\u200b"`}),
@@ -116,7 +117,7 @@ func TestAccCheck_planGating(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -127,9 +128,12 @@ func TestAccCheck_planGating(t *testing.T) {
 			})
 		})
 	}
-	if n := e.standin.AIRequests(); n != 0 {
-		t.Fatalf("plans sent %d AI requests, want 0", n)
-	}
+	// The cases run in parallel: count once they all have.
+	t.Cleanup(func() {
+		if n := e.standin.AIRequests(); n != 0 {
+			t.Errorf("plans sent %d AI requests, want 0", n)
+		}
+	})
 }
 
 func TestAccCheck_providerConfigErrors(t *testing.T) {
@@ -154,23 +158,25 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
   api_key  = "sk-test-standin-approved"
   operator = "finops-platform"
   ` + tc.provider + "\n}\n" + checkHCL(e, nil)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
 			})
 		})
 	}
-	if n := e.standin.AIRequests(); n != 0 {
-		t.Fatalf("plans sent %d AI requests, want 0", n)
-	}
+	// The cases run in parallel: count once they all have.
+	t.Cleanup(func() {
+		if n := e.standin.AIRequests(); n != 0 {
+			t.Errorf("plans sent %d AI requests, want 0", n)
+		}
+	})
 }
 
 // An allocation value unknown at plan time cannot be judged then. Terraform
 // validates again during apply with the value known, so a gap fails the
 // apply on the attribute before that check sends any request.
 func TestAccCheck_unknownAtPlanCheckedAtApply(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	config := e.checkConfig("") + `
 resource "costhandoff_check" "later" {
@@ -181,7 +187,7 @@ resource "costhandoff_check" "later" {
   source_urls  = costhandoff_check.this.source_urls
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -233,11 +239,10 @@ func providerWithoutKey(e *testEnv) string {
 // nothing to run, a destroy and a refresh work without one, so cleanup after
 // a key is revoked and plans in CI without secrets are never blocked.
 func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	withKey := e.checkConfig("")
 	withoutKey := providerWithoutKey(e) + checkHCL(e, nil)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
@@ -269,7 +274,6 @@ func TestAccCheck_credentialOnlyWhenRunning(t *testing.T) {
 // each.value under for_each) leaves the other checks of the plan working:
 // the kinds are known, so nothing is reported missing.
 func TestAccCheck_sourceURLUnknownAtPlan(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	config := e.providerBlock("") + `
 resource "terraform_data" "page" {
@@ -281,7 +285,7 @@ resource "terraform_data" "page" {
     allocation     = "` + e.url + `/pages/allocation"
     unit_economics = "` + e.url + `/pages/unit_economics"
   }`})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -291,8 +295,8 @@ resource "terraform_data" "page" {
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				expect("decision", knownvalue.StringExact("proceed")),
-				expect("sources", knownvalue.ListPartial(map[int]knownvalue.Check{
-					1: sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
+				expect("sources", knownvalue.MapPartial(map[string]knownvalue.Check{
+					"pricing": sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
 				})),
 			},
 		}},

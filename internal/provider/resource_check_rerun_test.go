@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,24 +28,36 @@ type protocolHarness struct {
 	e         *testEnv
 	server    tfprotov6.ProviderServer
 	valueType tftypes.Type
+	// private is the private state the last apply left, which the next
+	// plan of the same check receives.
+	private []byte
 }
 
 func newProtocolHarness(t testing.TB) *protocolHarness {
 	t.Helper()
-	e := newTestEnv(t)
-	h := &protocolHarness{t: t, ctx: context.Background(), e: e,
-		server: serve(&costhandoffProvider{version: "test", now: e.clock.Now, getenv: func(string) string { return "" }})()}
+	h := &protocolHarness{t: t, ctx: context.Background(), e: newTestEnv(t)}
+	h.configure(nil)
+	return h
+}
+
+// configure serves a fresh provider configured against the stand-in with
+// the provider arguments changed by provider (a null value removes one), as
+// a later terraform run with another provider block or environment does.
+func (h *protocolHarness) configure(provider map[string]tftypes.Value) {
+	h.t.Helper()
+	h.server = serve(&costhandoffProvider{version: "test", now: h.e.clock.Now, getenv: func(string) string { return "" }})()
 	schemas, err := h.server.GetProviderSchema(h.ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
 	h.valueType = schemas.ResourceSchemas["costhandoff_check"].ValueType()
-	config := objectOf(schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"endpoint": str(e.url + "/v1"), "api_key": str(approvedKey), "operator": str("finops-platform"),
-	})
+	attrs := map[string]tftypes.Value{"endpoint": str(h.e.url + "/v1"), "api_key": str(approvedKey), "operator": str("finops-platform")}
+	for k, v := range provider {
+		attrs[k] = v
+	}
+	config := objectOf(schemas.Provider.ValueType(), attrs)
 	resp, err := h.server.ConfigureProvider(h.ctx, &tfprotov6.ConfigureProviderRequest{Config: h.dynamic(config)})
 	h.noErrors(err, resp.Diagnostics)
-	return h
 }
 
 // config is a complete handoff with extra arguments.
@@ -76,11 +90,16 @@ func (h *protocolHarness) plan(prior, config tftypes.Value, private []byte) *tfp
 // apply plans and applies config over prior, as terraform apply does.
 func (h *protocolHarness) apply(prior, config tftypes.Value) tftypes.Value {
 	h.t.Helper()
-	plan := h.plan(prior, config, nil)
+	var private []byte
+	if !prior.IsNull() {
+		private = h.private
+	}
+	plan := h.plan(prior, config, private)
 	applied, err := h.server.ApplyResourceChange(h.ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "costhandoff_check", PriorState: h.dynamic(prior), PlannedState: plan.PlannedState,
 		Config: h.dynamic(config), PlannedPrivate: plan.PlannedPrivate})
 	h.noErrors(err, applied.Diagnostics)
+	h.private = applied.Private
 	v, err := applied.NewState.Unmarshal(h.valueType)
 	if err != nil {
 		h.t.Fatal(err)
@@ -226,6 +245,57 @@ func TestCheckPlanSaysWhyItReruns(t *testing.T) {
 			state := h.apply(h.null(), config)
 			return state, config, h.refresh(state)
 		}, ""},
+		{"the provider's endpoint changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"endpoint": str("http://127.0.0.1:9/v1")})
+			return state, config, h.private
+		}, `the endpoint changed from "` + regexp.QuoteMeta(`http://127.0.0.1:`) + `\d+/v1" to "` + regexp.QuoteMeta(`http://127.0.0.1:9/v1`) + `"`},
+		{"the check's own endpoint changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(nil))
+			return state, h.config(map[string]tftypes.Value{"endpoint": str("http://localhost:9/v1")}), h.private
+		}, `the endpoint changed from "http://127.0.0.1:\d+/v1" to "http://localhost:9/v1"`},
+		{"the protocol changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"api_protocol": str("anthropic_messages")})
+			return state, config, h.private
+		}, `the API protocol changed from "openai_chat" to "anthropic_messages"`},
+		{"another approved key", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"api_key": str("sk-test-standin-other")})
+			return state, config, h.private
+		}, `another approved key is configured \(credential fingerprint [0-9a-f]{8}, last run [0-9a-f]{8}\)`},
+		{"another api_key_wo", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(map[string]tftypes.Value{"api_key_wo": str(approvedKey), "api_key_wo_version": num(1)}))
+			return state, h.config(map[string]tftypes.Value{"api_key_wo": str("sk-test-standin-other"), "api_key_wo_version": num(1)}), h.private
+		}, `another approved key is configured \(credential fingerprint [0-9a-f]{8}, last run [0-9a-f]{8}\)`},
+		{"the same key through api_key_wo", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			state := h.apply(h.null(), h.config(nil))
+			return state, h.config(map[string]tftypes.Value{"api_key_wo": str(approvedKey)}), h.private
+		}, ""},
+		{"no key configured at all", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"api_key": tftypes.NewValue(tftypes.String, nil)})
+			return state, config, h.private
+		}, ""},
+		{"a ledger configured since", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			config := h.config(nil)
+			state := h.apply(h.null(), config)
+			h.configure(map[string]tftypes.Value{"ledger_api": str("new_api"), "ledger_token": str("fake-ledger-token"), "ledger_wait": str("0s")})
+			return state, config, h.private
+		}, `the ledger changed from none to new_api at http://127.0.0.1:\d+`},
+		{"the ledger endpoint changed", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
+			ledger := map[string]tftypes.Value{"ledger_api": str("new_api"), "ledger_token": str("fake-ledger-token"), "ledger_wait": str("0s")}
+			h.configure(ledger)
+			config := h.config(map[string]tftypes.Value{"enforcement": str("record")})
+			state := h.apply(h.null(), config)
+			ledger["ledger_endpoint"] = str("http://127.0.0.1:9")
+			h.configure(ledger)
+			return state, config, h.private
+		}, `the ledger changed from new_api at http://127.0.0.1:\d+ to new_api at http://127.0.0.1:9`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,7 +319,7 @@ func TestCheckPlanSaysWhyItReruns(t *testing.T) {
 				t.Errorf("plan re-runs (%v) or warns (%q), want neither", rerun, got)
 			case tc.want != "" && !rerun:
 				t.Errorf("plan does not re-run, want a re-run because %s", tc.want)
-			case tc.want != "" && !regexp.MustCompile(`(?s)will re-run at apply: The check for workload_tag search-summaries, environment prod runs its smoke test again at apply because `+tc.want).MatchString(got):
+			case tc.want != "" && !regexp.MustCompile(`(?s)re-run planned: This plan re-runs the smoke test of the check for workload_tag search-summaries, environment prod because `+tc.want+`\. Applying it moves the run in state \(cost-handoff-\d{8}-[0-9a-f]{12}-001\) to history\.`).MatchString(got):
 				t.Errorf("warnings %q do not say why: want %s", got, tc.want)
 			}
 			if n := h.e.standin.AIRequests(); n != sent {
@@ -366,5 +436,132 @@ func plainValue(v tftypes.Value) any {
 			out[i] = plainValue(e)
 		}
 		return out
+	}
+}
+
+// Every argument of the schema has a decision: it re-runs the check, or it
+// only says how a result is kept. An argument added to the schema fails
+// here until it is given one, and the re-run list follows the schema.
+func TestRerunArgumentsComeFromTheSchema(t *testing.T) {
+	t.Parallel()
+	reruns := map[string]bool{
+		"owner_tag": true, "workload_tag": true, "environment": true, "product": true, "cost_center": true,
+		"operator": true, "follow_up_owner": true, "source_urls": true, "verify_sources": true, "watch_sources": true,
+		"model": true, "prompt": true, "max_output_tokens": true, "extra_body_json": true, "endpoint": true,
+		"api_protocol": true, "api_key_wo_version": true, "unit_name": true, "billing_unit": true,
+		"review_interval_days": true, "rerun_triggers": true,
+		// How a result is kept, never what is tested.
+		"enforcement": false, "history_limit": false,
+		// Write-only: never in a plan; the fingerprint stands for the key.
+		"api_key_wo": false, "invalid_api_key_wo": false,
+	}
+	var arguments, want []string
+	for name, a := range checkResourceSchema().Attributes {
+		if a.IsOptional() || a.IsRequired() {
+			arguments = append(arguments, name)
+		}
+	}
+	for _, name := range arguments {
+		decision, ok := reruns[name]
+		if !ok {
+			t.Errorf("argument %s has no re-run decision: add it to this test and, if it only says how a result is kept, to keepArguments", name)
+		}
+		if decision {
+			want = append(want, name)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(rerunArguments, want) {
+		t.Errorf("rerunArguments = %q, want %q", rerunArguments, want)
+	}
+	for name := range keepArguments {
+		if reruns[name] {
+			t.Errorf("keepArguments holds %s, which re-runs", name)
+		}
+	}
+	// The typed model's arguments are the schema's, so the re-run decision
+	// compares each argument's value.
+	model := slices.Sorted(maps.Keys(checkModel{}.arguments()))
+	if slices.Sort(arguments); !slices.Equal(model, arguments) {
+		t.Errorf("checkModel's arguments are %q, the schema's %q", model, arguments)
+	}
+}
+
+// A watched page that fails to load on refresh warns, naming the page and
+// what the fetch got, and plans no re-run. The pricing page is served by a
+// stand-in of its own, so it can go away.
+func TestCheckPlanWarnsOfAWatchedPageThatFailed(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		fail func(pages *standin.Server, stop func())
+		want string
+	}{
+		"500": {func(pages *standin.Server, _ func()) {
+			pages.SetPage("pricing", http.StatusInternalServerError, "oops")
+		}, `HTTP 500`},
+		"404":         {func(pages *standin.Server, _ func()) { pages.SetPage("pricing", http.StatusNotFound, "gone") }, `HTTP 404`},
+		"unreachable": {func(_ *standin.Server, stop func()) { stop() }, `no response \(.+\)`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newProtocolHarness(t)
+			pages := standin.New(standin.Options{})
+			pagesURL, stop := pages.Start()
+			t.Cleanup(stop)
+			config := h.config(map[string]tftypes.Value{"watch_sources": tftypes.NewValue(tftypes.Bool, true),
+				"source_urls": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{
+					"pricing": str(pagesURL + "/pages/pricing"), "support": str(h.e.url + "/pages/support"),
+					"allocation": str(h.e.url + "/pages/allocation"), "unit_economics": str(h.e.url + "/pages/unit_economics"),
+				})})
+			state := h.apply(h.null(), config)
+			tc.fail(pages, stop)
+			h.checkUnchecked(t, state, config, pagesURL+"/pages/pricing", tc.want)
+		})
+	}
+}
+
+// checkUnchecked refreshes state, plans config over it, and wants no re-run
+// and one warning naming the pricing page at url and status.
+func (h *protocolHarness) checkUnchecked(t *testing.T, state, config tftypes.Value, url, status string) {
+	t.Helper()
+	resp := h.plan(state, config, h.refresh(state))
+	planned, err := resp.PlannedState.Unmarshal(h.valueType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := planned.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	if !attrs["run_id"].IsKnown() {
+		t.Error("a page that failed to load plans a re-run")
+	}
+	want := `^Watched source page could not be checked: The pricing page of the check for workload_tag search-summaries, environment prod \(` +
+		regexp.QuoteMeta(url) + `\) could not be read on refresh: ` + status + `\. A page that fails to load is no evidence that it changed, so no re-run is planned for it; the next refresh reads it again\.\n$`
+	if got := warnings(resp); !regexp.MustCompile(want).MatchString(got) {
+		t.Errorf("warnings = %q, want one matching %s", got, want)
+	}
+}
+
+// The model's own conversion reads and writes every attribute as the
+// framework's would: a state read back through it is the same value.
+func TestCheckModelRoundTrip(t *testing.T) {
+	t.Parallel()
+	h := newProtocolHarness(t)
+	state := h.apply(h.null(), h.config(map[string]tftypes.Value{"extra_body_json": str(`{"a": 1}`), "review_interval_days": num(30)}))
+	var m checkModel
+	if err := m.fromTerraform(h.ctx, state); err != nil {
+		t.Fatal(err)
+	}
+	if m.RunID.IsNull() || m.Sources.IsNull() || m.History.IsNull() || m.ExtraBodyJSON.ValueString() != `{"a": 1}` {
+		t.Errorf("fromTerraform lost values: run_id %s, sources %s, history %s, extra_body_json %s", m.RunID, m.Sources, m.History, m.ExtraBodyJSON)
+	}
+	back, err := m.toTerraform(h.ctx, h.valueType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.Equal(state) {
+		t.Errorf("a state read and written again differs:\n%s\nwant\n%s", back, state)
 	}
 }

@@ -36,9 +36,10 @@ const (
 	maxReviewIntervalDays = 3650
 )
 
-// checkSchemaVersion is bumped with a state upgrader whenever the stored
-// shape changes.
-const checkSchemaVersion = 2
+// checkSchemaVersion is the stored shape's version. No earlier shape was
+// ever released, so there is nothing to upgrade from; a change of the
+// stored shape after the first release bumps it with a state upgrader.
+const checkSchemaVersion = 0
 
 func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = checkResourceSchema()
@@ -116,22 +117,24 @@ func checkArguments() map[string]schema.Attribute {
 			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes), jsonObjectValidator{}},
 		},
 		"endpoint": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Overrides the provider's `endpoint` for this check; the provider's `allow_plain_http` applies.",
+			Optional: true, Computed: true,
+			MarkdownDescription: "Overrides the provider's `endpoint` for this check; the provider's `allow_plain_http` applies. " +
+				"State keeps the effective endpoint (this one or the provider's), so a changed provider endpoint plans a re-run.",
 		},
 		"api_protocol": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Overrides the provider's `api_protocol` for this check: " + codeList(probe.ProtocolNames()) + ".",
-			Validators:          []validator.String{stringvalidator.OneOf(probe.ProtocolNames()...)},
+			Optional: true, Computed: true,
+			MarkdownDescription: "Overrides the provider's `api_protocol` for this check: " + codeList(probe.ProtocolNames()) + ". " +
+				"State keeps the effective protocol, so a changed provider protocol plans a re-run.",
+			Validators: []validator.String{stringvalidator.OneOf(probe.ProtocolNames()...)},
 		},
 		"api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
-			MarkdownDescription: "Write-only approved key, overriding the provider's `api_key`. Never stored; change " +
-				"`api_key_wo_version` to re-run the check with a new key.",
+			MarkdownDescription: "Write-only approved key, overriding the provider's `api_key`. Never stored: state keeps " +
+				"its `credential_fingerprint`, so another key re-runs the check, as a changed `api_key_wo_version` does.",
 		},
 		"api_key_wo_version": schema.Int64Attribute{
 			Optional:            true,
-			MarkdownDescription: "Version of `api_key_wo`; changing it re-runs the check.",
+			MarkdownDescription: "Version of `api_key_wo`; changing it re-runs the check, even with the same key.",
 		},
 		"invalid_api_key_wo": schema.StringAttribute{
 			Optional: true, Sensitive: true, WriteOnly: true,
@@ -166,8 +169,8 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"history_limit": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(10),
-			MarkdownDescription: "Earlier runs' logs kept in `history`. Changing it alone does not re-run; lowering it trims " +
-				"`history` at once. Defaults to 10.",
+			MarkdownDescription: "Earlier runs kept in `history`, the oldest removed first. Changing it alone does not re-run; " +
+				"lowering it trims `history` at once. Defaults to 10.",
 			Validators: []validator.Int64{int64validator.AtLeast(0)},
 		},
 	}
@@ -182,7 +185,7 @@ func allocationAttribute(description string) schema.StringAttribute {
 	}
 }
 
-// tagLength bounds tag and operator values (SPEC section 6).
+// tagLength bounds tag and operator values.
 func tagLength() validator.String { return stringvalidator.UTF8LengthAtMost(handoff.MaxTagLength) }
 
 func checkComputed() map[string]schema.Attribute {
@@ -205,28 +208,25 @@ func checkComputed() map[string]schema.Attribute {
 			MarkdownDescription: "True when every required allocation field is present, not a placeholder, and allowed."},
 		"missing_fields": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Required allocation fields that were missing or placeholders at apply."},
-		"sources": schema.ListNestedAttribute{Computed: true,
-			MarkdownDescription: "Each source page checked during this run, by kind.",
+		"sources": schema.MapNestedAttribute{Computed: true,
+			MarkdownDescription: "Each source page checked during this run, keyed by kind (the key in `source_urls`); the pages are read at `reviewed_at`.",
 			NestedObject:        schema.NestedAttributeObject{Attributes: sourceAttributes()}},
 		"decision": computedString("`proceed`, `review` or `stop`."),
 		"decision_reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Every reason code that applied: " + reasonCodes() + "."},
 		"ledger": computedObject("The smoke request's row in the gateway's usage log; null unless the provider's `ledger_api` is set, and null "+
 			"when the happy path did not pass (there is no charged request to look for).", ledgerAttributes()),
+		"credential_fingerprint": computedString("Which approved key ran: the first 8 hex digits of the SHA-256 of the key as sent. " +
+			"A fingerprint, not a credential: it cannot give the key back and holds no part of it. Another key plans a re-run."),
 		"log": computedString("This run's sanitized handoff log: the checklist's twelve `field: value` lines, then one line for each " +
-			"piece of evidence that has a value (reasons, categories, request ids, tokens, ledger, each source page, review due " +
-			"date, product, cost center, units)."),
-		"history": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-			MarkdownDescription: "The `log` of each earlier run, newest first, at most `history_limit`."},
+			"piece of evidence that has a value (reasons, endpoint, protocol, credential fingerprint, categories, request ids, " +
+			"tokens, ledger, each source page, review due date, product, cost center, units)."),
+		"history": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+			MarkdownDescription: "The earlier runs, keyed by `run_id`, at most `history_limit` (the oldest removed first). Each value " +
+				"is that run in one line of logfmt: the checklist's fields but `run_id`, with `source_urls_checked` as " +
+				"`kind:sha256-prefix` pairs, then `decision_reasons`, `request_id`, `ledger` and `endpoint` where the run had " +
+				"them. A run's full log is the `log` of the state version that held it."},
 	}
-}
-
-func reasonCodes() string {
-	codes := make([]string, len(handoff.Reasons))
-	for i, r := range handoff.Reasons {
-		codes[i] = string(r.Code)
-	}
-	return codeList(codes)
 }
 
 func computedString(description string) schema.StringAttribute {
@@ -264,11 +264,9 @@ func pathAttributes(happy bool) map[string]schema.Attribute {
 
 func sourceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"kind":        computedString("Source kind, the key in `source_urls`."),
 		"url":         computedString("URL fetched."),
 		"result":      computedString("`pass` (2xx), `fail` or `skipped`."),
 		"status_code": computedInt("HTTP status code; 0 when no response arrived or the source was skipped."),
-		"checked_at":  computedString("When the page was fetched, RFC 3339 UTC; null when skipped."),
 		"sha256":      computedString("SHA-256 digest of the page body; null when none was read."),
 	}
 }

@@ -33,9 +33,8 @@ func expect(path string, v knownvalue.Check) statecheck.StateCheck {
 }
 
 func TestAccCheck_happyPathProceeds(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
@@ -78,20 +77,23 @@ func TestAccCheck_happyPathProceeds(t *testing.T) {
 						"evidence_captured: yes",
 						"decision: proceed",
 						"follow_up_owner: team-search",
+						"endpoint: " + e.url + "/v1",
+						"api_protocol: openai_chat",
+						"credential_fingerprint: " + handoff.CredentialFingerprint(approvedKey),
 						"happy_path_category: ok",
 						"error_path_category: auth_failure",
 						"model: " + testModel,
 					}, "\n"))+"\n"+`request_id: req_\w+\n`+regexp.QuoteMeta(strings.Join([]string{
 						"tokens: input 8, output 1, total 9",
-						"source_allocation: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["allocation"])[:12] + ", accessed 2026-11-28T09:30:00Z",
-						"source_pricing: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["pricing"])[:12] + ", accessed 2026-11-28T09:30:00Z",
-						"source_support: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["support"])[:12] + ", accessed 2026-11-28T09:30:00Z",
-						"source_unit_economics: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["unit_economics"])[:12] + ", accessed 2026-11-28T09:30:00Z",
+						"source_allocation: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["allocation"])[:12] + "",
+						"source_pricing: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["pricing"])[:12] + "",
+						"source_support: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["support"])[:12] + "",
+						"source_unit_economics: pass, HTTP 200, sha256 " + digest(standin.DefaultPages()["unit_economics"])[:12] + "",
 					}, "\n"))+"\n$"))),
 					logOfRun("2026-11-28", 1),
 					expect("ledger", knownvalue.Null()),
 					expect("happy_path.upstream_request_id", knownvalue.Null()),
-					expect("history", knownvalue.ListExact(nil)),
+					expect("history", knownvalue.MapExact(map[string]knownvalue.Check{})),
 				},
 				Check: e.expectAIRequests(2),
 			},
@@ -112,11 +114,10 @@ func TestAccCheck_happyPathProceeds(t *testing.T) {
 // tainted, the next apply replaces the check: a new check with a new
 // history, whose run id differs from the stopped run's.
 func TestAccCheck_firstRunStopIsSavedAndNamesUntaint(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.ServerError)
 	stopped := &priorRun{}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
@@ -135,7 +136,7 @@ func TestAccCheck_firstRunStopIsSavedAndNamesUntaint(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("decision", knownvalue.StringExact("proceed")),
 					runIDOf("20261128", 1),
-					expect("history", knownvalue.ListExact(nil)),
+					expect("history", knownvalue.MapExact(map[string]knownvalue.Check{})),
 					stopped.differentRunID(checkAddr),
 				},
 				Check: e.expectAIRequests(4),
@@ -145,10 +146,9 @@ func TestAccCheck_firstRunStopIsSavedAndNamesUntaint(t *testing.T) {
 }
 
 func TestAccCheck_acceptedInvalidKeyFailsErrorPath(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.AcceptAnyKey)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -166,10 +166,9 @@ func TestAccCheck_acceptedInvalidKeyFailsErrorPath(t *testing.T) {
 }
 
 func TestAccCheck_enforcementRecordNeverErrors(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	e.standin.SetBehaviour(standin.ServerError)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -187,10 +186,9 @@ func TestAccCheck_enforcementRecordNeverErrors(t *testing.T) {
 }
 
 func TestAccCheck_credentialNeverInState(t *testing.T) {
-	t.Parallel()
 	const woKey = "sk-test-writeonly-approved-0042"
 	e := newTestEnv(t, woKey)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -211,13 +209,12 @@ func TestAccCheck_credentialNeverInState(t *testing.T) {
 // With an empty provider block, the endpoint, key and operator come from
 // the environment.
 func TestAccCheck_providerFromEnvironment(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	e.env[EnvEndpoint] = e.url + "/v1"
 	e.env[EnvAPIKey] = approvedKey
 	e.env[EnvOperator] = "finops-from-env"
 	config := "provider \"costhandoff\" {}\n" + checkHCL(e, nil)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -263,12 +260,11 @@ func TestResourcePageListsEveryReason(t *testing.T) {
 // Three workloads applied the same day get three different run ids, each
 // ending in its own check's first sequence number.
 func TestAccCheck_runIDsUniqueAcrossChecks(t *testing.T) {
-	t.Parallel()
 	e := newTestEnv(t)
 	config := strings.Replace(e.checkConfig(""), `resource "costhandoff_check" "this" {`, `resource "costhandoff_check" "this" {
   count        = 3`, 1)
 	config = strings.Replace(config, `workload_tag = "search-summaries"`, `workload_tag = "search-summaries-${count.index}"`, 1)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{

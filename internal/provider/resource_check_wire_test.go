@@ -70,12 +70,11 @@ func TestAccWire_http2RefusalsAreNeverResent(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.behaviour), func(t *testing.T) {
-			t.Parallel()
 			e := newTestEnv(t)
 			e.standin.SetBehaviour(tc.behaviour)
 			tlsURL, caPEM, stop := e.standin.StartTLS()
 			t.Cleanup(stop)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -100,7 +99,6 @@ func TestAccWire_hugeHeaderBounded(t *testing.T) {
 	t.Parallel()
 	for _, proto := range []string{"HTTP/1.1", "HTTP/2.0"} {
 		t.Run(proto, func(t *testing.T) {
-			t.Parallel()
 			e := newTestEnv(t)
 			e.standin.SetBehaviour(standin.HugeHeader)
 			config := e.checkConfig(recordOnly)
@@ -109,7 +107,7 @@ func TestAccWire_hugeHeaderBounded(t *testing.T) {
 				t.Cleanup(stop)
 				config = e.tlsCheckConfig(tlsURL, caPEM)
 			}
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -134,9 +132,8 @@ func TestAccWire_gatewayRequestIDs(t *testing.T) {
 	gatewayID := knownvalue.StringRegexp(regexp.MustCompile(`^\d{20,}$`))
 	for _, gw := range []standin.Gateway{standin.GatewayOneAPI, standin.GatewayNewAPI} {
 		t.Run(string(gw), func(t *testing.T) {
-			t.Parallel()
 			e := newTestEnvWith(t, standin.Options{APIKeys: []string{approvedKey}, Gateway: gw})
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -178,9 +175,8 @@ func TestAccWire_gatewayRefusalsNamed(t *testing.T) {
 	for _, gw := range []standin.Gateway{standin.GatewayOneAPI, standin.GatewayNewAPI} {
 		for _, tc := range cases {
 			t.Run(string(gw)+"/"+string(tc.behaviour), func(t *testing.T) {
-				t.Parallel()
 				e := newTestEnvWith(t, standin.Options{APIKeys: []string{approvedKey}, Gateway: gw, Behaviour: tc.behaviour})
-				resource.Test(t, resource.TestCase{
+				resource.ParallelTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: e.factories(),
 					TerraformVersionChecks:   writeOnlyArguments,
 					Steps: []resource.TestStep{{
@@ -205,10 +201,9 @@ func TestAccWire_gatewayRefusalsNamed(t *testing.T) {
 // another channel (400 invalid channel id, or on a lucky draw an accepted,
 // billed request).
 func TestAccWire_generatedInvalidKeyIsRefusedByAGateway(t *testing.T) {
-	t.Parallel()
 	const token, pinned = "sk-test-gwtoken7Hq2", "sk-test-gwtoken7Hq2-1"
 	e := newTestEnvWith(t, standin.Options{APIKeys: []string{token}, Gateway: standin.GatewayOneAPI})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
@@ -258,11 +253,10 @@ func TestAccWire_echoedKeysNeverStored(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			e := newTestEnvWith(t, standin.Options{APIKeys: []string{strings.TrimSpace(tc.key)}, Behaviour: tc.behaviour})
 			args := fmt.Sprintf("api_key_wo = %q\n  api_key_wo_version = 1\n  invalid_api_key_wo = %q\n  api_protocol = %q\n  %s",
 				tc.key, invalidKey, tc.protocol, recordOnly)
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
@@ -285,9 +279,8 @@ func TestAccWire_echoedKeysNeverStored(t *testing.T) {
 func TestAccWire_errorPathInconclusiveOrUnreachable(t *testing.T) {
 	t.Parallel()
 	t.Run("revoked approved key", func(t *testing.T) {
-		t.Parallel()
 		e := newTestEnv(t)
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
@@ -298,9 +291,8 @@ func TestAccWire_errorPathInconclusiveOrUnreachable(t *testing.T) {
 		})
 	})
 	t.Run("state of a revoked approved key", func(t *testing.T) {
-		t.Parallel()
 		e := newTestEnv(t)
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
@@ -316,9 +308,8 @@ func TestAccWire_errorPathInconclusiveOrUnreachable(t *testing.T) {
 		})
 	})
 	t.Run("endpoint down", func(t *testing.T) {
-		t.Parallel()
 		e := newTestEnv(t)
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{

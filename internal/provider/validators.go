@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -83,15 +82,6 @@ func jsonProblem(err error) string {
 		return "got null"
 	}
 	return err.Error()
-}
-
-// codeList renders names for docs: `a`, `b`, `c`.
-func codeList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = "`" + n + "`"
-	}
-	return strings.Join(quoted, ", ")
 }
 
 // sourceURLValidator accepts an absolute http(s) URL.

@@ -4,6 +4,8 @@
 package sources
 
 import (
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -18,15 +20,16 @@ const (
 	Skipped Result = "skipped"
 )
 
-// Page is the check of one source URL.
+// Page is the check of one source URL. Its JSON form is how the pages a
+// refresh read are kept between the refresh and the plan.
 type Page struct {
-	Kind       string
-	URL        string
-	Result     Result
-	StatusCode int       // 0 when no response
-	CheckedAt  time.Time // UTC, truncated to the second; zero for Skipped
-	SHA256     string    // hex digest of the body; "" unless a body was read completely
-	Message    string    // short reason on Fail, "" on Pass
+	Kind       string    `json:"kind"`
+	URL        string    `json:"url"`
+	Result     Result    `json:"result"`
+	StatusCode int       `json:"status_code,omitempty"` // 0 when no response
+	CheckedAt  time.Time `json:"-"`                     // UTC, truncated to the second; zero for Skipped
+	SHA256     string    `json:"sha256,omitempty"`      // hex digest of the body; "" unless a body was read completely
+	Message    string    `json:"message,omitempty"`     // short reason on Fail, "" on Pass
 }
 
 // Skip records every URL as Skipped, for verify_sources = false, sorted by Kind.
@@ -39,34 +42,50 @@ func Skip(urls map[string]string) []Page {
 	return pages
 }
 
-// Changed returns the kinds, sorted, whose digest differs between previous and
-// current. Only kinds with the same URL and a digest on both sides count: a
-// failed fetch or a new URL is not evidence that the page itself changed.
-func Changed(previous, current []Page) []string {
-	before := pagesByKind(previous)
-	changed := []string{}
-	for kind, now := range pagesByKind(current) {
-		was, ok := before[kind]
-		if !ok || was.URL != now.URL || was.SHA256 == "" || now.SHA256 == "" {
-			continue
-		}
-		if was.SHA256 != now.SHA256 {
-			changed = append(changed, kind)
-		}
-	}
-	slices.Sort(changed)
-	return changed
+// Comparison is what a second reading of the pages says about the first.
+type Comparison struct {
+	// Changed are the kinds, sorted, whose page was read both times, from
+	// the same URL, and whose digest differs.
+	Changed []string
+	// Unchecked are the pages, in kind order, that were read before but
+	// failed to load now: no evidence either way, so never a change.
+	Unchecked []Page
 }
 
-// Digests returns kind -> SHA256 for the pages that have a digest.
-func Digests(pages []Page) map[string]string {
-	digests := make(map[string]string, len(pages))
-	for _, page := range pages {
-		if page.SHA256 != "" {
-			digests[page.Kind] = page.SHA256
+// Compare is the one rule that decides whether a page changed between
+// previous and current. Only a kind with the same URL and a digest on both
+// sides can have changed: a failed fetch, a skipped page or a new URL is no
+// evidence that the page itself changed, and a change re-runs a paid check.
+func Compare(previous, current []Page) Comparison {
+	before, after := pagesByKind(previous), pagesByKind(current)
+	c := Comparison{Changed: []string{}}
+	for _, kind := range slices.Sorted(maps.Keys(after)) {
+		now := after[kind]
+		was, ok := before[kind]
+		switch {
+		case !ok || was.URL != now.URL || was.SHA256 == "":
+		case now.Result == Fail:
+			c.Unchecked = append(c.Unchecked, now)
+		case now.SHA256 != "" && now.SHA256 != was.SHA256:
+			c.Changed = append(c.Changed, kind)
 		}
 	}
-	return digests
+	return c
+}
+
+// Changed is Compare's Changed.
+func Changed(previous, current []Page) []string { return Compare(previous, current).Changed }
+
+// Status names what a fetch got, for a person: "HTTP 500", or "no response"
+// with the reason.
+func (p Page) Status() string {
+	if p.StatusCode != 0 {
+		return fmt.Sprintf("HTTP %d", p.StatusCode)
+	}
+	if p.Message != "" {
+		return "no response (" + p.Message + ")"
+	}
+	return "no response"
 }
 
 func pagesByKind(pages []Page) map[string]Page {

@@ -89,28 +89,43 @@ func TestChanged(t *testing.T) {
 	}
 }
 
-func TestDigests(t *testing.T) {
+// A page read before and failing now is unchecked, never changed, whatever
+// the failure; a page read both times with another digest changed.
+func TestCompare(t *testing.T) {
+	was := []Page{
+		{Kind: "allocation", URL: "u3", Result: Pass, SHA256: "cc"},
+		{Kind: "pricing", URL: "u1", Result: Pass, SHA256: "aa"},
+		{Kind: "support", URL: "u2", Result: Pass, SHA256: "bb"},
+		{Kind: "unit_economics", URL: "u4", Result: Skipped},
+	}
 	tests := []struct {
-		name  string
-		pages []Page
-		want  map[string]string
+		name          string
+		now           []Page
+		wantChanged   []string
+		wantUnchecked []string // kind: status
 	}{
-		{name: "no pages", want: map[string]string{}},
-		{
-			name: "only pages with a digest",
-			pages: []Page{
-				{Kind: "pricing", URL: "u1", Result: Pass, SHA256: "aa"},
-				{Kind: "support", URL: "u2", Result: Fail, Message: "timeout"},
-				{Kind: "allocation", URL: "u3", Result: Skipped},
-				{Kind: "unit_economics", URL: "u4", Result: Pass, SHA256: "dd"},
-			},
-			want: map[string]string{"pricing": "aa", "unit_economics": "dd"},
-		},
+		{"same pages", was, []string{}, nil},
+		{"a 500 is unchecked", []Page{{Kind: "pricing", URL: "u1", Result: Fail, StatusCode: 500, Message: "HTTP 500"}},
+			[]string{}, []string{"pricing: HTTP 500"}},
+		{"a 404 is unchecked", []Page{{Kind: "support", URL: "u2", Result: Fail, StatusCode: 404}}, []string{}, []string{"support: HTTP 404"}},
+		{"unreachable is unchecked", []Page{{Kind: "allocation", URL: "u3", Result: Fail, Message: "connection refused"}},
+			[]string{}, []string{"allocation: no response (connection refused)"}},
+		{"one changed, one failing", []Page{
+			{Kind: "pricing", URL: "u1", Result: Pass, SHA256: "a2"},
+			{Kind: "support", URL: "u2", Result: Fail, StatusCode: 503},
+		}, []string{"pricing"}, []string{"support: HTTP 503"}},
+		{"a page never read before is neither", []Page{{Kind: "unit_economics", URL: "u4", Result: Fail, StatusCode: 500}}, []string{}, nil},
+		{"another URL is neither", []Page{{Kind: "pricing", URL: "u9", Result: Fail, StatusCode: 500}}, []string{}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Digests(tt.pages); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Digests() = %#v, want %#v", got, tt.want)
+			got := Compare(was, tt.now)
+			var unchecked []string
+			for _, p := range got.Unchecked {
+				unchecked = append(unchecked, p.Kind+": "+p.Status())
+			}
+			if !reflect.DeepEqual(got.Changed, tt.wantChanged) || !reflect.DeepEqual(unchecked, tt.wantUnchecked) {
+				t.Errorf("Compare() = changed %q, unchecked %q; want %q, %q", got.Changed, unchecked, tt.wantChanged, tt.wantUnchecked)
 			}
 		})
 	}

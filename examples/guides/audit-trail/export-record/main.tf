@@ -43,12 +43,15 @@ resource "costhandoff_check" "contract_review" {
 }
 
 output "handoff_record" {
-  description = "The latest run (its log, reasons, sources and ledger row) and the earlier runs' logs, as one JSON document."
+  description = "The latest run (its log, reasons, tested path, sources and ledger row) and the earlier runs by run id, as one JSON document."
   value = jsonencode({
     run_id           = costhandoff_check.contract_review.run_id
     decision         = costhandoff_check.contract_review.decision
     decision_reasons = costhandoff_check.contract_review.decision_reasons
     log              = costhandoff_check.contract_review.log
+    endpoint         = costhandoff_check.contract_review.endpoint
+    api_protocol     = costhandoff_check.contract_review.api_protocol
+    credential       = costhandoff_check.contract_review.credential_fingerprint
     sources          = costhandoff_check.contract_review.sources
     ledger           = costhandoff_check.contract_review.ledger
     review_due_at    = costhandoff_check.contract_review.review_due_at

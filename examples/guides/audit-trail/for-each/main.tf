@@ -80,8 +80,11 @@ output "decisions" {
 }
 
 output "handoff_trails" {
-  description = "Every run kept in state for each workload: the latest log first, then history, newest first."
+  description = "Every run kept in state for each workload: the latest run's log, and the earlier runs by run id."
   value = {
-    for name, check in costhandoff_check.workload : name => concat([check.log], check.history)
+    for name, check in costhandoff_check.workload : name => {
+      latest  = { (check.run_id) = check.log }
+      earlier = check.history
+    }
   }
 }

@@ -1,5 +1,5 @@
-// Command costhandoff-standin runs the local AI API stand-in (SPEC section 8)
-// as a process for `make demo` and the benchmarks. It listens on loopback
+// Command costhandoff-standin runs the local AI API stand-in as a process
+// for the README's offline quick start, `make demo` and the benchmarks. It listens on loopback
 // only, logs one line per request to stderr (never a key, header or query),
 // and runs until SIGINT or SIGTERM. With -tls it serves HTTPS (h2 and
 // http/1.1) under a fresh CA written to -ca-file; requests the HTTP/2 gate
@@ -26,6 +26,42 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
+
+// quickStart is how to try the README's quick start against the stand-in,
+// from a clone of the repository after make install: the README shows the
+// same commands (a test holds them equal), and -h prints them.
+const quickStart = `go build -o .build/bin/costhandoff-standin ./internal/standin/cmd/costhandoff-standin
+.build/bin/costhandoff-standin -addr 127.0.0.1:8080 &   # the AI API and the source pages, on loopback only
+export COSTHANDOFF_ENDPOINT="http://127.0.0.1:8080/v1"
+export COSTHANDOFF_API_KEY="sk-test-standin-approved"   # the stand-in's fake approved key
+export COSTHANDOFF_OPERATOR="finops-platform"
+export TF_VAR_source_urls='{ pricing = "http://127.0.0.1:8080/pages/pricing", support = "http://127.0.0.1:8080/pages/support", allocation = "http://127.0.0.1:8080/pages/allocation", unit_economics = "http://127.0.0.1:8080/pages/unit_economics" }'
+cd examples/quickstart
+terraform init
+terraform apply
+terraform output -raw handoff_log
+kill %1   # stop the stand-in
+`
+
+// usage is what -h prints: what the command is, how to try the quick start
+// against it, then the flags.
+func usage(fs *flag.FlagSet, stderr io.Writer) func() {
+	return func() {
+		fmt.Fprint(stderr, `Usage: costhandoff-standin [flags]
+
+Runs the local AI API stand-in on 127.0.0.1: the four API protocols with key
+checking, usage objects and request ids, the source pages under /pages/{kind},
+and (with -gateway) a one-api / new-api usage log. Nothing leaves the machine.
+
+The README's quick start, offline against the stand-in (from a clone of the
+repository, after make install):
+
+`+quickStart+`
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+}
 
 // shutdownGrace bounds how long a stop waits for answers being written.
 const shutdownGrace = 5 * time.Second
@@ -76,6 +112,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	)
 	fs := flag.NewFlagSet("costhandoff-standin", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usage(fs, stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "listen address; loopback only (127.0.0.1, ::1 or localhost)")
 	fs.Var(&keys, "api-key", "accepted API key; repeatable or comma-separated (default sk-test-standin-approved)")
 	fs.StringVar(&behaviour, "behaviour", string(standin.Normal), fmt.Sprintf("behaviour, one of %v", standin.Behaviours()))

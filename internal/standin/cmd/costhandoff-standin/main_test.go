@@ -212,3 +212,24 @@ func TestRunServesTLSAsAGateway(t *testing.T) {
 		t.Errorf("CA file left behind after stop (%v)", err)
 	}
 }
+
+// -h says how to try the README's quick start against the stand-in, with
+// the very commands the README shows.
+func TestHelpShowsTheREADMEsOfflineQuickStart(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{quickStart, "-addr", "-api-key"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h lacks %q:\n%s", want, out.String())
+		}
+	}
+	readme, err := os.ReadFile("../../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```sh\n"+quickStart+"```\n") {
+		t.Errorf("the README does not show the offline quick start the stand-in's -h prints:\n%s", quickStart)
+	}
+}

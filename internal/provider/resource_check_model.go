@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
@@ -15,7 +18,9 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
-// checkModel is costhandoff_check as Terraform sees it.
+// checkModel is costhandoff_check as Terraform sees it: the one form the
+// resource is read in and written from, by validation, plan, apply and
+// refresh alike.
 type checkModel struct {
 	OwnerTag           types.String         `tfsdk:"owner_tag"`
 	WorkloadTag        types.String         `tfsdk:"workload_tag"`
@@ -50,51 +55,69 @@ type checkModel struct {
 // run is stored once: the log repeats what a budget owner reads, the
 // attributes are what configurations and tests address.
 type checkResults struct {
-	ID                 types.String `tfsdk:"id"`
-	RunID              types.String `tfsdk:"run_id"`
-	ReviewedAt         types.String `tfsdk:"reviewed_at"`
-	ReviewDueAt        types.String `tfsdk:"review_due_at"`
-	HappyPath          types.Object `tfsdk:"happy_path"`
-	ErrorPath          types.Object `tfsdk:"error_path"`
-	EvidenceCaptured   types.Bool   `tfsdk:"evidence_captured"`
-	AllocationComplete types.Bool   `tfsdk:"allocation_complete"`
-	MissingFields      types.List   `tfsdk:"missing_fields"`
-	Sources            types.List   `tfsdk:"sources"`
-	Decision           types.String `tfsdk:"decision"`
-	DecisionReasons    types.List   `tfsdk:"decision_reasons"`
-	Ledger             types.Object `tfsdk:"ledger"`
-	Log                types.String `tfsdk:"log"`
-	History            types.List   `tfsdk:"history"`
+	ID                    types.String `tfsdk:"id"`
+	RunID                 types.String `tfsdk:"run_id"`
+	ReviewedAt            types.String `tfsdk:"reviewed_at"`
+	ReviewDueAt           types.String `tfsdk:"review_due_at"`
+	HappyPath             types.Object `tfsdk:"happy_path"`
+	ErrorPath             types.Object `tfsdk:"error_path"`
+	EvidenceCaptured      types.Bool   `tfsdk:"evidence_captured"`
+	AllocationComplete    types.Bool   `tfsdk:"allocation_complete"`
+	MissingFields         types.List   `tfsdk:"missing_fields"`
+	Sources               types.Map    `tfsdk:"sources"`
+	Decision              types.String `tfsdk:"decision"`
+	DecisionReasons       types.List   `tfsdk:"decision_reasons"`
+	Ledger                types.Object `tfsdk:"ledger"`
+	CredentialFingerprint types.String `tfsdk:"credential_fingerprint"`
+	Log                   types.String `tfsdk:"log"`
+	History               types.Map    `tfsdk:"history"`
 }
 
-// allocationAttributes is the one table from allocation field to the
-// attribute that holds it; the resource and the data source share the names.
-var allocationAttributes = []struct{ field, attribute string }{
-	{handoff.FieldOwner, "owner_tag"},
-	{handoff.FieldWorkload, "workload_tag"},
-	{handoff.FieldEnvironment, "environment"},
-	{handoff.FieldProduct, "product"},
-	{handoff.FieldCostCenter, "cost_center"},
-}
-
-// attributeGetter is what tfsdk.Config, tfsdk.Plan and tfsdk.State share.
-type attributeGetter interface {
-	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
-}
-
-// readAllocation reads the allocation attributes; values null or unknown
-// are left out.
-func readAllocation(ctx context.Context, src attributeGetter) (handoff.Allocation, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	a := handoff.Allocation{}
-	for _, f := range allocationAttributes {
-		var v types.String
-		diags.Append(src.GetAttribute(ctx, path.Root(f.attribute), &v)...)
-		if !v.IsNull() && !v.IsUnknown() {
-			a[f.field] = v.ValueString()
+// arguments are the model's arguments by attribute name, read off the
+// struct tags, so code that treats every argument alike (the re-run
+// decision) follows the schema instead of a list of names.
+func (m checkModel) arguments() map[string]attr.Value {
+	v := reflect.ValueOf(m)
+	t := v.Type()
+	out := make(map[string]attr.Value, t.NumField())
+	for i := range t.NumField() {
+		if name := t.Field(i).Tag.Get("tfsdk"); name != "" {
+			out[name], _ = v.Field(i).Interface().(attr.Value)
 		}
 	}
-	return a, diags
+	return out
+}
+
+// allocation is the check's allocation fields; a field null or unknown is
+// left out.
+func (m checkModel) allocation() handoff.Allocation {
+	return allocationOf(m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter)
+}
+
+// allocationOf is the allocation the check and the data source both name
+// by attribute; values null or unknown are left out.
+func allocationOf(owner, workload, environment, product, costCenter types.String) handoff.Allocation {
+	a := handoff.Allocation{}
+	for field, v := range map[string]types.String{
+		handoff.FieldOwner: owner, handoff.FieldWorkload: workload, handoff.FieldEnvironment: environment,
+		handoff.FieldProduct: product, handoff.FieldCostCenter: costCenter,
+	} {
+		if known(v) {
+			a[field] = v.ValueString()
+		}
+	}
+	return a
+}
+
+// allocationKnown says whether every allocation field is known, so the
+// policy's verdict on them is too.
+func (m checkModel) allocationKnown() bool {
+	for _, v := range []types.String{m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 type pathModel struct {
@@ -117,11 +140,9 @@ type happyPathModel struct {
 }
 
 type sourceModel struct {
-	Kind       types.String `tfsdk:"kind"`
 	URL        types.String `tfsdk:"url"`
 	Result     types.String `tfsdk:"result"`
 	StatusCode types.Int64  `tfsdk:"status_code"`
-	CheckedAt  types.String `tfsdk:"checked_at"`
 	SHA256     types.String `tfsdk:"sha256"`
 }
 
@@ -153,7 +174,7 @@ func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome) diag.D
 	r.ReviewedAt = types.StringValue(o.ReviewedAt.Format(time.RFC3339))
 	r.ReviewDueAt = optionalTime(o.ReviewDueAt)
 	r.HappyPath = objectValue(ctx, happyPathType, happyPathModel{
-		pathModel:    newPathModel(happy, handoff.PassFail(handoff.HappyPathPassed(happy))),
+		pathModel:    newPathModel(happy, o.HappyPathResult),
 		Model:        types.StringValue(happy.Model),
 		InputTokens:  types.Int64Value(happy.Usage.InputTokens),
 		OutputTokens: types.Int64Value(happy.Usage.OutputTokens),
@@ -163,12 +184,13 @@ func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome) diag.D
 	r.EvidenceCaptured = types.BoolValue(o.EvidenceCaptured)
 	r.AllocationComplete = types.BoolValue(o.Allocation.Complete())
 	r.MissingFields = stringList(o.Allocation.Missing)
-	r.Sources = listValue(ctx, sourceType, sourceModels(o.Sources), &diags)
+	r.Sources = mapValue(ctx, sourceType, sourceModels(o.Sources), &diags)
 	r.Decision = types.StringValue(string(o.Decision))
 	r.DecisionReasons = stringList(reasonStrings(o.Reasons))
 	r.Ledger = ledgerValue(ctx, o.Ledger, &diags)
+	r.CredentialFingerprint = optionalString(o.CredentialFingerprint)
 	r.Log = types.StringValue(o.Log)
-	r.History = stringList(o.History)
+	r.History = stringMap(o.History)
 	return diags
 }
 
@@ -211,35 +233,34 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 	return objectValue(ctx, ledgerType, m, diags)
 }
 
-func sourceModels(pages []sources.Page) []sourceModel {
-	out := make([]sourceModel, len(pages))
-	for i, p := range pages {
-		out[i] = sourceModel{
-			Kind:       types.StringValue(p.Kind),
+func sourceModels(pages []sources.Page) map[string]sourceModel {
+	out := make(map[string]sourceModel, len(pages))
+	for _, p := range pages {
+		out[p.Kind] = sourceModel{
 			URL:        types.StringValue(p.URL),
 			Result:     types.StringValue(string(p.Result)),
 			StatusCode: types.Int64Value(int64(p.StatusCode)),
-			CheckedAt:  optionalTime(p.CheckedAt),
 			SHA256:     optionalString(p.SHA256),
 		}
 	}
 	return out
 }
 
-// pages converts stored sources back for the next run's comparison.
-func pages(ctx context.Context, l types.List) ([]sources.Page, diag.Diagnostics) {
-	var models []sourceModel
-	if l.IsNull() || l.IsUnknown() {
+// pages converts stored sources back, in kind order, for the next run's
+// comparison.
+func pages(ctx context.Context, m types.Map) ([]sources.Page, diag.Diagnostics) {
+	if !known(m) {
 		return nil, nil
 	}
-	diags := l.ElementsAs(ctx, &models, false)
-	out := make([]sources.Page, len(models))
-	for i, m := range models {
-		checkedAt, _ := time.Parse(time.RFC3339, m.CheckedAt.ValueString())
-		out[i] = sources.Page{
-			Kind: m.Kind.ValueString(), URL: m.URL.ValueString(), Result: sources.Result(m.Result.ValueString()),
-			StatusCode: int(m.StatusCode.ValueInt64()), CheckedAt: checkedAt, SHA256: m.SHA256.ValueString(),
-		}
+	var models map[string]sourceModel
+	diags := m.ElementsAs(ctx, &models, false)
+	out := make([]sources.Page, 0, len(models))
+	for _, kind := range sortedKeys(models) {
+		s := models[kind]
+		out = append(out, sources.Page{
+			Kind: kind, URL: s.URL.ValueString(), Result: sources.Result(s.Result.ValueString()),
+			StatusCode: int(s.StatusCode.ValueInt64()), SHA256: s.SHA256.ValueString(),
+		})
 	}
 	return out, diags
 }
@@ -247,12 +268,73 @@ func pages(ctx context.Context, l types.List) ([]sources.Page, diag.Diagnostics)
 // previous reads what the last run left in state.
 func (r checkResults) previous(ctx context.Context) (handoff.Previous, diag.Diagnostics) {
 	prev := handoff.Previous{RunID: r.RunID.ValueString(), Log: r.Log.ValueString()}
-	var diags diag.Diagnostics
-	if !r.History.IsNull() && !r.History.IsUnknown() {
-		diags.Append(r.History.ElementsAs(ctx, &prev.History, false)...)
-	}
+	history, diags := stringMapOf(ctx, r.History)
+	prev.History = history
 	p, d := pages(ctx, r.Sources)
 	diags.Append(d...)
 	prev.Sources = p
 	return prev, diags
+}
+
+// checkAttrTypes are the check's attribute types, from the schema.
+var checkAttrTypes = attrTypesOf(checkResourceSchema().Attributes)
+
+// fromTerraform fills m from a configuration, plan or state of the check.
+// It converts each attribute with its schema type directly: the framework's
+// generic Get walks paths and builds diagnostics for every value, which on
+// every plan of every check cost measurably more than the plan itself.
+func (m *checkModel) fromTerraform(ctx context.Context, raw tftypes.Value) error {
+	var attrs map[string]tftypes.Value
+	if err := raw.As(&attrs); err != nil {
+		return err
+	}
+	return eachField(reflect.ValueOf(m).Elem(), func(name string, field reflect.Value) error {
+		typ, ok := checkAttrTypes[name]
+		if !ok {
+			return fmt.Errorf("checkModel field %s is not in the schema", name)
+		}
+		v, err := typ.ValueFromTerraform(ctx, attrs[name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		field.Set(reflect.ValueOf(v))
+		return nil
+	})
+}
+
+// toTerraform is m as a value of the check's object type t.
+func (m checkModel) toTerraform(ctx context.Context, t tftypes.Type) (tftypes.Value, error) {
+	attrs := map[string]tftypes.Value{}
+	err := eachField(reflect.ValueOf(&m).Elem(), func(name string, field reflect.Value) error {
+		v, err := field.Interface().(attr.Value).ToTerraformValue(ctx)
+		attrs[name] = v
+		return err
+	})
+	if err == nil {
+		err = tftypes.ValidateValue(t, attrs)
+	}
+	if err != nil {
+		return tftypes.Value{}, err
+	}
+	return tftypes.NewValue(t, attrs), nil
+}
+
+// eachField calls f with every tagged field of the struct v, the embedded
+// results included.
+func eachField(v reflect.Value, f func(name string, field reflect.Value) error) error {
+	for i := range v.NumField() {
+		sf := v.Type().Field(i)
+		if sf.Anonymous {
+			if err := eachField(v.Field(i), f); err != nil {
+				return err
+			}
+			continue
+		}
+		if name := sf.Tag.Get("tfsdk"); name != "" {
+			if err := f(name, v.Field(i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

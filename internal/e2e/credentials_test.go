@@ -51,7 +51,7 @@ var keySources = []keySource{
 	},
 }
 
-// TestCredentialsNeverLeak proves SPEC section 7 with the real binary and
+// TestCredentialsNeverLeak proves the security model (DESIGN.md) with the real binary and
 // CLI: for each way of passing the key, neither the approved key nor the
 // generated invalid key appears in the saved plan, the state, the CLI's
 // output or the trace log, whether the smoke test proceeds or the endpoint

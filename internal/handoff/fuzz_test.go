@@ -7,8 +7,8 @@ import (
 )
 
 // Configuration is user input: no value of it may panic the policy, and the
-// placeholder rule must ignore case and surrounding space, as SPEC section 6
-// says.
+// placeholder rule must ignore case and surrounding space, as DESIGN.md
+// (Missing means missing or a placeholder) says.
 func FuzzPolicy(f *testing.F) {
 	for _, seed := range [][3]string{
 		{"team-search", "prod", "https://example.com/pricing"},

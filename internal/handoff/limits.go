@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// The size limits of SPEC section 6, in one place. They bound what the
+// The size limits (DESIGN.md, Limits on input), in one place. They bound what the
 // provider stores, shows and sends to a paid API.
 const (
 	// MaxTagLength bounds, in characters, each allocation tag and the other

@@ -24,7 +24,7 @@ type Policy struct {
 	RequiredSourceKinds []string
 }
 
-// DefaultPolicy is SPEC section 2's default configuration.
+// DefaultPolicy is the provider's default configuration (DESIGN.md, Defaults).
 func DefaultPolicy() Policy {
 	return Policy{
 		RequiredTags:        slices.Clone(CoreFields),

@@ -77,7 +77,7 @@ var recordedBodies = []string{
 	newAPIInvalidToken, newAPITokenQuota, newAPIUserQuota, newAPIModelDenied, newAPINoChannel, newAPINoPrice,
 }
 
-// Answers of the one-api / new-api gateway family (SPEC section 9), as real
+// Answers of the one-api / new-api gateway family (DESIGN.md, The one-api / new-api gateway family), as real
 // builds of both send them; ids and keys are fake.
 const (
 	gatewayID = "2026113002045454547535260832950"

@@ -1,7 +1,8 @@
 package provider
 
-// Acceptance tests of the promises budget owners trust (SPEC sections 1, 3
-// and 7) against endpoints that misbehave: each asserts the SPEC category in
+// Acceptance tests of the promises budget owners trust (DESIGN.md: The smoke
+// test, How answers are classified, The security model) against endpoints
+// that misbehave: each asserts the documented category in
 // state, exactly one attempt per path as counted at the stand-in, and, since
 // the provider runs in this process, that nothing panics.
 

@@ -21,6 +21,7 @@ func TestIsMissing(t *testing.T) {
 		{"TBD\ufe0f", true},
 		{"T\ufe00BD", true},
 		{"\u3164", true},
+		{"TBD\u2800", true},
 		{"\u115f\u1160\uffa0", true},
 		{"TBD\U000E0041", true},
 		{"\u034f", true},

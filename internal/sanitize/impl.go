@@ -125,6 +125,8 @@ func isInvisible(r rune) bool {
 	switch r {
 	case '\u034f', '\u115f', '\u1160', '\u3164', '\uffa0':
 		return true
+	case '\u2800': // the Braille blank: a symbol by category, yet it prints as nothing
+		return true
 	}
 	return r >= 0xE0000 && r <= 0xE0FFF // the tag and variation-selector supplement block, unassigned code points included
 }

@@ -29,6 +29,7 @@ func TestText(t *testing.T) {
 		{"key split by DEL and newlines", "got " + split(key[:10], "\x7f") + "\n" + key[10:] + " ok", "got [redacted] ok", 300},
 		{"key split by spaces", "got " + split(key, " ") + " ok", "got [redacted] ok", 300},
 		{"key split by variation selectors and fillers", "got " + split(key, "\ufe0f\u034f\u3164\U000E0041") + " ok", "got [redacted] ok", 300},
+		{"key split by Braille blanks", "got " + split(key, "\u2800") + " ok", "got [redacted] ok", 300},
 		{"twelve characters of the key", "part " + key[5:17] + " !", "part [redacted] !", 300},
 		{"eleven characters of the key kept", "part " + key[5:16] + " !", "part " + key[5:16] + " !", 300},
 		{"both keys next to each other", key + invalid, "[redacted]", 300},

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 const (
@@ -119,6 +121,11 @@ func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets
 		Message:           Sanitize(withLocation(verdict, header), secrets...),
 		Model:             cleanField(req.Model, secrets...),
 	}
+	result.SentAt, result.ServerDate = start, facts.ServerDate
+	ids := sanitize.New(secrets...)
+	result.BodyID = ids.Field(facts.BodyID, MaxMessageLength)
+	result.CallID = ids.Field(facts.CallID, MaxMessageLength)
+	result.GenerationID = ids.Field(facts.GenerationID, MaxMessageLength)
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
 		result.Model = cleanField(cmp.Or(facts.Model, req.Model), secrets...)

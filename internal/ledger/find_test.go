@@ -102,7 +102,7 @@ func TestFind(t *testing.T) {
 			rows:    []fakeRow{logRow(8, t0.Add(2*time.Second), model, "", prompt, output, 150), oursNoID},
 			opts:    func(o *ledger.Options) { o.Wait = 10 * time.Second },
 			want:    ledger.Result{Status: ledger.Ambiguous},
-			message: "2 rows of model “gpt-test” with 8 prompt and 1 completion tokens",
+			message: "2 rows could each be this request (model “gpt-test”, 8+1 tokens, no request id): id 8 at 2026-11-30T03:04:07Z of token “ci-token”; id 7 at 2026-11-30T03:04:06Z of token “ci-token”. set ledger_token_name",
 			pages:   []string{"0"},
 		},
 		{

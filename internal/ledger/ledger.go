@@ -284,7 +284,8 @@ func (c *Reader) Before(ctx context.Context, model string) *Ticket {
 		t.Release()
 		return nil
 	}
-	readCtx, cancel := context.WithTimeout(ctx, c.opts.ReadTimeout)
+	// The read before the send is part of the lookup: the wait bounds it too.
+	readCtx, cancel := context.WithTimeout(ctx, c.bound())
 	defer cancel()
 	if b, err := c.api.newest(readCtx, c, model); err == nil {
 		t.base = b
@@ -319,10 +320,10 @@ func (c *Reader) Find(ctx context.Context, q Query) Result {
 	// A user id and token names are identifiers, not secrets: only
 	// credentials are redacted.
 	s := sanitize.New(append([]string{c.opts.Token, q.Key}, q.Secrets...)...)
-	res.RequestID = s.Field(res.RequestID, maxFieldRunes)
-	res.TokenName = s.Field(res.TokenName, maxFieldRunes)
-	res.Model = s.Field(res.Model, maxFieldRunes)
-	res.ProviderName = s.Field(res.ProviderName, maxFieldRunes)
+	res.RequestID = oneLine(s.Field(res.RequestID, maxFieldRunes))
+	res.TokenName = oneLine(s.Field(res.TokenName, maxFieldRunes))
+	res.Model = oneLine(s.Field(res.Model, maxFieldRunes))
+	res.ProviderName = oneLine(s.Field(res.ProviderName, maxFieldRunes))
 	res.Message = s.Text(res.Message, maxMessageRunes)
 	return res
 }
@@ -333,12 +334,8 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		base = q.Ticket.base
 	}
 	deadline := c.opts.Now().Add(c.opts.Wait)
-	bound := c.opts.Wait
-	if bound <= 0 {
-		bound = c.opts.ReadTimeout
-	}
 	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, bound)
+	ctx, cancel := context.WithTimeout(ctx, c.bound())
 	defer cancel()
 	if !c.acquire(ctx) {
 		return c.stopped(parent, 0)
@@ -380,6 +377,15 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 	}
 }
 
+// bound is how long a lookup may take in real time, every read included:
+// the wait, or one read's timeout when the wait is zero (it reads once).
+func (c *Reader) bound() time.Duration {
+	if c.opts.Wait > 0 {
+		return c.opts.Wait
+	}
+	return c.opts.ReadTimeout
+}
+
 // acquire takes one of the lookup slots, preferring a free slot to an
 // ended context so that a lookup always says how far it got.
 func (c *Reader) acquire(ctx context.Context) bool {
@@ -414,6 +420,10 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// oneLine keeps an identifier on one line: a stored value holding a line
+// break is shown as a heredoc, which lets a terminal act on what follows.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // quoted names a value in a message. Server strings are not escaped here:
 // the sanitiser removes what must not print, after redacting.

@@ -35,7 +35,7 @@ const (
 	onePageSize = 10
 	// maxNamedCandidates bounds the candidate rows kept to name them in a
 	// message; the rest are only counted.
-	maxNamedCandidates = 3
+	maxNamedCandidates = 2
 	// dateSlack widens a window taken from the gateway's own clock: one-api
 	// stamps a row just after the answer, in the same or the next second.
 	dateSlack = 2 * time.Second
@@ -288,7 +288,7 @@ func (newAPI) read(ctx context.Context, c *Reader, q Query, b baseline) (Result,
 		return c.matchedRow(q, s.named[0], MatchedByTimeModelTokens), true, nil
 	default:
 		// More waiting only adds rows, so the answer cannot improve.
-		return Result{Status: Ambiguous, Message: c.ambiguous(q, w, s)}, true, nil
+		return Result{Status: Ambiguous, Message: c.ambiguous(q, s)}, true, nil
 	}
 }
 
@@ -304,7 +304,9 @@ func (c *Reader) candidate(q Query, w window, b baseline, r row) bool {
 		(b.id == 0 || r.ID > b.id)
 }
 
-func (c *Reader) ambiguous(q Query, w window, s scan) string {
+// ambiguous names the rows and the way out, short enough that neither is
+// cut from the stored message.
+func (c *Reader) ambiguous(q Query, s scan) string {
 	names := make([]string, 0, len(s.named))
 	for _, r := range s.named {
 		id := ""
@@ -314,17 +316,15 @@ func (c *Reader) ambiguous(q Query, w window, s scan) string {
 		names = append(names, fmt.Sprintf("%sat %s of token %s", id,
 			time.Unix(r.CreatedAt, 0).UTC().Format(time.RFC3339), quoted(r.TokenName)))
 	}
-	more := ""
 	if s.count > len(s.named) {
-		more = fmt.Sprintf(" and %d more", s.count-len(s.named))
+		names = append(names, fmt.Sprintf("%d more", s.count-len(s.named)))
 	}
-	way := "set the provider's ledger_token_name to the gateway's name of the approved key's token, or give this environment a dedicated token"
+	way := "set ledger_token_name to the approved key's token, or use a dedicated token"
 	if c.opts.TokenName != "" {
-		way = "give this environment a gateway token of its own, used by nothing else"
+		way = "use a token no other traffic uses"
 	}
-	return fmt.Sprintf("%d rows of model %s with %d prompt and %d completion tokens %s could each be this request (%s%s), "+
-		"and they carry no request id to tell them apart: %s", s.count, quoted(q.Model), q.PromptTokens, q.CompletionTokens,
-		w, strings.Join(names, "; "), more, way)
+	return fmt.Sprintf("%d rows could each be this request (model %s, %d+%d tokens, no request id): %s. %s",
+		s.count, quoted(q.Model), q.PromptTokens, q.CompletionTokens, strings.Join(names, "; "), way)
 }
 
 func (c *Reader) matchedRow(q Query, r row, by string) Result {

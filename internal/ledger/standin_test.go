@@ -47,7 +47,7 @@ func TestFindOnTheStandin(t *testing.T) {
 			name: "two rows that fit are no match", ledger: standin.LedgerOptions{NoRequestID: true},
 			rows:     []standin.LedgerRow{ourRow, {Model: model, PromptTokens: prompt, CompletionTokens: output, CreatedAt: t0}},
 			want:     ledger.Result{Status: ledger.Ambiguous},
-			message:  "2 rows of model",
+			message:  "2 rows could each be this request",
 			requests: 1,
 		},
 		{

@@ -229,7 +229,7 @@ func New(opts Options) *Reader {
 	}
 	switch opts.API {
 	case LiteLLM:
-		c.api = liteLLM{}
+		c.api = &liteLLM{}
 	case OpenRouter:
 		c.api = openRouter{}
 	default:

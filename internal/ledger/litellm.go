@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync/atomic"
 )
 
 // liteLLM reads a LiteLLM proxy's spend logs:
@@ -15,13 +16,17 @@ import (
 // that user's rows). A row's request_id is the response body's id and, in
 // newer releases, the proxy's x-litellm-call-id; both are tried. Rows are
 // written in batches, so an empty list means not yet.
-type liteLLM struct{}
+type liteLLM struct {
+	// callIDRows is set once a row was found by the call id and not the
+	// body id: the proxy's rows are keyed so, and the body id is not tried.
+	callIDRows atomic.Bool
+}
 
 const spendLogsPath = "/spend/logs"
 
-func (liteLLM) ordersSends(*Reader) bool { return false }
+func (*liteLLM) ordersSends(*Reader) bool { return false }
 
-func (liteLLM) newest(context.Context, *Reader, string) (baseline, *readError) {
+func (*liteLLM) newest(context.Context, *Reader, string) (baseline, *readError) {
 	return baseline{}, nil
 }
 
@@ -37,9 +42,13 @@ type spendRow struct {
 const spendLogs = "the spend logs"
 
 // ids are the ids to try, body id first, without repeats.
-func (liteLLM) ids(q Query) []string {
+func (l *liteLLM) ids(q Query) []string {
 	var out []string
-	for _, id := range []string{q.BodyID, q.CallID} {
+	order := []string{q.BodyID, q.CallID}
+	if l.callIDRows.Load() && q.CallID != "" {
+		order = []string{q.CallID}
+	}
+	for _, id := range order {
 		if id != "" && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
@@ -47,7 +56,7 @@ func (liteLLM) ids(q Query) []string {
 	return out
 }
 
-func (l liteLLM) read(ctx context.Context, c *Reader, q Query, _ baseline) (Result, bool, *readError) {
+func (l *liteLLM) read(ctx context.Context, c *Reader, q Query, _ baseline) (Result, bool, *readError) {
 	ids := l.ids(q)
 	if len(ids) == 0 {
 		return unavailable("the response carried neither a body id nor an x-litellm-call-id to look the spend row up by"), true, nil
@@ -68,6 +77,9 @@ func (l liteLLM) read(ctx context.Context, c *Reader, q Query, _ baseline) (Resu
 		}
 		for _, row := range rows {
 			if row.RequestID == id {
+				if id == q.CallID && id != q.BodyID {
+					l.callIDRows.Store(true)
+				}
 				return l.matched(q, row), true, nil
 			}
 		}
@@ -96,7 +108,7 @@ func spendRows(r reply) ([]spendRow, *readError) {
 	return rows, nil
 }
 
-func (liteLLM) matched(q Query, r spendRow) Result {
+func (*liteLLM) matched(q Query, r spendRow) Result {
 	if why := implausible(r.PromptTokens, r.CompletionTokens); why != "" {
 		return unavailable(why)
 	}
@@ -113,7 +125,7 @@ func (liteLLM) matched(q Query, r spendRow) Result {
 	}, MatchedByRequestID)
 }
 
-func (l liteLLM) notFound(_ *Reader, q Query, _ baseline) string {
+func (l *liteLLM) notFound(_ *Reader, q Query, _ baseline) string {
 	ids := make([]string, 0, 2)
 	for _, id := range l.ids(q) {
 		ids = append(ids, quoted(id))

@@ -190,8 +190,17 @@ func TestWaitBoundsEveryRead(t *testing.T) {
 	const wait = 300 * time.Millisecond
 	start := time.Now()
 	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Wait: wait, ReadTimeout: time.Hour})
-	ticket := c.Before(t.Context(), model)
-	got := c.Find(t.Context(), ledger.Query{Model: model, Ticket: ticket})
+	done := make(chan ledger.Result, 1)
+	go func() {
+		ticket := c.Before(t.Context(), model)
+		done <- c.Find(t.Context(), ledger.Query{Model: model, Ticket: ticket})
+	}()
+	var got ledger.Result
+	select {
+	case got = <-done:
+	case <-time.After(20 * wait):
+		t.Fatalf("Before and Find still reading after %s against a log API that never answers, with a wait of %s", 20*wait, wait)
+	}
 	if took := time.Since(start); took > 4*wait {
 		t.Errorf("Before and Find took %s against a log API that never answers, with a wait of %s", took, wait)
 	}

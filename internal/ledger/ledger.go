@@ -144,9 +144,9 @@ const (
 )
 
 const (
-	// maxConcurrentLookups bounds the lookups reading at once, whatever the
+	// maxConcurrentLookups bounds the reads in flight at once, whatever the
 	// number of checks in flight, so that the memory held is bounded.
-	maxConcurrentLookups = 4
+	maxConcurrentLookups = 8
 	// maxMessageRunes bounds Result.Message.
 	maxMessageRunes = 300
 	// maxFieldRunes bounds a request id, token name, model or provider name.
@@ -337,13 +337,15 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.bound())
 	defer cancel()
-	if !c.acquire(ctx) {
-		return c.stopped(parent, 0)
-	}
-	defer func() { <-c.slots }()
 	pause := c.opts.PollInterval
 	for reads := 1; ; reads++ {
+		// A slot is held for the read only, never across a pause, so that
+		// a lookup waiting for a late record holds up no other.
+		if !c.acquire(ctx) {
+			return c.stopped(parent, reads-1)
+		}
 		res, decided, err := c.api.read(ctx, c, q, base)
+		<-c.slots
 		switch {
 		case err == nil && decided:
 			return res

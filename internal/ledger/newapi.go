@@ -30,7 +30,7 @@ const (
 	consumeType = 2
 	// maxPages bounds the pages one read follows, so that a busy account or
 	// a gateway that ignores the filters cannot keep the reader paging.
-	maxPages = 10
+	maxPages = 20
 	// onePageSize is one-api's fixed page size, which its answer does not state.
 	onePageSize = 10
 	// maxNamedCandidates bounds the candidate rows kept to name them in a

@@ -236,7 +236,7 @@ func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exch
 	}
 	switch x.behaviour {
 	case Normal, AcceptAnyKey, NoUsage, ZeroUsage, NoRequestID:
-		s.gatewaySuccess(w, flavour, x, t, id)
+		s.gatewaySuccess(w, flavour, x, t, id, now)
 	default:
 		// The upstream misbehaves on the wire (redirects, HTML, cut or huge
 		// bodies, resets, echoes): the gateway passes that on as it comes.
@@ -248,7 +248,7 @@ func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exch
 // gatewaySuccess is the upstream's answer passed through: its body, its
 // X-Request-Id, and (new-api) the gateway's own usage estimate when the
 // upstream sent none. The usage log gets a row.
-func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x exchange, t token, id string) {
+func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x exchange, t token, id string, now time.Time) {
 	c, f, ok := x.protocol.parse(x.path, x.body)
 	if !ok {
 		e := x.protocol.errors[f.kind]
@@ -263,12 +263,14 @@ func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x
 	if withUpstreamID {
 		w.Header().Set("X-Request-Id", "req_"+newID())
 	}
-	row := LedgerRow{RequestID: id, Model: c.model, TokenName: t.name}
+	// The row is stamped with the instant the answer's Date shows: the
+	// gateway's clock, read once, so that a test's fake clock moving on
+	// between the two cannot set them apart.
+	row := LedgerRow{RequestID: id, Model: c.model, TokenName: t.name, CreatedAt: now}
 	if u != nil {
 		row.PromptTokens, row.CompletionTokens = u.input, u.output
 	}
-	// new-api writes the row just before the body, one-api just after it;
-	// CreatedAt is left zero: the log's own clock, which tests may fake.
+	// new-api writes the row just before the body, one-api just after it.
 	if x.gateway == GatewayNewAPI {
 		s.recordLedgerRow(row)
 	}

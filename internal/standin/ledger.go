@@ -94,6 +94,11 @@ type LedgerOptions struct {
 	// CallIDOnly: LiteLLM's spend rows carry the proxy's call id, not the
 	// body id, as newer releases may.
 	CallIDOnly bool
+	// Traffic writes this many rows of other requests after each request's
+	// own: the same model through another token, with other tokens counts
+	// and their own request ids, as a busy account's log shows, so that the
+	// request's row is on a later page.
+	Traffic int
 	// Quota, when set, overrides the quota every new row holds.
 	Quota *int64
 	// HostileRows write every row's request_id and token_name with escapes,
@@ -195,6 +200,13 @@ func (s *Server) recordLedgerRow(row LedgerRow) {
 			twin.RequestID = newGatewayID(GatewayNewAPI, now)
 		}
 		rows = append(rows, twin)
+	}
+	for i := range b.opts.Traffic {
+		other := LedgerRow{Model: row.Model, TokenName: "busy-traffic", PromptTokens: 40 + i, CompletionTokens: 7, CreatedAt: row.CreatedAt}
+		if row.RequestID != "" {
+			other.RequestID = newGatewayID(GatewayOneAPI, now)
+		}
+		rows = append(rows, other)
 	}
 	for _, r := range rows {
 		b.lastID++

@@ -41,7 +41,10 @@ func (o Outcome) Detail() string {
 	if l := o.Ledger; l != nil {
 		fmt.Fprintf(&b, "Ledger: %s", l.Status)
 		if l.MatchedBy != "" {
-			fmt.Fprintf(&b, ", matched by %s, quota %d", l.MatchedBy, l.Quota)
+			fmt.Fprintf(&b, ", matched by %s", l.MatchedBy)
+			if l.HasQuota { // LiteLLM and OpenRouter give a cost, no quota
+				fmt.Fprintf(&b, ", quota %d", l.Quota)
+			}
 			if l.ChargedUSD != "" {
 				fmt.Fprintf(&b, ", charged_usd %s", l.ChargedUSD)
 			}

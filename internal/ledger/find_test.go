@@ -146,7 +146,7 @@ func TestFind(t *testing.T) {
 			want:    ledger.Result{Status: ledger.NotFound},
 			message: "after 3 reads over 2.5s",
 			pages:   []string{"0", "0", "0"},
-			waits:   []time.Duration{time.Second, 1500 * time.Millisecond},
+			waits:   []time.Duration{time.Second, 1250 * time.Millisecond}, // the last read a tenth of the wait before its end
 		},
 		{
 			name: "a wait of zero reads once", shape: "new_api", rows: nil,
@@ -194,7 +194,7 @@ func TestFind(t *testing.T) {
 			want:    ledger.Result{Status: ledger.Unavailable},
 			message: "the log API answered HTTP 500",
 			pages:   []string{"0", "0", "0"},
-			waits:   []time.Duration{time.Second, time.Second},
+			waits:   []time.Duration{time.Second, 800 * time.Millisecond},
 		},
 		{
 			name: "HTTP 500 once, then the row", shape: "new_api", rows: []fakeRow{ours},

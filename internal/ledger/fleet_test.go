@@ -300,3 +300,23 @@ func TestConcurrentLookupsBounded(t *testing.T) {
 		t.Errorf("%d reads in flight at once for 20 lookups, want at most 8", peak)
 	}
 }
+
+// On the real clock, a ledger that answers and never holds the record is
+// not_found when the wait runs out: the last read starts early enough to
+// finish inside the wait, never cut short by it.
+func TestLastReadFinishesInsideTheWait(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(20 * time.Millisecond) // each answer takes a while
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": []any{}})
+	})
+	const wait = 500 * time.Millisecond
+	c := ledger.New(ledger.Options{Endpoint: startGateway(t, h), Token: fakeToken, Wait: wait, PollInterval: 50 * time.Millisecond})
+	start := time.Now()
+	got := c.Find(t.Context(), ourQuery())
+	if got.Status != ledger.NotFound || !strings.Contains(got.Message, "over 500ms") {
+		t.Errorf("Find %s %q, want not_found when the wait ran out", got.Status, got.Message)
+	}
+	if took := time.Since(start); took > wait+100*time.Millisecond {
+		t.Errorf("Find took %s with a wait of %s", took, wait)
+	}
+}

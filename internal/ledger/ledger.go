@@ -311,7 +311,7 @@ func (c *Reader) lockFor(key string) chan struct{} {
 // Find looks for the record of the smoke request q until it is found or
 // the wait runs out, then releases q's Ticket. It reads at once (records
 // appear within milliseconds of the answer), then with growing pauses, and
-// once more when the wait runs out; a rate limit's Retry-After is honoured.
+// once more just before the wait runs out; a rate limit's Retry-After is honoured.
 // The wait bounds the whole lookup, each read included.
 func (c *Reader) Find(ctx context.Context, q Query) Result {
 	defer q.Ticket.Release()
@@ -333,16 +333,19 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 	if q.Ticket != nil {
 		base = q.Ticket.base
 	}
-	deadline := c.opts.Now().Add(c.opts.Wait)
+	// The last read starts early enough to finish inside the wait, which
+	// bounds it in real time too.
+	readBy := c.opts.Now().Add(c.opts.Wait - min(c.opts.ReadTimeout, c.opts.Wait/10))
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.bound())
 	defer cancel()
 	pause := c.opts.PollInterval
+	answered := false // a read came back, so the ledger could be read
 	for reads := 1; ; reads++ {
 		// A slot is held for the read only, never across a pause, so that
 		// a lookup waiting for a late record holds up no other.
 		if !c.acquire(ctx) {
-			return c.stopped(parent, reads-1)
+			return c.stopped(parent, reads-1, answered, q, base)
 		}
 		res, decided, err := c.api.read(ctx, c, q, base)
 		<-c.slots
@@ -352,15 +355,15 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		case err != nil && !err.transient:
 			return unavailable(err.Error())
 		case ctx.Err() != nil:
-			return c.stopped(parent, reads)
+			return c.stopped(parent, reads, answered, q, base)
 		}
-		remaining := deadline.Sub(c.opts.Now())
+		answered = answered || err == nil
+		remaining := readBy.Sub(c.opts.Now())
 		if remaining <= 0 {
 			if err != nil {
 				return unavailable(err.Error())
 			}
-			return Result{Status: NotFound, Message: fmt.Sprintf("%s after %s over %s",
-				c.api.notFound(c, q, base), plural(reads, "read"), c.opts.Wait)}
+			return c.notFound(q, base, reads)
 		}
 		next := pause
 		if err != nil && err.retryAfter > next {
@@ -373,10 +376,29 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		pause = min(pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
 		select {
 		case <-ctx.Done():
-			return c.stopped(parent, reads)
+			return c.stopped(parent, reads, answered, q, base)
 		case <-c.opts.After(min(next, remaining)):
 		}
 	}
+}
+
+func (c *Reader) notFound(q Query, b baseline, reads int) Result {
+	return Result{Status: NotFound, Message: fmt.Sprintf("%s after %s over %s",
+		c.api.notFound(c, q, b), plural(reads, "read"), c.opts.Wait)}
+}
+
+// stopped is the Result of a lookup cut short: by the caller, or by the
+// wait, which bounds every read too. A ledger that answered and never held
+// the record is not_found, however the last read ended.
+func (c *Reader) stopped(parent context.Context, reads int, answered bool, q Query, b baseline) Result {
+	if parent.Err() != nil {
+		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
+	}
+	if answered {
+		return c.notFound(q, b, reads)
+	}
+	return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s",
+		c.opts.Wait, plural(reads, "read")))
 }
 
 // bound is how long a lookup may take in real time, every read included:
@@ -402,16 +424,6 @@ func (c *Reader) acquire(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// stopped is the Result of a lookup cut short: by the caller, or by the
-// wait, which bounds every read too.
-func (c *Reader) stopped(parent context.Context, reads int) Result {
-	if parent.Err() != nil {
-		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
-	}
-	return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s",
-		c.opts.Wait, plural(reads, "read")))
 }
 
 func unavailable(why string) Result { return Result{Status: Unavailable, Message: why} }

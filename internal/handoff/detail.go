@@ -19,8 +19,8 @@ func (o Outcome) Summary() string {
 // last, the run's whole log. The stop error carries the log because
 // Terraform does not update outputs after a failed apply, so the log in an
 // output would be the previous run's. Every value in it is already scrubbed
-// of credentials (the probe's and scrubLedger's work) and flattened to one
-// line.
+// of credentials (the probe's and the ledger reader's work, through
+// internal/sanitize) and flattened to one line.
 func (o Outcome) Detail() string {
 	var b strings.Builder
 	if len(o.Reasons) > 0 {
@@ -41,7 +41,10 @@ func (o Outcome) Detail() string {
 	if l := o.Ledger; l != nil {
 		fmt.Fprintf(&b, "Ledger: %s", l.Status)
 		if l.MatchedBy != "" {
-			fmt.Fprintf(&b, ", matched by %s, quota %d", l.MatchedBy, l.Quota)
+			fmt.Fprintf(&b, ", matched by %s", l.MatchedBy)
+			if l.HasQuota { // LiteLLM and OpenRouter give a cost, no quota
+				fmt.Fprintf(&b, ", quota %d", l.Quota)
+			}
 			if l.ChargedUSD != "" {
 				fmt.Fprintf(&b, ", charged_usd %s", l.ChargedUSD)
 			}

@@ -177,6 +177,8 @@ func (l *fakeLedger) Find(_ context.Context, q ledger.Query) ledger.Result {
 	return l.result
 }
 
+func (l *fakeLedger) Before(context.Context, string) *ledger.Ticket { return nil }
+
 func (l *fakeLedger) calls() []ledger.Query {
 	l.mu.Lock()
 	defer l.mu.Unlock()

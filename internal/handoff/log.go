@@ -59,7 +59,10 @@ type LedgerLine struct {
 	Status     string
 	Matched    bool
 	Quota      int64
+	HasQuota   bool   // the ledger gives a quota (LiteLLM and OpenRouter give a cost only)
 	ChargedUSD string // "" when unknown
+	Provider   string // the upstream provider the ledger names (OpenRouter); "" when none
+	Model      string // the model the ledger recorded; shown with Provider
 }
 
 // SourceLine is one source page's check.
@@ -141,9 +144,14 @@ func (l LedgerLine) render() string {
 	}
 	parts := []string{l.Status}
 	if l.Matched {
-		parts = append(parts, fmt.Sprintf("quota %d", l.Quota))
+		if l.HasQuota {
+			parts = append(parts, fmt.Sprintf("quota %d", l.Quota))
+		}
 		if l.ChargedUSD != "" {
 			parts = append(parts, "charged_usd "+l.ChargedUSD)
+		}
+		if l.Provider != "" {
+			parts = append(parts, "provider "+l.Provider, "model "+l.Model)
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -55,7 +55,7 @@ func fullEvidenceRun() (Outcome, Check) {
 			{Kind: "unit_economics", URL: "https://example.com/unit", Result: sources.Fail, CheckedAt: accessed, Message: "timeout"},
 		},
 		ChangedSources: []string{"pricing"},
-		Ledger: &ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, Quota: 150, ChargedUSD: "0.0003",
+		Ledger: &ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, Quota: 150, HasQuota: true, ChargedUSD: "0.0003",
 			PromptTokens: 9, CompletionTokens: 1},
 		EvidenceCaptured:      true,
 		CredentialFingerprint: "1a2b3c4d",
@@ -145,8 +145,13 @@ func TestLogLines(t *testing.T) {
 		},
 		{
 			name: "ledger matched without a dollar figure",
-			f:    LogFields{Ledger: &LedgerLine{Status: "confirmed", Matched: true, Quota: 0}},
+			f:    LogFields{Ledger: &LedgerLine{Status: "confirmed", Matched: true, Quota: 0, HasQuota: true}},
 			want: map[string]string{"ledger": "confirmed, quota 0"},
+		},
+		{
+			name: "a ledger that gives no quota shows none, never 0",
+			f:    LogFields{Ledger: &LedgerLine{Status: "confirmed", Matched: true, ChargedUSD: "0.00012"}},
+			want: map[string]string{"ledger": "confirmed, charged_usd 0.00012"},
 		},
 		{
 			name: "zero tokens are still shown when usage came",

@@ -8,7 +8,6 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -74,9 +73,12 @@ type Outcome struct {
 	History               map[string]string // the previous run's entry added to the previous history
 }
 
-// LedgerReader finds the smoke request's row in the account's usage log;
-// *ledger.Client is one.
+// LedgerReader finds the smoke request's record in the account's ledger;
+// *ledger.Reader is one. Before is called before the smoke request is sent
+// and its Ticket (which may hold the right to be the only smoke request of
+// its model in flight) goes into the Query; Find releases it.
 type LedgerReader interface {
+	Before(ctx context.Context, model string) *ledger.Ticket
 	Find(ctx context.Context, q ledger.Query) ledger.Result
 }
 
@@ -101,29 +103,12 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 		o.ReviewDueAt = o.ReviewedAt.AddDate(0, 0, int(c.ReviewIntervalDays))
 	}
 
-	var probeStart, probeEnd time.Time
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		probeStart = r.Now()
-		o.Probe = r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey)
-		probeEnd = r.Now()
-	})
+	wg.Go(func() { o.Probe, o.Ledger = r.probeAndConfirm(ctx, c) })
 	wg.Go(func() { o.Sources = r.fetchSources(ctx, c) })
 	wg.Wait()
 
 	happy := o.Probe.HappyPath
-	if r.Ledger != nil && HappyPathPassed(happy) {
-		found := r.Ledger.Find(ctx, ledger.Query{
-			RequestID:        happy.RequestID,
-			Model:            c.Request.Model,
-			Start:            probeStart,
-			End:              probeEnd,
-			PromptTokens:     happy.Usage.InputTokens,
-			CompletionTokens: happy.Usage.OutputTokens,
-		})
-		found = scrubLedger(found, c.ApprovedKey, c.InvalidKey)
-		o.Ledger = &found
-	}
 
 	o.CredentialFingerprint = CredentialFingerprint(c.ApprovedKey)
 	o.HappyPathResult = PassFail(HappyPathPassed(happy))
@@ -136,6 +121,41 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	o.Log = o.logFields(c).Render()
 	o.History = PushHistory(prev.History, prev.Log, historyLimit)
 	return o
+}
+
+// probeAndConfirm sends the smoke test and, after a happy path that passed,
+// looks for its record in the ledger at once: records appear within
+// milliseconds, and the ledger's ordering of a fleet's requests is held
+// from before the send until the record is found, never longer.
+func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *ledger.Result) {
+	if r.Ledger == nil {
+		return r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey), nil
+	}
+	ticket := r.Ledger.Before(ctx, c.Request.Model)
+	defer ticket.Release()
+	sentAt := r.Now()
+	out := r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey)
+	receivedAt := r.Now()
+	happy := out.HappyPath
+	if !HappyPathPassed(happy) {
+		return out, nil
+	}
+	found := r.Ledger.Find(ctx, ledger.Query{
+		RequestID:        happy.RequestID,
+		BodyID:           happy.BodyID,
+		CallID:           happy.CallID,
+		GenerationID:     happy.GenerationID,
+		Model:            c.Request.Model,
+		SentAt:           sentAt,
+		ReceivedAt:       receivedAt,
+		ServerDate:       happy.ServerDate,
+		PromptTokens:     happy.Usage.InputTokens,
+		CompletionTokens: happy.Usage.OutputTokens,
+		Key:              c.ApprovedKey,
+		Secrets:          []string{c.InvalidKey},
+		Ticket:           ticket,
+	})
+	return out, &found
 }
 
 // facts are what the decision reads from a run; Run fills every other part
@@ -199,16 +219,6 @@ func PassFail(passed bool) string {
 	return ResultFail
 }
 
-// scrubLedger passes what the ledger read from the gateway through the
-// sanitiser with both keys: the gateway's answers are not ours to trust.
-func scrubLedger(r ledger.Result, keys ...string) ledger.Result {
-	scrub := sanitize.New(keys...)
-	r.Message = scrub.Text(r.Message, probe.MaxMessageLength)
-	r.RequestID = scrub.Field(r.RequestID, probe.MaxMessageLength)
-	r.TokenName = scrub.Field(r.TokenName, probe.MaxMessageLength)
-	return r
-}
-
 // logFields collects this run's log values.
 func (o Outcome) logFields(c Check) LogFields {
 	happy, errPath := o.Probe.HappyPath, o.Probe.ErrorPath
@@ -245,7 +255,8 @@ func (o Outcome) logFields(c Check) LogFields {
 		f.Tokens = &TokenCounts{Input: happy.Usage.InputTokens, Output: happy.Usage.OutputTokens, Total: happy.Usage.TotalTokens}
 	}
 	if l := o.Ledger; l != nil {
-		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: rowMatched(l.Status), Quota: l.Quota, ChargedUSD: l.ChargedUSD}
+		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: rowMatched(l.Status), Quota: l.Quota, HasQuota: l.HasQuota,
+			ChargedUSD: l.ChargedUSD, Provider: l.ProviderName, Model: l.Model}
 	}
 	for _, p := range o.Sources {
 		f.Sources = append(f.Sources, SourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -237,7 +238,7 @@ func TestRunWithoutVerifyingSources(t *testing.T) {
 func TestRunLedger(t *testing.T) {
 	matched := func(status ledger.Status) ledger.Result {
 		return ledger.Result{Status: status, MatchedBy: ledger.MatchedByRequestID, LogID: 42, RequestID: fakeRequestID,
-			TokenName: "smoke-test", PromptTokens: 8, CompletionTokens: 1, Quota: 150, ChargedUSD: "0.0003"}
+			TokenName: "smoke-test", PromptTokens: 8, CompletionTokens: 1, Quota: 150, HasQuota: true, ChargedUSD: "0.0003"}
 	}
 	tests := []struct {
 		name         string
@@ -258,6 +259,16 @@ func TestRunLedger(t *testing.T) {
 		{
 			name: "mismatch", result: matched(ledger.Mismatch), wantAsked: true,
 			want: Review, wantReasons: []Reason{ReasonLedgerMismatch}, wantEvidence: true, wantLine: "mismatch, quota 150, charged_usd 0.0003",
+		},
+		{
+			name: "ambiguous: several rows could be it", result: ledger.Result{Status: ledger.Ambiguous, Message: "2 rows could each be this request"},
+			wantAsked: true, want: Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "ambiguous",
+		},
+		{
+			name: "a cost-only ledger names no quota, and its provider and model", wantAsked: true, want: Proceed, wantEvidence: true,
+			result: ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, RequestID: "gen-1", PromptTokens: 8,
+				CompletionTokens: 1, ChargedUSD: "0.000012", ProviderName: "OpenAI", Model: "openai/gpt-fake-mini"},
+			wantLine: "confirmed, charged_usd 0.000012, provider OpenAI, model openai/gpt-fake-mini",
 		},
 		{
 			name: "not found", result: ledger.Result{Status: ledger.NotFound, Message: "no row within 30s"}, wantAsked: true,
@@ -293,12 +304,13 @@ func TestRunLedger(t *testing.T) {
 				return
 			}
 			want := ledger.Query{
-				RequestID: o.Probe.HappyPath.RequestID, Model: "gpt-fake-mini",
+				RequestID: o.Probe.HappyPath.RequestID, BodyID: o.Probe.HappyPath.BodyID, Model: "gpt-fake-mini",
 				// The stepping clock: reviewed_at, then before the probe, then after it.
-				Start: runClock.Add(time.Second), End: runClock.Add(2 * time.Second),
-				PromptTokens: 8, CompletionTokens: 1,
+				SentAt: runClock.Add(time.Second), ReceivedAt: runClock.Add(2 * time.Second),
+				ServerDate: o.Probe.HappyPath.ServerDate, PromptTokens: 8, CompletionTokens: 1,
+				Key: completeCheck(f).ApprovedKey, Secrets: []string{completeCheck(f).InvalidKey},
 			}
-			if len(queries) != 1 || queries[0] != want {
+			if len(queries) != 1 || !reflect.DeepEqual(queries[0], want) || want.ServerDate.IsZero() {
 				t.Errorf("ledger queries = %+v, want one %+v", queries, want)
 			}
 			if o.Ledger == nil || o.Ledger.Status != tt.result.Status {

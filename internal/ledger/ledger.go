@@ -1,6 +1,13 @@
-// Package ledger reads the usage log of a one-api / new-api gateway to find
-// the row of one smoke request (SPEC section 9). It only ever reads, never
-// with the AI API key, and knows nothing of Terraform or handoffs.
+// Package ledger confirms one smoke request in the account's own ledger: a
+// one-api / new-api gateway's usage log, a LiteLLM proxy's spend logs or
+// OpenRouter's generation records. It only ever reads, and knows nothing of
+// Terraform or handoffs.
+//
+// One Reader does what every ledger needs (polling with backoff, honouring
+// rate limits, the bounds of time and memory, the ordering of a fleet's
+// requests, scrubbing what a server sent); each API is one small file that
+// says how to ask and how to read the answer (newapi.go, litellm.go,
+// openrouter.go).
 package ledger
 
 import (
@@ -9,7 +16,11 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 // Status is what the ledger said about the smoke request.
@@ -17,84 +28,171 @@ type Status string
 
 // Statuses, exactly as the product contract names them.
 const (
-	Confirmed   Status = "confirmed"   // the row was found and its tokens equal the response's usage
-	Mismatch    Status = "mismatch"    // the row was found but its tokens differ (e.g. the gateway's own estimate)
-	NotFound    Status = "not_found"   // no row within the wait, or several rows that could each be it
-	Unavailable Status = "unavailable" // the log could not be read; Message says why
+	Confirmed   Status = "confirmed"   // the record was found and its tokens equal the response's usage
+	Mismatch    Status = "mismatch"    // the record was found but its tokens differ (e.g. the gateway's own estimate)
+	Ambiguous   Status = "ambiguous"   // several records could each be the smoke request; Message names them
+	NotFound    Status = "not_found"   // no record within the wait
+	Unavailable Status = "unavailable" // the ledger could not be read, or what it holds is no charge; Message says why
 )
 
-// How a row was matched.
+// How a record was matched.
 const (
 	MatchedByRequestID       = "request_id"
 	MatchedByTimeModelTokens = "time_model_tokens"
 )
 
-// Query describes the smoke request to look for.
+// API names a ledger's API.
+type API string
+
+// The APIs, as ledger_api names them.
+const (
+	NewAPI     API = "new_api"    // the one-api / new-api family's usage log
+	LiteLLM    API = "litellm"    // a LiteLLM proxy's spend logs
+	OpenRouter API = "openrouter" // OpenRouter's generation records
+)
+
+// Query describes the smoke request to look for. Every field comes from
+// the happy path's request and response.
 type Query struct {
-	RequestID        string    // the gateway's id of the request (X-Oneapi-Request-Id); "" when none came back
-	Model            string    // the model the request named
-	Start, End       time.Time // when the request was sent and when its answer arrived
-	PromptTokens     int64     // the response's usage
+	// RequestID is the gateway's id of the request (X-Oneapi-Request-Id),
+	// the one its usage log keeps; "" when none came back.
+	RequestID string
+	// BodyID is the response body's id: the id LiteLLM's spend row keeps,
+	// and OpenRouter's generation id.
+	BodyID string
+	// CallID is a LiteLLM proxy's x-litellm-call-id header.
+	CallID string
+	// GenerationID is OpenRouter's X-Generation-Id header.
+	GenerationID string
+	Model        string
+	// SentAt and ReceivedAt are when the request was sent and its answer
+	// arrived, on this host's clock.
+	SentAt, ReceivedAt time.Time
+	// ServerDate is the answer's Date header: the server's own clock, the
+	// one its log stamps rows with. Zero when none came.
+	ServerDate       time.Time
+	PromptTokens     int64 // the response's usage
 	CompletionTokens int64
+	// Key is the approved key as sent. It is scrubbed from everything the
+	// ledger returns and sent only to OpenRouter, whose generation records
+	// belong to the same API, when no ledger token is set.
+	Key string
+	// Secrets are further credentials to scrub (the invalid key).
+	Secrets []string
+	// Ticket is what Before returned; Find releases it.
+	Ticket *Ticket
 }
 
-// Result is the ledger's answer. String fields hold what the gateway wrote,
-// except that the access token and the user id are scrubbed from every one
-// of them; callers still apply their own sanitizing rules before storing.
+// Result is the ledger's answer. Every string a server sent has been
+// through the sanitiser: normalised, every credential redacted, cut.
 type Result struct {
 	Status           Status
 	MatchedBy        string // MatchedByRequestID, MatchedByTimeModelTokens, or "" when nothing matched
-	LogID            int64
+	LogID            int64  // the row's id; 0 when the ledger gives none (one-api, LiteLLM, OpenRouter)
 	RequestID        string
-	TokenName        string
+	TokenName        string // the gateway token the row was charged to; "" when the ledger names none
 	PromptTokens     int64
 	CompletionTokens int64
 	Quota            int64
-	ChargedUSD       string // Quota / QuotaPerUSD as a decimal string; "" when nothing matched
+	HasQuota         bool   // the ledger gives a quota (new_api only)
+	ChargedUSD       string // a decimal string; "" when nothing matched
+	Model            string // the model the ledger recorded; "" when unknown
+	ProviderName     string // OpenRouter's upstream provider; "" otherwise
 	CheckedAt        time.Time
-	Message          string // why mismatch, not_found or unavailable; never holds the token or the user id
+	Message          string // why mismatch, ambiguous, not_found or unavailable
 }
 
-// Options configure a Client. Zero values mean the defaults.
+// Matched reports a status that means the smoke request's record was found.
+func (r Result) Matched() bool { return r.Status == Confirmed || r.Status == Mismatch }
+
+// Options configure a Reader. Zero values mean the defaults.
 type Options struct {
-	Endpoint     string            // base URL of the management API, e.g. https://gateway.example.com
-	Token        string            // the gateway's access (system) token, sent as Authorization
-	UserID       string            // sent as New-Api-User when non-empty
-	Wait         time.Duration     // how long to look for the row; zero reads once
-	PollInterval time.Duration     // between reads; zero or less means DefaultPollInterval
+	API       API    // "" means NewAPI
+	Endpoint  string // base URL of the ledger's API, e.g. https://gateway.example.com
+	Token     string // the ledger's credential; "" for OpenRouter means the approved key
+	UserID    string // new_api: sent as New-Api-User when non-empty; an identifier, never scrubbed
+	TokenName string // new_api: read the rows of this gateway token only
+	Wait      time.Duration
+	// PollInterval is the first pause between reads; each later pause
+	// doubles it, up to MaxPollInterval. Zero or less means
+	// DefaultPollInterval.
+	PollInterval time.Duration
 	QuotaPerUSD  float64           // quota units per US dollar; zero, negative or not finite means DefaultQuotaPerUSD
 	Transport    http.RoundTripper // nil means a clone of http.DefaultTransport with bounded response headers
 	Now          func() time.Time  // nil means time.Now
-
 	// After is the clock the pause between reads waits on; nil means
 	// time.After. Tests pass one that advances their fake Now.
 	After func(time.Duration) <-chan time.Time
-	// Skew pads the request's time window on both sides, for clock skew
-	// between this host and the gateway; zero or less means DefaultSkew.
+	// Skew pads the request's time window on both sides when the server
+	// sent no Date header, for clock skew between this host and the
+	// gateway; zero or less means DefaultSkew.
 	Skew time.Duration
-	// ReadTimeout bounds one read of one page; zero or less means
-	// DefaultReadTimeout.
+	// ReadTimeout bounds one HTTP read; zero or less means
+	// DefaultReadTimeout. The wait bounds it further.
 	ReadTimeout time.Duration
 }
 
 // Defaults of Options.
 const (
-	DefaultPollInterval = time.Second
+	DefaultPollInterval = 500 * time.Millisecond
 	DefaultQuotaPerUSD  = 500000
 	DefaultSkew         = 30 * time.Second
 	DefaultReadTimeout  = 10 * time.Second
+	// MaxPollIntervalFactor caps the backoff: no pause is longer than
+	// this many first pauses.
+	MaxPollIntervalFactor = 16
 )
 
-// Client reads one gateway's usage log. It is safe for concurrent use.
-type Client struct {
-	opts   Options
-	http   *http.Client
-	scrubs func(string) string
+const (
+	// maxConcurrentLookups bounds the reads in flight at once, whatever the
+	// number of checks in flight, so that the memory held is bounded.
+	maxConcurrentLookups = 8
+	// maxMessageRunes bounds Result.Message.
+	maxMessageRunes = 300
+	// maxFieldRunes bounds a request id, token name, model or provider name.
+	maxFieldRunes = 200
+)
+
+// Reader reads one ledger. It is safe for concurrent use: the checks of a
+// provider share one.
+type Reader struct {
+	opts  Options
+	http  *http.Client
+	api   api
+	slots chan struct{}
+
+	// carriesIDs is set once the log's rows are seen to carry request ids:
+	// then each smoke request is told apart by its id, and sends need no
+	// ordering.
+	carriesIDs atomic.Bool
+	// newAPIShape is set once the log answered in new-api's paginated shape,
+	// whose pages count from 1.
+	newAPIShape atomic.Bool
+
+	mu    sync.Mutex
+	locks map[string]chan struct{}
 }
 
-// New returns a Client with the defaults filled in.
-func New(opts Options) *Client {
+// api is what differs between ledgers.
+type api interface {
+	// ordersSends reports whether smoke requests must be sent one at a time
+	// per (model, token) and the newest record read before each: true where
+	// records may carry no request id.
+	ordersSends(c *Reader) bool
+	// newest reads the newest record before the smoke request is sent.
+	newest(ctx context.Context, c *Reader, model string) (baseline, *readError)
+	// read looks once; decided is false when the record may still appear.
+	read(ctx context.Context, c *Reader, q Query, b baseline) (res Result, decided bool, err *readError)
+	// notFound says what was looked for, for the message after the wait.
+	notFound(c *Reader, q Query, b baseline) string
+}
+
+// New returns a Reader with the defaults filled in.
+func New(opts Options) *Reader {
 	opts.Endpoint = strings.TrimRight(opts.Endpoint, "/")
+	if opts.API == "" {
+		opts.API = NewAPI
+	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
@@ -113,77 +211,222 @@ func New(opts Options) *Client {
 	if opts.ReadTimeout <= 0 {
 		opts.ReadTimeout = DefaultReadTimeout
 	}
-	if opts.Wait < 0 {
-		opts.Wait = 0
-	}
+	opts.Wait = max(opts.Wait, 0)
 	transport := opts.Transport
 	if transport == nil {
 		transport = defaultTransport()
 	}
-	return &Client{
+	c := &Reader{
 		opts: opts,
 		http: &http.Client{
 			Transport: transport,
-			// A redirect would carry the access token to another place;
-			// it is reported as the answer it is instead.
+			// A redirect would carry the credential to another place; it
+			// is reported as the answer it is instead.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		scrubs: scrubber(opts.Token, opts.UserID),
+		slots: make(chan struct{}, maxConcurrentLookups),
+		locks: map[string]chan struct{}{},
+	}
+	switch opts.API {
+	case LiteLLM:
+		c.api = &liteLLM{}
+	case OpenRouter:
+		c.api = openRouter{}
+	default:
+		c.api = newAPI{}
+	}
+	return c
+}
+
+// Ticket is what a Reader holds for one smoke request between Before and
+// Find: the newest record before the request was sent and, where the
+// ledger's records carry no request id, the right to be the only smoke
+// request of its (model, token) in flight. Release it if Find is not called.
+type Ticket struct {
+	once    sync.Once
+	release func()
+	base    baseline
+}
+
+// Release gives up what the ticket holds; it may be called more than once,
+// and on a nil Ticket.
+func (t *Ticket) Release() {
+	if t != nil && t.release != nil {
+		t.once.Do(t.release)
 	}
 }
 
-// Find looks for the row of the smoke request q until it is found or the
-// wait runs out. It reads at once, then every PollInterval, and once more
-// when the wait runs out, so that a row written late inside the wait counts.
-func (c *Client) Find(ctx context.Context, q Query) Result {
+// baseline is the newest record before the smoke request was sent.
+type baseline struct {
+	read       bool      // the read succeeded
+	id         int64     // the newest row's id; 0 when none or the log gives none
+	createdAt  int64     // the newest row's created_at; 0 when none
+	serverDate time.Time // the log API's Date header at the read: the gateway's clock before the send
+}
+
+// Before is called before the smoke request of model is sent. Where the
+// ledger's records may carry no request id, it waits until no other smoke
+// request of the same model and token is in flight, then reads the newest
+// record, so that only records written after it can be this request's. The
+// Ticket goes into the Query given to Find; nil means nothing is held.
+func (c *Reader) Before(ctx context.Context, model string) *Ticket {
+	if !c.api.ordersSends(c) {
+		return nil
+	}
+	lock := c.lockFor(model + "\x00" + c.opts.TokenName)
+	select {
+	case lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil
+	}
+	t := &Ticket{release: func() { <-lock }}
+	if !c.api.ordersSends(c) { // another check learnt the rows carry ids meanwhile
+		t.Release()
+		return nil
+	}
+	// The read before the send is part of the lookup: the wait bounds it too.
+	readCtx, cancel := context.WithTimeout(ctx, c.bound())
+	defer cancel()
+	if b, err := c.api.newest(readCtx, c, model); err == nil {
+		t.base = b
+	}
+	if !c.api.ordersSends(c) {
+		t.Release()
+		return &Ticket{base: t.base}
+	}
+	return t
+}
+
+func (c *Reader) lockFor(key string) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.locks[key]
+	if !ok {
+		l = make(chan struct{}, 1)
+		c.locks[key] = l
+	}
+	return l
+}
+
+// Find looks for the record of the smoke request q until it is found or
+// the wait runs out, then releases q's Ticket. It reads at once (records
+// appear within milliseconds of the answer), then with growing pauses, and
+// once more just before the wait runs out; a rate limit's Retry-After is honoured.
+// The wait bounds the whole lookup, each read included.
+func (c *Reader) Find(ctx context.Context, q Query) Result {
+	defer q.Ticket.Release()
 	res := c.find(ctx, q)
 	res.CheckedAt = c.opts.Now().UTC()
-	res.RequestID = c.scrubs(res.RequestID)
-	res.TokenName = c.scrubs(res.TokenName)
-	res.Message = c.scrubs(res.Message)
+	// A user id and token names are identifiers, not secrets: only
+	// credentials are redacted.
+	s := sanitize.New(append([]string{c.opts.Token, q.Key}, q.Secrets...)...)
+	res.RequestID = oneLine(s.Field(res.RequestID, maxFieldRunes))
+	res.TokenName = oneLine(s.Field(res.TokenName, maxFieldRunes))
+	res.Model = oneLine(s.Field(res.Model, maxFieldRunes))
+	res.ProviderName = oneLine(s.Field(res.ProviderName, maxFieldRunes))
+	res.Message = s.Text(res.Message, maxMessageRunes)
 	return res
 }
 
-func (c *Client) find(ctx context.Context, q Query) Result {
-	w := c.window(q)
-	deadline := c.opts.Now().Add(c.opts.Wait)
+func (c *Reader) find(ctx context.Context, q Query) Result {
+	var base baseline
+	if q.Ticket != nil {
+		base = q.Ticket.base
+	}
+	// The last read starts early enough to finish inside the wait, which
+	// bounds it in real time too.
+	readBy := c.opts.Now().Add(c.opts.Wait - min(c.opts.ReadTimeout, c.opts.Wait/10))
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.bound())
+	defer cancel()
+	pause := c.opts.PollInterval
+	answered := false // a read came back, so the ledger could be read
 	for reads := 1; ; reads++ {
-		rows, err := c.readLog(ctx, q, w)
-		if err == nil {
-			if res, decided := c.match(q, w, rows); decided {
-				return res
-			}
-		} else if !err.transient {
+		// A slot is held for the read only, never across a pause, so that
+		// a lookup waiting for a late record holds up no other.
+		if !c.acquire(ctx) {
+			return c.stopped(parent, reads-1, answered, q, base)
+		}
+		res, decided, err := c.api.read(ctx, c, q, base)
+		<-c.slots
+		switch {
+		case err == nil && decided:
+			return res
+		case err != nil && !err.transient:
 			return unavailable(err.Error())
+		case ctx.Err() != nil:
+			return c.stopped(parent, reads, answered, q, base)
 		}
-		if ctx.Err() != nil {
-			return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
-		}
-		remaining := deadline.Sub(c.opts.Now())
+		answered = answered || err == nil
+		remaining := readBy.Sub(c.opts.Now())
 		if remaining <= 0 {
 			if err != nil {
 				return unavailable(err.Error())
 			}
-			return Result{Status: NotFound, Message: c.notFound(q, w, reads)}
+			return c.notFound(q, base, reads)
 		}
+		next := pause
+		if err != nil && err.retryAfter > next {
+			if err.retryAfter > remaining {
+				return unavailable(fmt.Sprintf("%s; it asked to wait %s, longer than what is left of ledger_wait (%s)",
+					err.Error(), err.retryAfter.Round(time.Second), remaining.Round(time.Millisecond)))
+			}
+			next = err.retryAfter
+		}
+		pause = min(pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
 		select {
 		case <-ctx.Done():
-			return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
-		case <-c.opts.After(min(c.opts.PollInterval, remaining)):
+			return c.stopped(parent, reads, answered, q, base)
+		case <-c.opts.After(min(next, remaining)):
 		}
+	}
+}
+
+func (c *Reader) notFound(q Query, b baseline, reads int) Result {
+	return Result{Status: NotFound, Message: fmt.Sprintf("%s after %s over %s",
+		c.api.notFound(c, q, b), plural(reads, "read"), c.opts.Wait)}
+}
+
+// stopped is the Result of a lookup cut short: by the caller, or by the
+// wait, which bounds every read too. A ledger that answered and never held
+// the record is not_found, however the last read ended.
+func (c *Reader) stopped(parent context.Context, reads int, answered bool, q Query, b baseline) Result {
+	if parent.Err() != nil {
+		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
+	}
+	if answered {
+		return c.notFound(q, b, reads)
+	}
+	return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s",
+		c.opts.Wait, plural(reads, "read")))
+}
+
+// bound is how long a lookup may take in real time, every read included:
+// the wait, or one read's timeout when the wait is zero (it reads once).
+func (c *Reader) bound() time.Duration {
+	if c.opts.Wait > 0 {
+		return c.opts.Wait
+	}
+	return c.opts.ReadTimeout
+}
+
+// acquire takes one of the lookup slots, preferring a free slot to an
+// ended context so that a lookup always says how far it got.
+func (c *Reader) acquire(ctx context.Context) bool {
+	select {
+	case c.slots <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case c.slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
 func unavailable(why string) Result { return Result{Status: Unavailable, Message: why} }
-
-func (c *Client) notFound(q Query, w window, reads int) string {
-	what := "no row of model " + quoteShort(q.Model)
-	if q.RequestID != "" {
-		what = "no row with request id " + quoteShort(q.RequestID) + " and no single row of model " + quoteShort(q.Model)
-	}
-	return fmt.Sprintf("%s with %d prompt and %d completion tokens %s in the gateway's log after %s over %s",
-		what, q.PromptTokens, q.CompletionTokens, w, plural(reads, "read"), c.opts.Wait)
-}
 
 func plural(n int, noun string) string {
 	if n == 1 {
@@ -191,3 +434,11 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// oneLine keeps an identifier on one line: a stored value holding a line
+// break is shown as a heredoc, which lets a terminal act on what follows.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// quoted names a value in a message. Server strings are not escaped here:
+// the sanitiser removes what must not print, after redacting.
+func quoted(s string) string { return "\u201c" + s + "\u201d" }

@@ -29,47 +29,47 @@ func TestFindOnTheStandin(t *testing.T) {
 	}{
 		{
 			name: "confirmed by request_id", rows: []standin.LedgerRow{ourRow},
-			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, ChargedUSD: "0.000036"},
+			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, HasQuota: true, ChargedUSD: "0.000036", Model: model},
 			requests: 1,
 		},
 		{
 			name: "confirmed on a later page of a busy log", rows: []standin.LedgerRow{ourRow}, busy: true,
-			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, ChargedUSD: "0.000036"},
+			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, HasQuota: true, ChargedUSD: "0.000036", Model: model},
 			requests: 3,
 		},
 		{
 			name: "confirmed on time, model and tokens without request_id", ledger: standin.LedgerOptions{NoRequestID: true},
 			rows: []standin.LedgerRow{{Model: "other-model", PromptTokens: prompt, CompletionTokens: output, CreatedAt: t0}, ourRow}, busy: true,
-			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByTimeModelTokens, LogID: 2, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, ChargedUSD: "0.000036"},
+			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByTimeModelTokens, LogID: 2, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, HasQuota: true, ChargedUSD: "0.000036", Model: model},
 			requests: 3, // the whole window is read, to be sure no second row fits
 		},
 		{
 			name: "two rows that fit are no match", ledger: standin.LedgerOptions{NoRequestID: true},
 			rows:     []standin.LedgerRow{ourRow, {Model: model, PromptTokens: prompt, CompletionTokens: output, CreatedAt: t0}},
-			want:     ledger.Result{Status: ledger.NotFound},
-			message:  "2 rows of model",
+			want:     ledger.Result{Status: ledger.Ambiguous},
+			message:  "2 rows could each be this request",
 			requests: 1,
 		},
 		{
 			name: "a row written late is found when it shows", ledger: standin.LedgerOptions{Late: 3 * time.Second}, rows: []standin.LedgerRow{ourRow},
-			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, ChargedUSD: "0.000036"},
+			want:     ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 18, HasQuota: true, ChargedUSD: "0.000036", Model: model},
 			requests: 4,
 		},
 		{
 			name: "a row written later than the wait is not found", ledger: standin.LedgerOptions{Late: time.Minute}, rows: []standin.LedgerRow{ourRow},
 			want:     ledger.Result{Status: ledger.NotFound},
-			message:  "after 6 reads over 5s",
-			requests: 6,
+			message:  "after 5 reads over 5s", // backing off: at 0, 0.5, 1.5, 3.5 and 5 s
+			requests: 5,
 		},
 		{
 			name: "a row never written is not found", ledger: standin.LedgerOptions{NeverWrite: true}, rows: []standin.LedgerRow{ourRow},
 			want:     ledger.Result{Status: ledger.NotFound},
-			message:  "after 6 reads over 5s",
-			requests: 6,
+			message:  "after 5 reads over 5s", // backing off: at 0, 0.5, 1.5, 3.5 and 5 s
+			requests: 5,
 		},
 		{
 			name: "the gateway's own estimate is a mismatch", ledger: standin.LedgerOptions{Estimate: true}, rows: []standin.LedgerRow{ourRow},
-			want:     ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt + 3, CompletionTokens: output, Quota: 23, ChargedUSD: "0.000046"},
+			want:     ledger.Result{Status: ledger.Mismatch, MatchedBy: ledger.MatchedByRequestID, LogID: 1, RequestID: ourID, TokenName: "ci-token", PromptTokens: prompt + 3, CompletionTokens: output, Quota: 23, HasQuota: true, ChargedUSD: "0.000046", Model: model},
 			message:  "charged 11 prompt and 1 completion tokens",
 			requests: 1,
 		},
@@ -89,6 +89,12 @@ func TestFindOnTheStandin(t *testing.T) {
 	for _, gateway := range []standin.Gateway{standin.GatewayOneAPI, standin.GatewayNewAPI} {
 		for _, tt := range tests {
 			t.Run(string(gateway)+" "+tt.name, func(t *testing.T) {
+				if gateway == standin.GatewayOneAPI && tt.ledger.NoRequestID {
+					// one-api writes a request id in every row; rows with
+					// neither an id nor a request id, alike on every page,
+					// cannot be told from a gateway that ignores p.
+					t.Skip("one-api always writes request ids")
+				}
 				s := standin.New(standin.Options{Gateway: gateway, APIKeys: []string{fakeAPIKey}})
 				url, stop := s.Start()
 				t.Cleanup(stop)
@@ -114,10 +120,13 @@ func TestFindOnTheStandin(t *testing.T) {
 				if !strings.Contains(got.Message, tt.message) || tt.message == "" && got.Message != "" {
 					t.Errorf("Message %q, want it to hold %q", got.Message, tt.message)
 				}
-				fields := got
+				fields, want := got, tt.want
 				fields.CheckedAt, fields.Message = time.Time{}, ""
-				if fields != tt.want {
-					t.Errorf("Find\n got %+v\nwant %+v", fields, tt.want)
+				if gateway == standin.GatewayOneAPI {
+					want.LogID = 0 // one-api's log leaves the id column out
+				}
+				if fields != want {
+					t.Errorf("Find\n got %+v\nwant %+v", fields, want)
 				}
 				assertNoCredential(t, got)
 				if n := s.LedgerRequests(); n != tt.requests {

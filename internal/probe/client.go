@@ -122,6 +122,11 @@ func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets
 		Message:           scrub.Text(withLocation(verdict, header), MaxMessageLength),
 		Model:             scrub.Field(req.Model, MaxMessageLength),
 	}
+	result.SentAt, result.ServerDate = start, facts.ServerDate
+	ids := sanitize.New(secrets...)
+	result.BodyID = ids.Field(facts.BodyID, MaxMessageLength)
+	result.CallID = ids.Field(facts.CallID, MaxMessageLength)
+	result.GenerationID = ids.Field(facts.GenerationID, MaxMessageLength)
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
 		result.Model = scrub.Field(cmp.Or(facts.Model, req.Model), MaxMessageLength)

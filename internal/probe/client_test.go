@@ -145,6 +145,7 @@ func TestSendCategories(t *testing.T) {
 func TestSendResultFields(t *testing.T) {
 	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_fields")
+		w.Header().Set("Date", "Tue, 01 Dec 2026 10:51:05 GMT")
 		_, _ = io.WriteString(w, openAIChatOK)
 	})
 	client := NewClient(Options{})
@@ -161,6 +162,9 @@ func TestSendResultFields(t *testing.T) {
 		Message:    "HTTP 200: OK",
 		Model:      "gpt-4.1-2025-04-14",
 		Usage:      Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9},
+		SentAt:     time.Date(2025, 1, 2, 3, 4, 5, 250e6, time.UTC),
+		ServerDate: time.Date(2026, 12, 1, 10, 51, 5, 0, time.UTC),
+		BodyID:     "chatcmpl-test0001",
 	}
 	if got != want {
 		t.Errorf("Send = %+v\nwant   %+v", got, want)

@@ -17,6 +17,8 @@ func TestClassifyGatewayRefusals(t *testing.T) {
 		{"one-api disabled token", 401, oneAPIDisabled, CategoryAuthFailure},
 		{"one-api expired token", 401, oneAPIExpired, CategoryAuthFailure},
 		{"one-api token quota used up", 401, oneAPITokenQuota, CategoryQuotaExhausted},
+		{"one-api token already marked exhausted", 401, `{"error":{"message":"令牌 ci-token（#4）额度已用尽 (request id: ` + gatewayID + `)","type":"one_api_error"}}`, CategoryQuotaExhausted},
+		{"one-api token already marked exhausted, any name", 401, `{"error":{"message":"令牌 生产 key 2（#118）额度已用尽","type":"one_api_error"}}`, CategoryQuotaExhausted},
 		{"one-api user quota", 403, oneAPIUserQuota, CategoryQuotaExhausted},
 		{"one-api token may not use the model", 403, oneAPIModelDenied, CategoryModelUnavailable},
 		{"one-api no channel", 503, oneAPINoChannel, CategoryModelUnavailable},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"time"
 )
 
 // GatewayRequestIDHeaders are the response headers where a gateway puts its
@@ -40,7 +41,22 @@ type responseFacts struct {
 	UpstreamRequestID string // the vendor's id a gateway passed through
 	Model             string // empty when the response names none
 	Usage             Usage
+	ledgerKeys
 }
+
+// ledgerKeys are what an account's ledger looks the request up by.
+type ledgerKeys struct {
+	ServerDate   time.Time
+	BodyID       string
+	CallID       string
+	GenerationID string
+}
+
+// Headers the ledgers key their records by.
+const (
+	liteLLMCallIDHeader     = "x-litellm-call-id"
+	openRouterGenerationHdr = "x-generation-id"
+)
 
 // parseResponse reads the request ids, model and usage from a response. It
 // never fails: whatever is missing or malformed is left empty.
@@ -50,6 +66,14 @@ func (s protocolSpec) parseResponse(header http.Header, body []byte) responseFac
 	facts := responseFacts{
 		Model: firstStringField(fields, s.modelField),
 		Usage: s.usage.parse(fields[s.usage.object]),
+		ledgerKeys: ledgerKeys{
+			BodyID:       firstStringField(fields, s.idFields...),
+			CallID:       header.Get(liteLLMCallIDHeader),
+			GenerationID: header.Get(openRouterGenerationHdr),
+		},
+	}
+	if d, err := http.ParseTime(header.Get("Date")); err == nil {
+		facts.ServerDate = d
 	}
 	vendorHeader := firstHeader(header, RequestIDHeaders)
 	if gateway := cmp.Or(firstHeader(header, GatewayRequestIDHeaders), gatewayIDOf(body)); gateway != "" {

@@ -3,6 +3,7 @@ package probe
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 func TestParseResponse(t *testing.T) {
@@ -16,29 +17,29 @@ func TestParseResponse(t *testing.T) {
 		{
 			name: "openai chat", protocol: OpenAIChat, body: openAIChatOK,
 			header: http.Header{"X-Request-Id": {"req_chat"}},
-			want:   responseFacts{RequestID: "req_chat", Model: "gpt-4.1-2025-04-14", Usage: Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},
+			want:   responseFacts{ledgerKeys: ledgerKeys{BodyID: "chatcmpl-test0001"}, RequestID: "req_chat", Model: "gpt-4.1-2025-04-14", Usage: Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},
 		},
 		{
 			name: "openai responses", protocol: OpenAIResponses, body: openAIResponsesOK,
-			want: responseFacts{RequestID: "resp_test0002", Model: "gpt-4.1-mini-2025-04-14", Usage: Usage{Found: true, InputTokens: 8, OutputTokens: 16, TotalTokens: 24}},
+			want: responseFacts{ledgerKeys: ledgerKeys{BodyID: "resp_test0002"}, RequestID: "resp_test0002", Model: "gpt-4.1-mini-2025-04-14", Usage: Usage{Found: true, InputTokens: 8, OutputTokens: 16, TotalTokens: 24}},
 		},
 		{
 			name: "anthropic adds cached input and sums the total", protocol: AnthropicMessages, body: anthropicOK,
 			header: http.Header{"Request-Id": {"req_anthropic"}},
-			want:   responseFacts{RequestID: "req_anthropic", Model: "claude-sonnet-4-20250514", Usage: Usage{Found: true, InputTokens: 128, OutputTokens: 1, TotalTokens: 129}},
+			want:   responseFacts{ledgerKeys: ledgerKeys{BodyID: "msg_test0003"}, RequestID: "req_anthropic", Model: "claude-sonnet-4-20250514", Usage: Usage{Found: true, InputTokens: 128, OutputTokens: 1, TotalTokens: 129}},
 		},
 		{
 			name: "anthropic without cache fields", protocol: AnthropicMessages,
 			body: `{"id": "msg_1", "model": "claude-test", "usage": {"input_tokens": 5, "output_tokens": 2}}`,
-			want: responseFacts{RequestID: "msg_1", Model: "claude-test", Usage: Usage{Found: true, InputTokens: 5, OutputTokens: 2, TotalTokens: 7}},
+			want: responseFacts{ledgerKeys: ledgerKeys{BodyID: "msg_1"}, RequestID: "msg_1", Model: "claude-test", Usage: Usage{Found: true, InputTokens: 5, OutputTokens: 2, TotalTokens: 7}},
 		},
 		{
 			name: "anthropic error body request_id", protocol: AnthropicMessages, body: anthropicInvalidKey,
-			want: responseFacts{RequestID: "req_test0005"},
+			want: responseFacts{ledgerKeys: ledgerKeys{BodyID: "req_test0005"}, RequestID: "req_test0005"},
 		},
 		{
 			name: "gemini", protocol: Gemini, body: geminiOK,
-			want: responseFacts{RequestID: "gemini-test0004", Model: "gemini-2.0-flash", Usage: Usage{Found: true, InputTokens: 2, OutputTokens: 1, TotalTokens: 3}},
+			want: responseFacts{ledgerKeys: ledgerKeys{BodyID: "gemini-test0004"}, RequestID: "gemini-test0004", Model: "gemini-2.0-flash", Usage: Usage{Found: true, InputTokens: 2, OutputTokens: 1, TotalTokens: 3}},
 		},
 		{
 			name: "gemini ignores OpenAI-shaped fields", protocol: Gemini, body: openAIChatOK,
@@ -51,7 +52,7 @@ func TestParseResponse(t *testing.T) {
 		},
 		{
 			name: "usage null", protocol: OpenAIChat, body: `{"id": "chatcmpl-2", "usage": null}`,
-			want: responseFacts{RequestID: "chatcmpl-2"},
+			want: responseFacts{ledgerKeys: ledgerKeys{BodyID: "chatcmpl-2"}, RequestID: "chatcmpl-2"},
 		},
 		{
 			name: "usage of the wrong type", protocol: OpenAIChat, body: `{"usage": [1, 2, 3], "model": 42}`,
@@ -61,6 +62,19 @@ func TestParseResponse(t *testing.T) {
 			name: "token counts of the wrong type count as zero", protocol: OpenAIChat,
 			body: `{"usage": {"prompt_tokens": "8", "completion_tokens": 1.5, "total_tokens": 0}}`,
 			want: responseFacts{Usage: Usage{Found: true}},
+		},
+		{
+			name: "a LiteLLM proxy's call id, an OpenRouter generation id and the server's clock", protocol: OpenAIChat,
+			body: `{"id": "gen-17-abc", "usage": null}`,
+			header: http.Header{"X-Litellm-Call-Id": {"c0ffee-call"}, "X-Generation-Id": {"gen-17-abc"},
+				"Date": {"Tue, 01 Dec 2026 10:51:05 GMT"}},
+			want: responseFacts{RequestID: "c0ffee-call", ledgerKeys: ledgerKeys{BodyID: "gen-17-abc", CallID: "c0ffee-call",
+				GenerationID: "gen-17-abc", ServerDate: time.Date(2026, 12, 1, 10, 51, 5, 0, time.UTC)}},
+		},
+		{
+			name: "a Date that is not an HTTP date is no clock", protocol: OpenAIChat, body: `{}`,
+			header: http.Header{"Date": {"yesterday"}},
+			want:   responseFacts{},
 		},
 		{
 			name: "not JSON keeps the header id", protocol: OpenAIChat, body: gatewayHTML,

@@ -82,6 +82,14 @@ type Result struct {
 	Message           string // sanitized, at most MaxMessageLength characters
 	Model             string // model named in the response, else the requested one
 	Usage             Usage
+
+	// What an account's ledger looks the request up by. The ids are
+	// sanitised as RequestID is; each is "" when the answer had none.
+	SentAt       time.Time // when the request was sent, on the client's clock
+	ServerDate   time.Time // the answer's Date header: the server's own clock; zero when none or unreadable
+	BodyID       string    // the response body's id (chatcmpl-..., msg_..., gen-...)
+	CallID       string    // a LiteLLM proxy's x-litellm-call-id header
+	GenerationID string    // OpenRouter's X-Generation-Id header
 }
 
 // Outcome holds both paths of one smoke test.

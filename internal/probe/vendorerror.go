@@ -81,7 +81,10 @@ var gatewayRefusals = []struct {
 	statuses []int
 	category Category
 }{
-	{"该令牌额度已用尽", authStatuses, CategoryQuotaExhausted},                // the token's quota is used up
+	// The token's quota is used up: "该令牌额度已用尽" on the first refusal,
+	// "令牌 <name>（#<id>）额度已用尽" once one-api has marked the token
+	// exhausted, whatever the token's name.
+	{"额度已用尽", authStatuses, CategoryQuotaExhausted},
 	{"insufficient_user_quota", authStatuses, CategoryQuotaExhausted}, // the user's quota (one-api code)
 	{"用户额度不足", authStatuses, CategoryQuotaExhausted},                  // the user's quota (new-api)
 	{"该令牌无权使用模型", authStatuses, CategoryModelUnavailable},             // the token may not use the model (one-api)

@@ -52,14 +52,19 @@ const (
 	MaxRequestTimeout     = 10 * time.Minute
 	MaxConcurrentChecks   = 100
 	DefaultLedgerWait     = 30 * time.Second
-	MaxLedgerWait         = 10 * time.Minute
-	DefaultQuotaPerUSD    = 500000.0
+	// DefaultLiteLLMWait is longer: a LiteLLM proxy writes its spend rows
+	// in batches, every 10 s by default and every 60 s in many deployments.
+	DefaultLiteLLMWait = 90 * time.Second
+	MaxLedgerWait      = 10 * time.Minute
+	DefaultQuotaPerUSD = 500000.0
 )
 
 // Values of ledger_api.
 const (
-	ledgerNone   = "none"
-	ledgerNewAPI = "new_api"
+	ledgerNone       = "none"
+	ledgerNewAPI     = "new_api"
+	ledgerLiteLLM    = "litellm"
+	ledgerOpenRouter = "openrouter"
 )
 
 var (
@@ -102,6 +107,7 @@ type providerModel struct {
 	LedgerEndpoint      types.String         `tfsdk:"ledger_endpoint"`
 	LedgerToken         types.String         `tfsdk:"ledger_token"`
 	LedgerUserID        types.String         `tfsdk:"ledger_user_id"`
+	LedgerTokenName     types.String         `tfsdk:"ledger_token_name"`
 	LedgerWait          timetypes.GoDuration `tfsdk:"ledger_wait"`
 	LedgerQuotaPerUSD   types.Float64        `tfsdk:"ledger_quota_per_usd"`
 }
@@ -179,18 +185,21 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"ledger_api": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "`none` (the default) or `new_api`: after a happy path that passed, look for the smoke request's " +
-					"row in the usage log of a gateway of the one-api / new-api family (CometAPI among them), reading only.",
-				Validators: []validator.String{stringvalidator.OneOf(ledgerNone, ledgerNewAPI)},
+				MarkdownDescription: "Where to confirm the smoke request's charge after a happy path that passed, reading only: " +
+					"`none` (the default); `new_api`, the usage log of a gateway of the one-api / new-api family (CometAPI among them); " +
+					"`litellm`, a LiteLLM proxy's spend logs; `openrouter`, OpenRouter's generation records.",
+				Validators: []validator.String{stringvalidator.OneOf(ledgerNone, ledgerNewAPI, ledgerLiteLLM, ledgerOpenRouter)},
 			},
 			"ledger_endpoint": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Base URL of the gateway's management API. Defaults to `endpoint` without a trailing `/v1`. " +
-					"Plain `http://` follows the same rule as `endpoint`.",
+				MarkdownDescription: "Base URL of the ledger's API. Defaults to `endpoint` without a trailing `/v1` " +
+					"(`new_api`, `litellm`) or without a trailing `/api/v1` (`openrouter`). Plain `http://` follows the same rule as `endpoint`.",
 			},
 			"ledger_token": schema.StringAttribute{
 				Optional: true, Sensitive: true,
-				MarkdownDescription: "The gateway's access (system) token for its log API, never the API key. Defaults to the `" +
+				MarkdownDescription: "The ledger's credential: the gateway's access (system) token (`new_api`), a LiteLLM key allowed " +
+					"to read the spend logs (`litellm`), never the API key; for `openrouter` optional, the approved key reading the " +
+					"generation record when unset. Defaults to the `" +
 					EnvLedgerToken + "` environment variable. Never stored in state or logged; needed only by plans that run a check.",
 			},
 			"ledger_user_id": schema.StringAttribute{
@@ -199,10 +208,16 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"tokens). Defaults to the `" +
 					EnvLedgerUserID + "` environment variable.",
 			},
+			"ledger_token_name": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "`new_api`: the gateway's name of the token the approved key belongs to. The log is read for that " +
+					"token only, so another token's traffic (another workload, production) is never taken for the smoke request.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 256)},
+			},
 			"ledger_wait": schema.StringAttribute{
 				Optional: true, CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: "How long to look for the smoke request's row, as a Go duration up to `10m`; `0s` reads once. " +
-					"Only reads, never with the API key. Defaults to `30s`.",
+					"It bounds the whole lookup, each read included. Only reads. Defaults to `30s`, `90s` for `litellm`.",
 				Validators: []validator.String{durationBetween{0, MaxLedgerWait}},
 			},
 			"ledger_quota_per_usd": schema.Float64Attribute{
@@ -318,7 +333,7 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		Policy:  policy,
 		Now:     p.now,
 	}
-	if m.LedgerAPI.ValueString() == ledgerNewAPI {
+	if api := m.LedgerAPI.ValueString(); api != "" && api != ledgerNone {
 		diags.Append(p.configureLedger(m, d, transport)...)
 	}
 	if diags.HasError() {
@@ -327,10 +342,18 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 	return d, diags
 }
 
-// configureLedger sets up the reads of a new-api gateway's usage log.
+// configureLedger sets up the reads of the configured ledger.
 func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, transport http.RoundTripper) diag.Diagnostics {
 	var diags diag.Diagnostics
-	endpoint := stringOr(m.LedgerEndpoint, "", strings.TrimSuffix(strings.TrimRight(d.endpoint, "/"), "/v1"))
+	api := m.LedgerAPI.ValueString()
+	suffix, wait := "/v1", DefaultLedgerWait
+	switch api {
+	case ledgerOpenRouter:
+		suffix = "/api/v1"
+	case ledgerLiteLLM:
+		wait = DefaultLiteLLMWait
+	}
+	endpoint := stringOr(m.LedgerEndpoint, "", strings.TrimSuffix(strings.TrimRight(d.endpoint, "/"), suffix))
 	if err := handoff.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
@@ -338,15 +361,20 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
+	if err := probe.CheckKey("ledger_token", d.ledgerToken); err != nil {
+		diags.AddAttributeError(path.Root("ledger_token"), "Invalid ledger_token", err.Error()+" (the token is the provider's ledger_token, else "+EnvLedgerToken+").")
+	}
 	quotaPerUSD := DefaultQuotaPerUSD
 	if !m.LedgerQuotaPerUSD.IsNull() {
 		quotaPerUSD = m.LedgerQuotaPerUSD.ValueFloat64()
 	}
 	d.runner.Ledger = ledger.New(ledger.Options{
+		API:          ledger.API(api),
 		Endpoint:     endpoint,
 		Token:        d.ledgerToken,
 		UserID:       stringOr(m.LedgerUserID, p.getenv(EnvLedgerUserID), ""),
-		Wait:         durationOr(m.LedgerWait, DefaultLedgerWait, &diags),
+		TokenName:    m.LedgerTokenName.ValueString(),
+		Wait:         durationOr(m.LedgerWait, wait, &diags),
 		PollInterval: p.ledgerPoll,
 		After:        p.after,
 		QuotaPerUSD:  quotaPerUSD,

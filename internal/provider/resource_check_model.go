@@ -211,7 +211,9 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 	if l == nil {
 		return types.ObjectNull(ledgerType.AttrTypes)
 	}
-	matched := l.MatchedBy != ""
+	// A field the ledger does not give is null, never 0: one-api's rows
+	// carry no id, LiteLLM and OpenRouter no quota.
+	matched := l.Matched()
 	m := ledgerModel{
 		Status:           types.StringValue(string(l.Status)),
 		MatchedBy:        optionalString(l.MatchedBy),
@@ -225,10 +227,16 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 		CheckedAt:        optionalTime(l.CheckedAt),
 	}
 	if matched {
-		m.LogID = types.Int64Value(l.LogID)
+		if l.LogID != 0 {
+			m.LogID = types.Int64Value(l.LogID)
+		}
 		m.PromptTokens = types.Int64Value(l.PromptTokens)
 		m.CompletionTokens = types.Int64Value(l.CompletionTokens)
-		m.Quota = types.Int64Value(l.Quota)
+		if l.HasQuota {
+			m.Quota = types.Int64Value(l.Quota)
+		}
+	} else {
+		m.MatchedBy, m.RequestID, m.TokenName, m.ChargedUSD = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 	}
 	return objectValue(ctx, ledgerType, m, diags)
 }

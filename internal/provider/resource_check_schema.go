@@ -273,17 +273,20 @@ func sourceAttributes() map[string]schema.Attribute {
 
 func ledgerAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"status": computedString("`confirmed` (the row holds the response's tokens), `mismatch` (found, tokens differ), " +
-			"`not_found` (no row within `ledger_wait`) or `unavailable` (the log could not be read)."),
-		"matched_by":        computedString("`request_id`, or `time_model_tokens` where the gateway's rows carry no request id; null without a match."),
-		"log_id":            computedInt("The row's id in the gateway's log; null without a match."),
-		"request_id":        computedString("The row's request id; null when the row has none."),
-		"token_name":        computedString("The gateway token the request was charged to: which credential paid, without storing it."),
-		"prompt_tokens":     computedInt("Prompt tokens the gateway charged."),
-		"completion_tokens": computedInt("Completion tokens the gateway charged."),
-		"quota":             computedInt("Quota units the gateway charged for the request."),
-		"charged_usd":       computedString("`quota / ledger_quota_per_usd` as a decimal string: account evidence for this one request, not a price."),
-		"checked_at":        computedString("When the ledger was last read, RFC 3339 UTC."),
+		"status": computedString("`confirmed` (the record holds the response's tokens), `mismatch` (found, tokens differ), " +
+			"`ambiguous` (several rows could each be the smoke request; the message names them and the way out), " +
+			"`not_found` (no record within `ledger_wait`) or `unavailable` (the ledger could not be read, or its record is no charge)."),
+		"matched_by": computedString("`request_id` (the gateway's request id, LiteLLM's request id, OpenRouter's generation id), or " +
+			"`time_model_tokens` where the gateway's rows carry no request id; null without a match."),
+		"log_id":            computedInt("The row's id in the gateway's log; null without a match and where the ledger gives none (one-api, LiteLLM, OpenRouter)."),
+		"request_id":        computedString("The record's request id (OpenRouter: the generation id); null when the record has none."),
+		"token_name":        computedString("The gateway token the request was charged to: which credential paid, without storing it; null where the ledger names none."),
+		"prompt_tokens":     computedInt("Prompt tokens the ledger charged (OpenRouter: the upstream's native count); null without a match."),
+		"completion_tokens": computedInt("Completion tokens the ledger charged (OpenRouter: the upstream's native count); null without a match."),
+		"quota":             computedInt("Quota units the gateway charged for the request; null without a match and for `litellm` and `openrouter`."),
+		"charged_usd": computedString("The charge for this one request as a decimal string, account evidence and not a price: " +
+			"`quota / ledger_quota_per_usd` (`new_api`), the spend row's `spend` (`litellm`), the generation's `total_cost` (`openrouter`)."),
+		"checked_at": computedString("When the ledger was last read, RFC 3339 UTC."),
 	}
 }
 

@@ -157,10 +157,21 @@ func (d *providerData) requireCredential(cfg checkModel) diag.Diagnostics {
 		diags.Append(noCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
 	}
 	if d.ledgerConfigured() && d.ledgerToken == "" {
-		diags.AddError("No ledger token configured",
-			"This plan runs the check's smoke test at apply, and the provider's ledger_api = \"new_api\" reads the gateway's "+
-				"usage log with its access token: set the provider's ledger_token or the "+EnvLedgerToken+" environment variable "+
-				"(the gateway's system access token, never the API key), or set ledger_api = \"none\".")
+		// OpenRouter's generation record is read with the approved key
+		// when no ledger token is set; the other ledgers need their own.
+		switch d.ledger.API {
+		case ledgerNewAPI:
+			diags.AddError("No ledger token configured",
+				"This plan runs the check's smoke test at apply, and the provider's ledger_api = \"new_api\" reads the gateway's "+
+					"usage log with its access token: set the provider's ledger_token or the "+EnvLedgerToken+" environment variable "+
+					"(the gateway's system access token, never the API key), or set ledger_api = \"none\".")
+		case ledgerLiteLLM:
+			diags.AddError("No ledger token configured",
+				"This plan runs the check's smoke test at apply, and the provider's ledger_api = \"litellm\" reads the proxy's "+
+					"spend logs with a key allowed to read them: set the provider's ledger_token or the "+EnvLedgerToken+
+					" environment variable (a master or admin key, or the key of the internal user the approved key belongs to; "+
+					"never the approved key itself), or set ledger_api = \"none\".")
+		}
 	}
 	return diags
 }

@@ -129,7 +129,7 @@ func TestAccWire_hugeHeaderBounded(t *testing.T) {
 // refusal carries the gateway's id too.
 func TestAccWire_gatewayRequestIDs(t *testing.T) {
 	t.Parallel()
-	gatewayID := knownvalue.StringRegexp(regexp.MustCompile(`^\d{20,}$`))
+	gatewayID := knownvalue.StringRegexp(regexp.MustCompile(`^\d{20,}([A-Za-z0-9]{8})?$`))
 	for _, gw := range []standin.Gateway{standin.GatewayOneAPI, standin.GatewayNewAPI} {
 		t.Run(string(gw), func(t *testing.T) {
 			e := newTestEnvWith(t, standin.Options{APIKeys: []string{approvedKey}, Gateway: gw})
@@ -145,7 +145,7 @@ func TestAccWire_gatewayRequestIDs(t *testing.T) {
 						expect("error_path.category", knownvalue.StringExact("auth_failure")),
 						expect("error_path.request_id", gatewayID),
 						expect("error_path.upstream_request_id", knownvalue.Null()),
-						expect("log", allOf(`(?m)^request_id: \d{20,}$`, `(?m)^upstream_request_id: req_\w+$`)),
+						expect("log", allOf(`(?m)^request_id: \d{20,}([A-Za-z0-9]{8})?$`, `(?m)^upstream_request_id: req_\w+$`)),
 					},
 					Check: e.sawPerKey(1, approvedKey),
 				}},
@@ -184,7 +184,7 @@ func TestAccWire_gatewayRefusalsNamed(t *testing.T) {
 						ConfigStateChecks: []statecheck.StateCheck{
 							expect("happy_path.category", knownvalue.StringExact(tc.category)),
 							expect("happy_path.status_code", knownvalue.Int64Exact(tc.status)),
-							expect("happy_path.request_id", knownvalue.StringRegexp(regexp.MustCompile(`^\d{20,}$`))),
+							expect("happy_path.request_id", knownvalue.StringRegexp(regexp.MustCompile(`^\d{20,}([A-Za-z0-9]{8})?$`))),
 							expect("error_path.result", knownvalue.StringExact("pass")),
 							expect("decision_reasons", strs("happy_path_failed")),
 						},

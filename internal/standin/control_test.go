@@ -19,9 +19,7 @@ func TestCountersSeparateAIPagesAndControl(t *testing.T) {
 	page.Header.Set("X-Probe", "page")
 	do(t, page)
 	send(t, "GET", url+"/pages/no_such_kind", nil)
-	send(t, "POST", url+"/_standin/behaviour?set=normal", nil)
 	send(t, "POST", url+"/_standin/latency?set=0s", nil)
-	send(t, "PUT", url+"/_standin/pages/pricing", strings.NewReader("changed"))
 	send(t, "GET", url+"/_standin/nothing", nil)
 	send(t, "POST", url+"/v1/embeddings", nil)
 
@@ -68,10 +66,12 @@ func TestControlEndpoints(t *testing.T) {
 		behaviour    Behaviour
 		latency      time.Duration
 	}{
-		{"POST", "/_standin/behaviour?set=rate_limited", 204, RateLimited, 0},
-		{"POST", "/_standin/behaviour?set=nonsense", 400, Normal, 0},
-		{"POST", "/_standin/behaviour", 400, Normal, 0},
-		{"GET", "/_standin/behaviour?set=html", 405, Normal, 0},
+		// Tests switch behaviours, pages and the ledger with the Server's
+		// methods: no endpoint does it for them.
+		{"POST", "/_standin/behaviour?set=rate_limited", 404, Normal, 0},
+		{"PUT", "/_standin/pages/pricing", 404, Normal, 0},
+		{"POST", "/_standin/ledger?estimate=true", 404, Normal, 0},
+		{"POST", "/_standin/ledger/rows", 404, Normal, 0},
 		{"POST", "/_standin/latency?set=150ms", 204, Normal, 150 * time.Millisecond},
 		{"POST", "/_standin/latency?set=-1s", 400, Normal, 0},
 		{"POST", "/_standin/latency?set=soon", 400, Normal, 0},
@@ -96,9 +96,6 @@ func TestPages(t *testing.T) {
 	s.SetPage("support", http.StatusServiceUnavailable, "down for maintenance")
 	tests := []struct {
 		name        string
-		put         string // query string of the PUT; no PUT when putStatus is 0
-		putBody     string
-		putStatus   int
 		kind        string
 		status      int
 		body        string
@@ -107,16 +104,8 @@ func TestPages(t *testing.T) {
 		{name: "default page", kind: "pricing", status: 200, body: DefaultPages()["pricing"], contentType: "text/html; charset=utf-8"},
 		{name: "SetPage", kind: "support", status: 503, body: "down for maintenance", contentType: "text/plain; charset=utf-8"},
 		{name: "unknown kind", kind: "nothing", status: 404, body: "404 page not found\n", contentType: "text/plain; charset=utf-8"},
-		{name: "PUT a new page", put: "?status=201", putBody: "new terms", putStatus: 204, kind: "terms", status: 201, body: "new terms", contentType: "text/plain; charset=utf-8"},
-		{name: "PUT without status", put: "", putBody: "<p>allocation v2</p>", putStatus: 204, kind: "allocation", status: 200, body: "<p>allocation v2</p>", contentType: "text/html; charset=utf-8"},
-		{name: "PUT a bad status", put: "?status=99", putBody: "x", putStatus: 400, kind: "unit_economics", status: 200, body: DefaultPages()["unit_economics"], contentType: "text/html; charset=utf-8"},
 	}
 	for _, tt := range tests {
-		if tt.putStatus != 0 {
-			if got := send(t, "PUT", url+"/_standin/pages/"+tt.kind+tt.put, strings.NewReader(tt.putBody)).status; got != tt.putStatus {
-				t.Errorf("%s: PUT status %d, want %d", tt.name, got, tt.putStatus)
-			}
-		}
 		resp := send(t, "GET", url+"/pages/"+tt.kind, nil)
 		if resp.status != tt.status || string(resp.raw) != tt.body || resp.header.Get("Content-Type") != tt.contentType {
 			t.Errorf("%s: %d %s %q, want %d %s %q", tt.name, resp.status, resp.header.Get("Content-Type"), resp.raw, tt.status, tt.contentType, tt.body)

@@ -36,6 +36,9 @@ const (
 	GatewayModelDenied   Behaviour = "gateway_model_denied"   // 403 该令牌无权使用模型 (new-api: 无权访问)
 	GatewayNoChannel     Behaviour = "gateway_no_channel"     // 503 无可用渠道 (new-api: code model_not_found)
 	GatewayNoPrice       Behaviour = "gateway_no_price"       // 500 model_price_error
+	// GatewayTokenExhausted is a token one-api has already marked exhausted:
+	// 401 令牌 <name>（#4）额度已用尽, not the first refusal's wording.
+	GatewayTokenExhausted Behaviour = "gateway_token_exhausted"
 )
 
 // gatewayRefusal is one answer the gateway gives itself.
@@ -52,16 +55,18 @@ const (
 	gwModelDenied
 	gwNoChannel
 	gwNoPrice
+	gwTokenExhausted
 )
 
 var gatewayRefusalBehaviours = map[Behaviour]gatewayRefusal{
-	GatewayTokenDisabled: gwTokenDisabled,
-	GatewayTokenExpired:  gwTokenExpired,
-	GatewayTokenQuota:    gwTokenQuota,
-	GatewayUserQuota:     gwUserQuota,
-	GatewayModelDenied:   gwModelDenied,
-	GatewayNoChannel:     gwNoChannel,
-	GatewayNoPrice:       gwNoPrice,
+	GatewayTokenDisabled:  gwTokenDisabled,
+	GatewayTokenExpired:   gwTokenExpired,
+	GatewayTokenQuota:     gwTokenQuota,
+	GatewayUserQuota:      gwUserQuota,
+	GatewayModelDenied:    gwModelDenied,
+	GatewayNoChannel:      gwNoChannel,
+	GatewayNoPrice:        gwNoPrice,
+	GatewayTokenExhausted: gwTokenExhausted,
 }
 
 // gatewayError is one refusal in a flavour's words; message may hold
@@ -90,6 +95,7 @@ var sharedRefusals = map[gatewayRefusal]gatewayError{
 	gwInvalidChannel: {http.StatusBadRequest, "", "无效的渠道 Id"},
 	gwTokenDisabled:  {http.StatusUnauthorized, "", "该令牌状态不可用"},
 	gwTokenExpired:   {http.StatusUnauthorized, "", "该令牌已过期"},
+	gwTokenExhausted: {http.StatusUnauthorized, "", "令牌 {token_name}（#4）额度已用尽"},
 }
 
 var gatewayFlavours = map[Gateway]gatewayFlavour{
@@ -137,11 +143,28 @@ func gatewayMasked(key string) string {
 	return key[:head] + "***" + key[len(key)-tail:]
 }
 
-// newGatewayID is a request id as one-api makes it: the time to the second,
-// then random digits.
-func newGatewayID() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1e17)) // crypto/rand never fails
-	return time.Now().UTC().Format("20060102150405") + fmt.Sprintf("%017d", n)
+// newGatewayID is a request id as the gateway makes it, from its clock:
+// one-api the time to the second then random digits; new-api the time to
+// the second, more digits, then 8 letters and digits.
+func newGatewayID(g Gateway, now time.Time) string {
+	stamp := now.UTC().Format("20060102150405")
+	if g == GatewayNewAPI {
+		n, _ := rand.Int(rand.Reader, big.NewInt(1e9)) // crypto/rand never fails
+		return stamp + fmt.Sprintf("%09d", n) + randomAlnum(8)
+	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(1e17))
+	return stamp + fmt.Sprintf("%017d", n)
+}
+
+// randomAlnum is n random letters and digits, both cases, as new-api's ids end.
+func randomAlnum(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		k, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[k.Int64()]
+	}
+	return string(b)
 }
 
 // token is how the gateway reads a key: a token, perhaps pinned to a
@@ -171,15 +194,24 @@ func (s *Server) gatewayToken(key string, anyKey bool) token {
 
 // respondAsGateway answers x as the gateway does.
 func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exchange) {
-	id := newGatewayID()
-	w.Header().Set(GatewayRequestIDHeader, id)
+	// The gateway's clock stamps its answers' Date and its log's rows alike.
+	now := s.ledger.clock()
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
+	if x.gateway == GatewayLiteLLM || x.gateway == GatewayOpenRouter {
+		s.respondAsProxy(w, r, x)
+		return
+	}
+	id := newGatewayID(x.gateway, now)
+	if !s.ledger.options().HostileRows { // a hostile gateway names no id, so its rows are matched on their tokens
+		w.Header().Set(GatewayRequestIDHeader, id)
+	}
 	flavour := gatewayFlavours[x.gateway]
+	t := s.gatewayToken(x.key, x.behaviour == AcceptAnyKey)
 	refuse := func(kind gatewayRefusal) {
 		e := flavour.refusals[kind]
-		message := strings.NewReplacer("{model}", modelOf(x), "{masked_key}", gatewayMasked(x.key)).Replace(e.message)
+		message := strings.NewReplacer("{model}", modelOf(x), "{masked_key}", gatewayMasked(x.key), "{token_name}", t.name).Replace(e.message)
 		writeGatewayError(w, flavour, e.status, e.code, message, id)
 	}
-	t := s.gatewayToken(x.key, x.behaviour == AcceptAnyKey)
 	switch {
 	case x.key == "":
 		refuse(gwMissingToken)
@@ -204,7 +236,7 @@ func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exch
 	}
 	switch x.behaviour {
 	case Normal, AcceptAnyKey, NoUsage, ZeroUsage, NoRequestID:
-		s.gatewaySuccess(w, flavour, x, t, id)
+		s.gatewaySuccess(w, flavour, x, t, id, now)
 	default:
 		// The upstream misbehaves on the wire (redirects, HTML, cut or huge
 		// bodies, resets, echoes): the gateway passes that on as it comes.
@@ -216,7 +248,7 @@ func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exch
 // gatewaySuccess is the upstream's answer passed through: its body, its
 // X-Request-Id, and (new-api) the gateway's own usage estimate when the
 // upstream sent none. The usage log gets a row.
-func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x exchange, t token, id string) {
+func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x exchange, t token, id string, now time.Time) {
 	c, f, ok := x.protocol.parse(x.path, x.body)
 	if !ok {
 		e := x.protocol.errors[f.kind]
@@ -231,12 +263,21 @@ func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x
 	if withUpstreamID {
 		w.Header().Set("X-Request-Id", "req_"+newID())
 	}
-	writeJSON(w, http.StatusOK, x.protocol.successBody(c, u, withUpstreamID))
-	row := LedgerRow{RequestID: id, Model: c.model, TokenName: t.name}
+	// The row is stamped with the instant the answer's Date shows: the
+	// gateway's clock, read once, so that a test's fake clock moving on
+	// between the two cannot set them apart.
+	row := LedgerRow{RequestID: id, Model: c.model, TokenName: t.name, CreatedAt: now}
 	if u != nil {
 		row.PromptTokens, row.CompletionTokens = u.input, u.output
 	}
-	s.recordLedgerRow(row) // CreatedAt left zero: the log's own clock, which tests may fake
+	// new-api writes the row just before the body, one-api just after it.
+	if x.gateway == GatewayNewAPI {
+		s.recordLedgerRow(row)
+	}
+	writeJSON(w, http.StatusOK, x.protocol.successBody(c, u, withUpstreamID))
+	if x.gateway != GatewayNewAPI {
+		s.recordLedgerRow(row)
+	}
 }
 
 // estimatedPromptTokens is new-api's kind of estimate: from the size of the

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// gatewayIDShape is one-api's request id: a long run of digits.
-var gatewayIDShape = regexp.MustCompile(`^[0-9]{31}$`)
+// gatewayIDShape is a gateway's request id: one-api's a run of 31 digits,
+// new-api's 23 digits then 8 letters and digits.
+var gatewayIDShape = regexp.MustCompile(`^([0-9]{31}|[0-9]{23}[A-Za-z0-9]{8})$`)
 
 // gatewayError checks the shape every gateway error shares and returns the
 // error object.

@@ -2,9 +2,7 @@ package standin
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -39,8 +37,6 @@ const (
 	// ledgerEstimateExtra is how far the gateway's own estimate of the
 	// prompt tokens is off when the Estimate switch is on.
 	ledgerEstimateExtra = 3
-	// maxLedgerRowBytes bounds a row written through the control endpoint.
-	maxLedgerRowBytes = 64 << 10
 )
 
 // The refusals of the log API, in the gateways' own words. Both gateways
@@ -53,15 +49,23 @@ const (
 )
 
 // LedgerRow is one successful gateway-mode AI request, as the gateway's usage
-// log records it.
+// log (or the proxy's spend log, or OpenRouter's generation record) keeps it.
 type LedgerRow struct {
-	RequestID        string // the gateway's id (X-Oneapi-Request-Id)
+	RequestID        string // the gateway's id (X-Oneapi-Request-Id); LiteLLM's body id; OpenRouter's generation id
+	CallID           string // LiteLLM's x-litellm-call-id; "" otherwise
 	Model            string
 	TokenName        string // "" is written as "default"
 	PromptTokens     int
 	CompletionTokens int
 	CreatedAt        time.Time // zero means now, on the log's clock
 }
+
+// One-api's default global API rate limit, which covers its log API: this
+// many requests per window per IP.
+const (
+	OneAPIRateLimit  = 480
+	OneAPIRateWindow = 180 * time.Second
+)
 
 // LedgerOptions are the switches of the stand-in's usage log. The zero value
 // is a log that writes every row at once and accepts the default token.
@@ -72,11 +76,46 @@ type LedgerOptions struct {
 	NeverWrite  bool          // requests from now on leave no row
 	Estimate    bool          // rows written from now on hold the gateway's own estimate of the prompt tokens, not the answered usage
 	RefuseToken bool          // every access token is refused
-	NoRequestID bool          // rows are served without request_id, as older gateways do
-	// Now is the log's clock, for when rows are written and become visible;
-	// nil means time.Now. Tests share a fake clock with the reader.
+	// NoRequestID serves rows without request_id, as new-api up to v0.10
+	// does (its rows carry increasing ids instead).
+	NoRequestID bool
+	// TwinToken, when set, writes a second row for every request: the same
+	// model and tokens, charged to this other token of the same user, as
+	// another workload's traffic would be.
+	TwinToken string
+	// RateLimit, when positive, answers the log API's requests beyond this
+	// many per RateWindow with 429 and Retry-After, as one-api's global API
+	// rate limit does (OneAPIRateLimit per OneAPIRateWindow by default).
+	RateLimit  int
+	RateWindow time.Duration
+	// Latency delays every answer of the ledger's API, in real time; a
+	// client that gives up ends the wait.
+	Latency time.Duration
+	// CallIDOnly: LiteLLM's spend rows carry the proxy's call id, not the
+	// body id, as newer releases may.
+	CallIDOnly bool
+	// Traffic writes this many rows of other requests after each request's
+	// own: the same model through another token, with other tokens counts
+	// and their own request ids, as a busy account's log shows, so that the
+	// request's row is on a later page.
+	Traffic int
+	// Quota, when set, overrides the quota every new row holds.
+	Quota *int64
+	// HostileRows write every row's request_id and token_name with escapes,
+	// a newline and a key shape, as a hostile gateway would.
+	HostileRows bool
+	// EchoToken answers a refused log read with a message holding the
+	// access token received after a long run of spaces.
+	EchoToken bool
+	// Now is the log's clock, for when rows are written and become visible,
+	// the Date header and the rate limit; nil means time.Now. Tests share a
+	// fake clock with the reader.
 	Now func() time.Time
 }
+
+// HostileText is what HostileRows write into a row's strings: a terminal
+// escape, a newline and an Anthropic-shaped key.
+const HostileText = "\x1b[31mred\x1b[0m\nnext-line sk-ant-api03-hostileAAAAbbbbCCCCddddEEEEffff"
 
 // ledgerEntry is a row as the log stores it.
 type ledgerEntry struct {
@@ -88,14 +127,31 @@ type ledgerEntry struct {
 
 // ledgerBook is the stand-in's usage log, with its own lock.
 type ledgerBook struct {
-	mu       sync.Mutex
-	opts     LedgerOptions
-	rows     []ledgerEntry
-	lastID   int64
-	requests int
-	headers  []http.Header
+	mu        sync.Mutex
+	opts      LedgerOptions
+	rows      []ledgerEntry
+	lastID    int64
+	requests  int
+	throttled int
+	recent    []time.Time // the log API's requests inside the rate window
+	headers   []http.Header
 }
 
+// clock is the log's clock, taken under the lock.
+func (b *ledgerBook) clock() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.now()
+}
+
+// options are the switches in force, taken under the lock.
+func (b *ledgerBook) options() LedgerOptions {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.opts
+}
+
+// now is the log's clock; the caller holds b.mu.
 func (b *ledgerBook) now() time.Time {
 	if b.opts.Now == nil {
 		return time.Now()
@@ -133,13 +189,33 @@ func (s *Server) recordLedgerRow(row LedgerRow) {
 	if b.opts.Estimate {
 		row.PromptTokens += ledgerEstimateExtra
 	}
-	b.lastID++
-	b.rows = append(b.rows, ledgerEntry{
-		LedgerRow: row,
-		id:        b.lastID,
-		quota:     ledgerQuota(row.PromptTokens, row.CompletionTokens),
-		visibleAt: now.Add(b.opts.Late),
-	})
+	if b.opts.HostileRows {
+		row.RequestID, row.TokenName = row.RequestID+HostileText, HostileText
+	}
+	rows := []LedgerRow{row}
+	if b.opts.TwinToken != "" {
+		twin := row
+		twin.TokenName = b.opts.TwinToken
+		if twin.RequestID != "" {
+			twin.RequestID = newGatewayID(GatewayNewAPI, now)
+		}
+		rows = append(rows, twin)
+	}
+	for i := range b.opts.Traffic {
+		other := LedgerRow{Model: row.Model, TokenName: "busy-traffic", PromptTokens: 40 + i, CompletionTokens: 7, CreatedAt: row.CreatedAt}
+		if row.RequestID != "" {
+			other.RequestID = newGatewayID(GatewayOneAPI, now)
+		}
+		rows = append(rows, other)
+	}
+	for _, r := range rows {
+		b.lastID++
+		e := ledgerEntry{LedgerRow: r, id: b.lastID, quota: ledgerQuota(r.PromptTokens, r.CompletionTokens), visibleAt: now.Add(b.opts.Late)}
+		if b.opts.Quota != nil {
+			e.quota = *b.opts.Quota
+		}
+		b.rows = append(b.rows, e)
+	}
 }
 
 // ledgerQuota is what the stand-in's gateway charges for the tokens.
@@ -183,12 +259,70 @@ func (s *Server) LedgerHeaders() []http.Header {
 	return out
 }
 
+// LedgerThrottled counts the ledger requests answered 429 by the rate limit.
+func (s *Server) LedgerThrottled() int {
+	s.ledger.mu.Lock()
+	defer s.ledger.mu.Unlock()
+	return s.ledger.throttled
+}
+
 // ClearLedger removes every row and clears the management API's counters;
 // the switches stay.
 func (s *Server) ClearLedger() {
 	s.ledger.mu.Lock()
 	defer s.ledger.mu.Unlock()
-	s.ledger.rows, s.ledger.requests, s.ledger.headers = nil, 0, nil
+	s.ledger.rows, s.ledger.requests, s.ledger.headers, s.ledger.throttled, s.ledger.recent = nil, 0, nil, 0, nil
+}
+
+// ledgerRead is one request to a ledger's API as it arrived: counted, its
+// headers kept, the switches and rows of that moment.
+type ledgerRead struct {
+	opts LedgerOptions
+	now  time.Time
+	rows []ledgerEntry
+}
+
+// arriveAtLedger counts a ledger request and applies the rate limit and
+// the latency; ok false means it was answered already.
+func (s *Server) arriveAtLedger(w http.ResponseWriter, r *http.Request) (ledgerRead, bool) {
+	b := &s.ledger
+	b.mu.Lock()
+	b.requests++
+	b.headers = append(b.headers, r.Header.Clone())
+	in := ledgerRead{opts: b.opts, now: b.now(), rows: slices.Clone(b.rows)}
+	retry, limited := b.limit(in.now)
+	b.mu.Unlock()
+	w.Header().Set("Date", in.now.UTC().Format(http.TimeFormat))
+	if limited {
+		w.Header().Set("Retry-After", strconv.Itoa(retry))
+		writeBytes(w, http.StatusTooManyRequests, "text/plain; charset=utf-8", nil)
+		return in, false
+	}
+	if d := in.opts.Latency; d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return in, false
+		}
+	}
+	return in, true
+}
+
+// limit applies the rate limit to a request at now; the caller holds b.mu.
+// retry is the whole seconds until a request would be let through.
+func (b *ledgerBook) limit(now time.Time) (retry int, limited bool) {
+	if b.opts.RateLimit <= 0 {
+		return 0, false
+	}
+	window := cmp.Or(b.opts.RateWindow, OneAPIRateWindow)
+	b.recent = slices.DeleteFunc(b.recent, func(t time.Time) bool { return !t.After(now.Add(-window)) })
+	if len(b.recent) < b.opts.RateLimit {
+		b.recent = append(b.recent, now)
+		return 0, false
+	}
+	b.throttled++
+	wait := b.recent[0].Add(window).Sub(now)
+	return max(1, int(math.Ceil(wait.Seconds()))), true
 }
 
 // serveLedger serves the gateway's management API under ledgerPrefix: only
@@ -197,39 +331,42 @@ func (s *Server) serveLedger(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	gateway := s.gateway
 	s.mu.Unlock()
-	if gateway == GatewayNone {
+	switch gateway {
+	case GatewayNone, GatewayLiteLLM:
 		http.NotFound(w, r) // a vendor has no management API
 		return
+	case GatewayOpenRouter:
+		s.serveGeneration(w, r)
+		return
 	}
-	b := &s.ledger
-	b.mu.Lock()
-	b.requests++
-	b.headers = append(b.headers, r.Header.Clone())
-	opts := b.opts
-	now := b.now()
-	rows := slices.Clone(b.rows)
-	b.mu.Unlock()
-
+	in, ok := s.arriveAtLedger(w, r)
+	if !ok {
+		return
+	}
+	opts, now := in.opts, in.now
 	if r.Method != http.MethodGet || r.URL.Path != ledgerLogPath {
 		writeJSON(w, http.StatusNotFound, map[string]any{"success": false, "message": "costhandoff-standin: no such management API"})
 		return
 	}
 	if refusal := refuseLogRead(gateway, opts, r.Header); refusal != "" {
+		if opts.EchoToken {
+			refusal += " token" + strings.Repeat(" ", 264) + r.Header.Get("Authorization")
+		}
 		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": refusal})
 		return
 	}
 	q := r.URL.Query()
-	found := filterLog(rows, now, q)
+	found := filterLog(in.rows, now, q)
 	p, _ := strconv.Atoi(q.Get("p")) // the gateways read a bad p as 0 too
 	if gateway == GatewayNewAPI {
 		page := max(p, 1)
 		writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": map[string]any{
 			"page": page, "page_size": ledgerPageSize, "total": len(found),
-			"items": renderRows(pageOf(found, page-1), opts),
+			"items": renderRows(gateway, pageOf(found, page-1), opts),
 		}})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": renderRows(pageOf(found, max(p, 0)), opts)})
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": renderRows(gateway, pageOf(found, max(p, 0)), opts)})
 }
 
 // refuseLogRead checks the access token (and for new_api the user header)
@@ -268,7 +405,7 @@ func filterLog(rows []ledgerEntry, now time.Time, q map[string][]string) []ledge
 		return ""
 	}
 	logType, _ := strconv.Atoi(get("type"))
-	model := get("model_name")
+	model, tokenName := get("model_name"), get("token_name")
 	start, _ := strconv.ParseInt(get("start_timestamp"), 10, 64)
 	end, _ := strconv.ParseInt(get("end_timestamp"), 10, 64)
 	var out []ledgerEntry
@@ -278,6 +415,7 @@ func filterLog(rows []ledgerEntry, now time.Time, q map[string][]string) []ledge
 		case e.visibleAt.After(now),
 			logType != 0 && logType != logTypeConsume,
 			model != "" && e.Model != model,
+			tokenName != "" && e.TokenName != tokenName,
 			start != 0 && created < start,
 			end != 0 && created > end:
 			continue
@@ -303,12 +441,17 @@ func pageOf(rows []ledgerEntry, index int) []ledgerEntry {
 }
 
 // renderRows is the JSON of rows as both gateways serve them; never null,
-// so an empty page is an empty list.
-func renderRows(rows []ledgerEntry, opts LedgerOptions) []map[string]any {
+// so an empty page is an empty list. one-api's /api/log/self leaves the id
+// column out, so every row reads "id": 0.
+func renderRows(gateway Gateway, rows []ledgerEntry, opts LedgerOptions) []map[string]any {
 	out := make([]map[string]any, 0, len(rows))
 	for _, e := range rows {
+		id := e.id
+		if gateway == GatewayOneAPI {
+			id = 0
+		}
 		row := map[string]any{
-			"id":                e.id,
+			"id":                id,
 			"user_id":           ledgerUserID,
 			"created_at":        e.CreatedAt.Unix(),
 			"type":              logTypeConsume,
@@ -331,90 +474,4 @@ func renderRows(rows []ledgerEntry, opts LedgerOptions) []map[string]any {
 		out = append(out, row)
 	}
 	return out
-}
-
-// ledgerControlRoutes adds the control endpoints of the usage log (its
-// switches) to the stand-in's control mux.
-func (s *Server) ledgerControlRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+controlPrefix+"ledger", s.setLedgerFromQuery)
-	mux.HandleFunc("GET "+controlPrefix+"ledger", s.serveLedgerState)
-	mux.HandleFunc("POST "+controlPrefix+"ledger/rows", s.addLedgerRowFromBody)
-	mux.HandleFunc("POST "+controlPrefix+"ledger/clear", func(w http.ResponseWriter, _ *http.Request) {
-		s.ClearLedger()
-		w.WriteHeader(http.StatusNoContent)
-	})
-}
-
-// setLedgerFromQuery replaces every switch: a parameter left out is off (or
-// the default), so each call states the whole log.
-func (s *Server) setLedgerFromQuery(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	opts := LedgerOptions{AccessToken: q.Get("access_token"), UserID: q.Get("user_id")}
-	if v := q.Get("late"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			http.Error(w, "late must be a non-negative Go duration such as 2s", http.StatusBadRequest)
-			return
-		}
-		opts.Late = d
-	}
-	for name, flag := range map[string]*bool{
-		"never_write": &opts.NeverWrite, "estimate": &opts.Estimate,
-		"refuse_token": &opts.RefuseToken, "no_request_id": &opts.NoRequestID,
-	} {
-		if v := q.Get(name); v != "" {
-			on, err := strconv.ParseBool(v)
-			if err != nil {
-				http.Error(w, name+" must be true or false", http.StatusBadRequest)
-				return
-			}
-			*flag = on
-		}
-	}
-	s.ledger.mu.Lock()
-	opts.Now = s.ledger.opts.Now // the clock is not a switch
-	s.ledger.mu.Unlock()
-	s.SetLedger(opts)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// ledgerRowJSON is a row as the control endpoints read and show it.
-type ledgerRowJSON struct {
-	RequestID        string `json:"request_id"`
-	Model            string `json:"model"`
-	TokenName        string `json:"token_name"`
-	PromptTokens     int    `json:"prompt_tokens"`
-	CompletionTokens int    `json:"completion_tokens"`
-	CreatedAt        int64  `json:"created_at,omitempty"` // Unix seconds; 0 means now
-}
-
-func (s *Server) addLedgerRowFromBody(w http.ResponseWriter, r *http.Request) {
-	var in ledgerRowJSON
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxLedgerRowBytes))
-	if err == nil {
-		err = json.Unmarshal(data, &in)
-	}
-	if err != nil || in.Model == "" {
-		http.Error(w, `body must be a JSON row such as {"request_id":"1","model":"m","prompt_tokens":8,"completion_tokens":1}`, http.StatusBadRequest)
-		return
-	}
-	row := LedgerRow{RequestID: in.RequestID, Model: in.Model, TokenName: in.TokenName,
-		PromptTokens: in.PromptTokens, CompletionTokens: in.CompletionTokens}
-	if in.CreatedAt != 0 {
-		row.CreatedAt = time.Unix(in.CreatedAt, 0)
-	}
-	s.recordLedgerRow(row)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// serveLedgerState shows the rows written and the management API requests
-// counted, for `make demo` and the process form's tests.
-func (s *Server) serveLedgerState(w http.ResponseWriter, _ *http.Request) {
-	rows := s.LedgerRows()
-	out := make([]ledgerRowJSON, len(rows))
-	for i, r := range rows {
-		out[i] = ledgerRowJSON{RequestID: r.RequestID, Model: r.Model, TokenName: r.TokenName,
-			PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, CreatedAt: r.CreatedAt.Unix()}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"log_requests": s.LedgerRequests(), "rows": out})
 }

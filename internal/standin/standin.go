@@ -71,7 +71,7 @@ func Behaviours() []Behaviour {
 		HugeHeader, H2RefusedStream, H2ProtocolReset, H2GoAway,
 		EchoApprovedKey, EchoTrimmedKey, EchoSplitFormat, EchoSplitControl,
 		GatewayTokenDisabled, GatewayTokenExpired, GatewayTokenQuota, GatewayUserQuota,
-		GatewayModelDenied, GatewayNoChannel, GatewayNoPrice,
+		GatewayModelDenied, GatewayNoChannel, GatewayNoPrice, GatewayTokenExhausted,
 	}
 }
 
@@ -87,6 +87,10 @@ const (
 	GatewayNone   Gateway = ""
 	GatewayOneAPI Gateway = "one_api"
 	GatewayNewAPI Gateway = "new_api"
+	// GatewayLiteLLM answers as a LiteLLM proxy and serves its spend logs.
+	GatewayLiteLLM Gateway = "litellm"
+	// GatewayOpenRouter answers as OpenRouter and serves its generation records.
+	GatewayOpenRouter Gateway = "openrouter"
 )
 
 // Options configures a new Server.
@@ -264,6 +268,10 @@ func (s *Server) RequestsWithKey(key string) int {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) || strings.HasPrefix(r.URL.Path, pagePrefix) {
 		s.control.ServeHTTP(w, r)
+		return
+	}
+	if _, ai := protocolFor(r); !ai && r.URL.Path == spendLogsPath {
+		s.serveSpendLogs(w, r)
 		return
 	}
 	if _, ai := protocolFor(r); !ai && strings.HasPrefix(r.URL.Path, ledgerPrefix) {

@@ -4,7 +4,8 @@
 // and runs until SIGINT or SIGTERM. With -tls it serves HTTPS (h2 and
 // http/1.1) under a fresh CA written to -ca-file; requests the HTTP/2 gate
 // answers itself (the h2_* behaviours) are not logged. With -gateway it
-// answers as a one-api or new-api gateway and serves that gateway's log API.
+// answers as a one-api or new-api gateway and serves that gateway's log API,
+// or as a LiteLLM proxy (spend logs) or OpenRouter (generation records).
 package main
 
 import (
@@ -120,7 +121,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.urlFile, "url-file", "", "write the base URL to this file once listening")
 	fs.BoolVar(&cfg.tls, "tls", false, "serve HTTPS (h2 and http/1.1) under a fresh self-signed CA; needs -ca-file")
 	fs.StringVar(&cfg.caFile, "ca-file", "", "with -tls, write the CA certificate (PEM) clients must trust to this file once listening")
-	fs.StringVar(&gateway, "gateway", "", "answer as a gateway: one_api or new_api (default: as the vendor)")
+	fs.StringVar(&gateway, "gateway", "", "answer as a gateway: one_api, new_api, litellm or openrouter (default: as the vendor)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -136,8 +137,11 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("-latency %v: must not be negative", cfg.options.Latency)
 	}
 	cfg.options.Gateway = standin.Gateway(gateway)
-	if g := cfg.options.Gateway; g != standin.GatewayNone && g != standin.GatewayOneAPI && g != standin.GatewayNewAPI {
-		return config{}, fmt.Errorf("-gateway %q: want %s or %s", gateway, standin.GatewayOneAPI, standin.GatewayNewAPI)
+	switch cfg.options.Gateway {
+	case standin.GatewayNone, standin.GatewayOneAPI, standin.GatewayNewAPI, standin.GatewayLiteLLM, standin.GatewayOpenRouter:
+	default:
+		return config{}, fmt.Errorf("-gateway %q: want %s, %s, %s or %s", gateway, standin.GatewayOneAPI, standin.GatewayNewAPI,
+			standin.GatewayLiteLLM, standin.GatewayOpenRouter)
 	}
 	if cfg.tls != (cfg.caFile != "") {
 		return config{}, errors.New("-tls and -ca-file go together: a client must be given the CA to trust")

@@ -50,7 +50,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "one-api", args: []string{"-gateway", "one_api"}, want: config{addr: "127.0.0.1:0", options: standin.Options{Behaviour: standin.Normal, Gateway: standin.GatewayOneAPI}}},
 		{name: "tls without a CA file", args: []string{"-tls"}, wantErr: "-tls and -ca-file go together"},
 		{name: "CA file without tls", args: []string{"-ca-file", "/tmp/ca.pem"}, wantErr: "-tls and -ca-file go together"},
-		{name: "unknown gateway", args: []string{"-gateway", "litellm"}, wantErr: `-gateway "litellm"`},
+		{name: "unknown gateway", args: []string{"-gateway", "kong"}, wantErr: `-gateway "kong"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// litellmKey is the stand-in proxy's master key in these tests: an obvious
+// fake, not key-shaped, so no generic redaction can hide a leak of it.
+const litellmKey = "test-e2e-litellm-master-7c1f"
+
+// The LiteLLM and OpenRouter ledgers keep every credential out of the saved
+// plan, the state, the CLI output and the TF_LOG=trace log, with the real
+// binary: LiteLLM's spend logs are read with the master key (never the
+// approved key), OpenRouter's generation record with the approved key.
+func TestProxyLedgersNeverLeak(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		gateway  standin.Gateway
+		endpoint string // the API's path under the stand-in
+		provider string
+		secrets  []string
+		line     string
+	}{
+		{standin.GatewayLiteLLM, "/v1", `ledger_api = "litellm"`, []string{standinKey, litellmKey}, "\nledger: confirmed, charged_usd "},
+		{standin.GatewayOpenRouter, "/api/v1", `ledger_api = "openrouter"`, []string{standinKey}, "\nledger: confirmed, charged_usd "},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.gateway), func(t *testing.T) {
+			t.Parallel()
+			s := standin.New(standin.Options{APIKeys: []string{standinKey}, Gateway: tc.gateway})
+			s.SetLedger(standin.LedgerOptions{AccessToken: litellmKey, Late: time.Second})
+			url, stop := s.Start()
+			t.Cleanup(stop)
+			w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
+			w.write("main.tf", fmt.Sprintf(`terraform {
+  required_providers {
+    costhandoff = { source = %q }
+  }
+}
+
+provider "costhandoff" {
+  endpoint    = "%s%s"
+  operator    = "finops-platform"
+  ledger_wait = "20s"
+  %s
+}
+
+resource "costhandoff_check" "this" {
+  owner_tag    = "team-search"
+  workload_tag = "search-summaries"
+  environment  = "prod"
+  model        = "gpt-test-mini"
+  source_urls = {
+    pricing        = "%[2]s/pages/pricing"
+    support        = "%[2]s/pages/support"
+    allocation     = "%[2]s/pages/allocation"
+    unit_economics = "%[2]s/pages/unit_economics"
+  }
+}
+
+output "log" {
+  value = costhandoff_check.this.log
+}
+`, tf.source, url, tc.endpoint, tc.provider))
+			w.wireCLI(true)
+			w.env = append(w.env, "COSTHANDOFF_API_KEY="+standinKey)
+			if tc.gateway == standin.GatewayLiteLLM {
+				w.env = append(w.env, "COSTHANDOFF_LEDGER_TOKEN="+litellmKey)
+			}
+			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
+			planJSON := w.mustRun("show", "-json", "tfplan")
+			apply := w.mustRun("apply", "-input=false", "-no-color", "tfplan")
+			output := w.mustRun("output", "-raw", "log")
+			if !strings.Contains(output, tc.line) {
+				t.Fatalf("the log lacks a confirmed ledger line:\n%s", output)
+			}
+			for i, h := range s.LedgerHeaders() {
+				if tc.gateway == standin.GatewayLiteLLM && strings.Contains(fmt.Sprint(h), standinKey) {
+					t.Errorf("spend-log request %d carried the approved key", i)
+				}
+			}
+			w.clean(tc.secrets, map[string]string{
+				"plan output":       plan,
+				"saved plan JSON":   planJSON,
+				"apply output":      apply,
+				"output":            output,
+				"state JSON":        w.mustRun("show", "-json"),
+				"terraform.tfstate": w.read("terraform.tfstate"),
+				"trace log":         w.traceLog(),
+			})
+		})
+	}
+}

@@ -1,0 +1,292 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// fleetConfig is the fleet teams declare: one check per workload, the same
+// model and prompt, through one gateway token. Teams write for_each; the
+// fleet here is written with count because terraform-plugin-testing's state
+// shim refuses for_each instances (and modules), and the provider cannot
+// tell the two apart: either way Terraform runs N instances of one resource
+// at once. Each block is a resource name and its number of workloads.
+func (e *testEnv) fleetConfig(providerExtra, checkExtra string, blocks ...fleetBlock) string {
+	var b strings.Builder
+	b.WriteString(e.providerBlock(providerExtra))
+	for _, blk := range blocks {
+		fmt.Fprintf(&b, `
+resource "costhandoff_check" %q {
+  count        = %d
+  owner_tag    = "team-search"
+  workload_tag = "%s-${count.index}"
+  environment  = "prod"
+  model        = %q
+  source_urls  = %s
+  %s
+}
+`, blk.name, blk.count, blk.name, testModel, e.sourceURLs(), checkExtra)
+	}
+	return b.String()
+}
+
+type fleetBlock struct {
+	name  string
+	count int
+}
+
+// addrs are the instances' addresses.
+func (f fleetBlock) addrs() []string {
+	out := make([]string, f.count)
+	for i := range out {
+		out[i] = fmt.Sprintf("costhandoff_check.%s[%d]", f.name, i)
+	}
+	return out
+}
+
+// fleetExpect checks path of every instance of the blocks.
+func fleetExpect(path string, v knownvalue.Check, blocks ...fleetBlock) []statecheck.StateCheck {
+	var out []statecheck.StateCheck
+	for _, b := range blocks {
+		for _, addr := range b.addrs() {
+			out = append(out, statecheck.ExpectKnownValue(addr, jsonPath(strings.Split(path, ".")...), v))
+		}
+	}
+	return out
+}
+
+// stateCheck adapts a function of the state to a statecheck: the legacy
+// state of TestCheckFunc cannot address for_each instances.
+type stateCheck func(*tfjson.State) error
+
+func (f stateCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+// instances are the attribute values of the fleet's instances by address.
+func instances(s *tfjson.State, blocks ...fleetBlock) (map[string]map[string]any, error) {
+	want := map[string]bool{}
+	for _, b := range blocks {
+		for _, a := range b.addrs() {
+			want[a] = true
+		}
+	}
+	out := map[string]map[string]any{}
+	if s != nil && s.Values != nil && s.Values.RootModule != nil {
+		for _, r := range s.Values.RootModule.Resources {
+			if want[r.Address] {
+				out[r.Address] = r.AttributeValues
+			}
+		}
+	}
+	if len(out) != len(want) {
+		return nil, fmt.Errorf("%d of the fleet's %d checks in state", len(out), len(want))
+	}
+	return out, nil
+}
+
+func field(attrs map[string]any, object, name string) string {
+	o, _ := attrs[object].(map[string]any)
+	if o == nil || o[name] == nil {
+		return ""
+	}
+	return fmt.Sprint(o[name])
+}
+
+// eachRowItsOwn fails unless every instance's ledger row is its own smoke
+// request: matched by the happy path's request id where rows carry one,
+// and no row taken by two checks either way.
+func eachRowItsOwn(byRequestID bool, blocks ...fleetBlock) statecheck.StateCheck {
+	return stateCheck(func(s *tfjson.State) error {
+		all, err := instances(s, blocks...)
+		if err != nil {
+			return err
+		}
+		seen := map[string]string{}
+		for addr, a := range all {
+			key := field(a, "ledger", "log_id")
+			if byRequestID {
+				if got, want := field(a, "ledger", "request_id"), field(a, "happy_path", "request_id"); got != want {
+					return fmt.Errorf("%s: ledger row %q is not its request %q", addr, got, want)
+				}
+				key = field(a, "ledger", "request_id")
+			}
+			if other, dup := seen[key]; dup || key == "" {
+				return fmt.Errorf("%s and %s were both confirmed by the row %q", other, addr, key)
+			}
+			seen[key] = addr
+		}
+		return nil
+	})
+}
+
+// readsAtMost fails when the ledger was read more than perCheck times per
+// check on average, or answered a single 429.
+func (e *testEnv) readsAtMost(perCheck float64, checks int) statecheck.StateCheck {
+	return stateCheck(func(*tfjson.State) error {
+		reads, throttled := e.standin.LedgerRequests(), e.standin.LedgerThrottled()
+		if throttled != 0 {
+			return fmt.Errorf("the log API answered %d requests with 429", throttled)
+		}
+		if got := float64(reads) / float64(checks); got > perCheck {
+			return fmt.Errorf("%d log reads for %d checks (%.1f a check), want at most %.1f a check", reads, checks, got, perCheck)
+		}
+		return nil
+	})
+}
+
+// neverSawTheKey is logAPINeverSawTheKey as a statecheck.
+func (e *testEnv) neverSawTheKey() statecheck.StateCheck {
+	return stateCheck(func(*tfjson.State) error { return e.logAPINeverSawTheKey()(nil) })
+}
+
+// Every check of a fleet is confirmed, on each row shape real builds have:
+// one-api's rows (all "id": 0, told apart by request id), new-api's rows
+// without request ids (v0.9, v0.10: the sends are ordered so that each
+// smoke request is the only candidate among its own) and new-api's newer
+// rows with them; then a second apply of three more checks seconds later.
+func TestAccLedgerFleet_everyCheckConfirmed(t *testing.T) {
+	cases := []struct {
+		name      string
+		gw        standin.Gateway
+		opts      standin.LedgerOptions
+		matchedBy string
+	}{
+		{"one-api rows with id 0", standin.GatewayOneAPI, standin.LedgerOptions{}, "request_id"},
+		{"new-api rows without request ids", standin.GatewayNewAPI, standin.LedgerOptions{NoRequestID: true}, "time_model_tokens"},
+		{"new-api rows with request ids", standin.GatewayNewAPI, standin.LedgerOptions{}, "request_id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := ledgerEnv(t, tc.gw, tc.opts)
+			first, second := fleetBlock{"fleet", 5}, fleetBlock{"later", 3}
+			byID := tc.matchedBy == "request_id"
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{
+					{
+						Config: e.fleetConfig(ledgerProvider(""), "", first),
+						ConfigStateChecks: append(append(append(
+							fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first),
+							fleetExpect("ledger.matched_by", knownvalue.StringExact(tc.matchedBy), first)...),
+							fleetExpect("decision", knownvalue.StringExact("proceed"), first)...),
+							eachRowItsOwn(byID, first), e.readsAtMost(3, 5), e.neverSawTheKey()),
+					},
+					{
+						PreConfig: func() { e.clock.Advance(3 * time.Second) },
+						Config:    e.fleetConfig(ledgerProvider(""), "", first, second),
+						ConfigStateChecks: append(append(
+							fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first, second),
+							fleetExpect("ledger.token_name", knownvalue.StringExact("standin-token-1"), second)...),
+							eachRowItsOwn(byID, first, second), e.readsAtMost(3, 8)),
+					},
+				},
+			})
+		})
+	}
+}
+
+// Fleets of 25 and 40 through one-api's default global API rate limit
+// (480 requests per 180 s per IP) are confirmed without one 429, reading
+// the log only a few pages a check, on a busy log where each check's row is
+// behind other traffic's on a later page (one-api's ids are all 0, so pages
+// are told apart by their rows' request ids).
+func TestAccLedgerFleet_underOneAPIsRateLimit(t *testing.T) {
+	for _, n := range []int{25, 40} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e := ledgerEnv(t, standin.GatewayOneAPI, standin.LedgerOptions{RateLimit: standin.OneAPIRateLimit, RateWindow: standin.OneAPIRateWindow,
+				Traffic: 10})
+			// An upstream takes a while to answer, as real ones do: an
+			// instant stand-in would write rows faster than any reader
+			// pages a log newest first.
+			e.standin.SetLatency(50 * time.Millisecond)
+			fleet := fleetBlock{"fleet", n}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					Config: e.fleetConfig(ledgerProvider(""), "", fleet),
+					ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), fleet),
+						eachRowItsOwn(true, fleet), e.readsAtMost(6, n)),
+				}},
+			})
+		})
+	}
+}
+
+// Another token of the same user makes a row twin to the smoke request's
+// (the same model and tokens, in the same seconds) on a gateway whose rows
+// carry no request id: without ledger_token_name no row can be told to be
+// the smoke request's, which stops naming the rows and the way out; with
+// it the log is read for that token only and the check is confirmed.
+func TestAccLedgerFleet_anotherTokensTwinRow(t *testing.T) {
+	twin := standin.LedgerOptions{NoRequestID: true, TwinToken: "prod-token"}
+	t.Run("without ledger_token_name", func(t *testing.T) {
+		e := ledgerEnv(t, standin.GatewayNewAPI, twin)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyArguments,
+			Steps: []resource.TestStep{
+				{
+					Config: e.ledgerCheckConfig(ledgerProvider(""), recordOnly),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expect("ledger.status", knownvalue.StringExact("ambiguous")),
+						expect("ledger.matched_by", knownvalue.Null()),
+						expect("ledger.log_id", knownvalue.Null()),
+						expect("ledger.quota", knownvalue.Null()),
+						expect("decision", knownvalue.StringExact("stop")),
+						expect("decision_reasons", strs("ledger_unconfirmed")),
+						expect("evidence_captured", knownvalue.Bool(false)),
+						expect("log", logHas("ledger: ambiguous")),
+					},
+				},
+				{
+					// Under enforcement "fail" the stop names the rows (id,
+					// time, token name) and the way out.
+					Config:      e.ledgerCheckConfig(ledgerProvider(""), `rerun_triggers = { cycle = "2" }`),
+					ExpectError: regexp.MustCompile(`(?s)ambiguous: 2 rows could each be.*id \d+ at\s+2026-11-28T09:\d\d:\d\dZ\s+of\s+token.*prod-token.*standin-token-1.*ledger_token_name.*dedicated\s+token`),
+				},
+			},
+		})
+	})
+	t.Run("with ledger_token_name", func(t *testing.T) {
+		e := ledgerEnv(t, standin.GatewayNewAPI, twin)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: e.factories(),
+			TerraformVersionChecks:   writeOnlyArguments,
+			Steps: []resource.TestStep{{
+				Config: e.ledgerCheckConfig(ledgerProvider(`ledger_token_name = "standin-token-1"`), ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expect("ledger.status", knownvalue.StringExact("confirmed")),
+					expect("ledger.token_name", knownvalue.StringExact("standin-token-1")),
+					expect("decision", knownvalue.StringExact("proceed")),
+				},
+				Check: func(*terraform.State) error {
+					if rows := e.standin.LedgerRows(); len(rows) != 2 || rows[1].TokenName != "prod-token" {
+						return fmt.Errorf("rows %+v, want the smoke request's and its twin of prod-token", rows)
+					}
+					return nil
+				},
+			}},
+		})
+	})
+}
+
+// ledgerCheckConfig is checkConfig with the provider's ledger arguments.
+func (e *testEnv) ledgerCheckConfig(providerExtra, checkExtra string) string {
+	return strings.Replace(e.checkConfig(checkExtra), `operator = "finops-platform"`, `operator = "finops-platform"
+  `+providerExtra, 1)
+}

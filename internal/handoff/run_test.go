@@ -276,8 +276,10 @@ func TestRunLedger(t *testing.T) {
 			wantDetail: "Ledger: not_found: no row within 30s.",
 		},
 		{
-			name: "unavailable, its message scrubbed of the key", wantAsked: true,
-			result: ledger.Result{Status: ledger.Unavailable, Message: "HTTP 200: success false: bad token " + approvedKey},
+			// The reader scrubs its own answers (the query carries the keys
+			// for that, checked below); the runner passes them on as they are.
+			name: "unavailable, the reader's message kept", wantAsked: true,
+			result: ledger.Result{Status: ledger.Unavailable, Message: "HTTP 200: success false: bad token [redacted]"},
 			want:   Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "unavailable",
 			wantDetail: "Ledger: unavailable: HTTP 200: success false: bad token [redacted].",
 		},
@@ -321,9 +323,6 @@ func TestRunLedger(t *testing.T) {
 			}
 			if tt.wantDetail != "" && !strings.Contains(o.Detail(), tt.wantDetail) {
 				t.Errorf("Detail lacks %q:\n%s", tt.wantDetail, o.Detail())
-			}
-			if strings.Contains(o.Detail(), approvedKey) || strings.Contains(o.Ledger.Message, approvedKey) {
-				t.Error("the ledger's echo of the key was kept")
 			}
 		})
 	}

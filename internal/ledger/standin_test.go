@@ -88,13 +88,12 @@ func TestFindOnTheStandin(t *testing.T) {
 	}
 	for _, gateway := range []standin.Gateway{standin.GatewayOneAPI, standin.GatewayNewAPI} {
 		for _, tt := range tests {
+			if gateway == standin.GatewayOneAPI && tt.ledger.NoRequestID {
+				// one-api writes a request id in every row: rows with
+				// neither an id nor a request id are new-api's alone.
+				continue
+			}
 			t.Run(string(gateway)+" "+tt.name, func(t *testing.T) {
-				if gateway == standin.GatewayOneAPI && tt.ledger.NoRequestID {
-					// one-api writes a request id in every row; rows with
-					// neither an id nor a request id, alike on every page,
-					// cannot be told from a gateway that ignores p.
-					t.Skip("one-api always writes request ids")
-				}
 				s := standin.New(standin.Options{Gateway: gateway, APIKeys: []string{fakeAPIKey}})
 				url, stop := s.Start()
 				t.Cleanup(stop)

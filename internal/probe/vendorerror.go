@@ -72,7 +72,7 @@ func (v vendorError) saysQuotaExhausted() bool {
 }
 
 // gatewayRefusals are what the one-api / new-api gateway family says when it
-// refuses a request for a reason other than the key (SPEC section 9): a
+// refuses a request for a reason other than the key (DESIGN.md, The one-api / new-api gateway family): a
 // marker in the code or the message, with the statuses it comes with.
 // Disabled, expired and unknown tokens are not here: they are auth failures,
 // as their status says.

@@ -11,7 +11,7 @@ import (
 )
 
 // How the stand-in answers as a gateway of the one-api / new-api family
-// (SPEC section 9). The gateway checks the key as a token of its own, may
+// (DESIGN.md, The one-api / new-api gateway family). The gateway checks the key as a token of its own, may
 // refuse the request itself (token disabled, expired or out of quota, the
 // user out of quota, the model not allowed, no channel or no price for it),
 // and otherwise passes it to the upstream, which is the vendor behaviour in

@@ -13,7 +13,7 @@ import (
 )
 
 // ledgerPrefix is where a one-api / new-api gateway serves its management
-// API, the usage log among it (SPEC section 9).
+// API, the usage log among it (DESIGN.md, Ledger: the new-api usage log).
 const ledgerPrefix = "/api/"
 
 const (

@@ -1,4 +1,4 @@
-// Package standin is the local AI API stand-in of SPEC section 8: one server
+// Package standin is the local AI API stand-in (DESIGN.md, The stand-in): one server
 // that speaks the four AI API shapes the provider supports (OpenAI chat
 // completions, OpenAI responses, Anthropic messages, Gemini generateContent)
 // with key checking, usage objects, request-id headers and switchable failure
@@ -79,7 +79,7 @@ func Behaviours() []Behaviour {
 const defaultAPIKey = "sk-test-standin-approved"
 
 // Gateway selects which one-api / new-api gateway the stand-in answers as
-// (SPEC section 9); GatewayNone answers as the vendor itself.
+// (DESIGN.md, The one-api / new-api gateway family); GatewayNone answers as the vendor itself.
 type Gateway string
 
 // The gateway flavours.

@@ -64,7 +64,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		key := "sk-test-e2e-secret-" + strings.ReplaceAll(strings.ToLower(strings.ReplaceAll(src.name, "_", "")), "costhandoff", "env")
 		t.Run(src.name+"/proceed", func(t *testing.T) {
 			t.Parallel()
-			w := newWorkspace(t, src, key, standin.Normal, "fail")
+			w := newWorkspace(t, src, key, standin.Normal)
 			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
 			planJSON := w.mustRun("show", "-json", "tfplan")
 			if src.inConfig {
@@ -86,7 +86,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		})
 		t.Run(src.name+"/echoed_in_refusal", func(t *testing.T) {
 			t.Parallel()
-			w := newWorkspace(t, src, key, standin.EchoKey, "fail")
+			w := newWorkspace(t, src, key, standin.EchoKey)
 			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
 			apply, err := w.run("apply", "-input=false", "-no-color", "tfplan")
 			if err == nil {
@@ -118,13 +118,13 @@ type workspace struct {
 	key     string
 }
 
-func newWorkspace(t *testing.T, src keySource, key string, behaviour standin.Behaviour, enforcement string) *workspace {
+func newWorkspace(t *testing.T, src keySource, key string, behaviour standin.Behaviour) *workspace {
 	t.Helper()
 	s := standin.New(standin.Options{APIKeys: []string{key}, Behaviour: behaviour})
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: key}
-	w.write("main.tf", configuration(src, key, url, enforcement))
+	w.write("main.tf", configuration(src, key, url, "fail"))
 	w.wireCLI(true)
 	if src.envVar != "" {
 		w.env = append(w.env, src.envVar+"="+key)

@@ -76,7 +76,7 @@ func TestSplitEchoesNeverLeak(t *testing.T) {
 		t.Run(string(behaviour), func(t *testing.T) {
 			t.Parallel()
 			src := keySource{envVar: "COSTHANDOFF_API_KEY", checkArgs: "verify_sources = false"}
-			w := newWorkspace(t, src, "sk-test-e2e-split-"+strings.ReplaceAll(string(behaviour), "_", ""), behaviour, "fail")
+			w := newWorkspace(t, src, "sk-test-e2e-split-"+strings.ReplaceAll(string(behaviour), "_", ""), behaviour)
 			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
 			planJSON := w.mustRun("show", "-json", "tfplan")
 			apply := w.mustRun("apply", "-input=false", "-no-color", "tfplan")
@@ -144,7 +144,7 @@ func TestRefusedInputsNeverEchoed(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorkspace(t, keySource{}, "sk-test-e2e-refused-input", standin.Normal, "fail")
+			w := newWorkspace(t, keySource{}, "sk-test-e2e-refused-input", standin.Normal)
 			w.write("main.tf", strings.Replace(w.read("main.tf"), `operator = "finops-platform"`, "", 1))
 			w.env = append(w.env, tc.env)
 			start := time.Now()

@@ -166,7 +166,7 @@ func TestFind(t *testing.T) {
 				for i, r := range others(10, 100) {
 					items[i] = r.fields
 				}
-				writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{"items": items, "total": 1000, "page": 1, "page_size": 10}})
+				writeJSON(w, map[string]any{"success": true, "data": map[string]any{"items": items, "total": 1000, "page": 1, "page_size": 10}})
 				return true
 			},
 			want: ledger.Result{Status: ledger.NotFound}, message: "no row", pages: []string{"0", "2"},

@@ -285,7 +285,7 @@ func TestConcurrentLookupsBounded(t *testing.T) {
 		mu.Lock()
 		inFlight--
 		mu.Unlock()
-		writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": []any{}})
+		writeJSON(w, map[string]any{"success": true, "data": []any{}})
 	})
 	url := startGateway(t, h)
 	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken})
@@ -307,7 +307,7 @@ func TestConcurrentLookupsBounded(t *testing.T) {
 func TestLastReadFinishesInsideTheWait(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		time.Sleep(20 * time.Millisecond) // each answer takes a while
-		writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": []any{}})
+		writeJSON(w, map[string]any{"success": true, "data": []any{}})
 	})
 	const wait = 500 * time.Millisecond
 	c := ledger.New(ledger.Options{Endpoint: startGateway(t, h), Token: fakeToken, Wait: wait, PollInterval: 50 * time.Millisecond})

@@ -127,7 +127,7 @@ func (g *fakeGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.shape == "new_api" {
 		data = map[string]any{"items": items, "total": len(visible), "page": index + 1, "page_size": 10}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": data})
+	writeJSON(w, map[string]any{"success": true, "message": "", "data": data})
 }
 
 func (g *fakeGateway) requests() ([]map[string]string, []http.Header) {
@@ -136,13 +136,13 @@ func (g *fakeGateway) requests() ([]map[string]string, []http.Header) {
 	return append([]map[string]string(nil), g.query...), append([]http.Header(nil), g.heads...)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w http.ResponseWriter, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
+	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
 }
 

@@ -23,7 +23,7 @@ import (
 // shim refuses for_each instances (and modules), and the provider cannot
 // tell the two apart: either way Terraform runs N instances of one resource
 // at once. Each block is a resource name and its number of workloads.
-func (e *testEnv) fleetConfig(providerExtra, checkExtra string, blocks ...fleetBlock) string {
+func (e *testEnv) fleetConfig(providerExtra string, blocks ...fleetBlock) string {
 	var b strings.Builder
 	b.WriteString(e.providerBlock(providerExtra))
 	for _, blk := range blocks {
@@ -35,9 +35,8 @@ resource "costhandoff_check" %q {
   environment  = "prod"
   model        = %q
   source_urls  = %s
-  %s
 }
-`, blk.name, blk.count, blk.name, testModel, e.sourceURLs(), checkExtra)
+`, blk.name, blk.count, blk.name, testModel, e.sourceURLs())
 	}
 	return b.String()
 }
@@ -178,7 +177,7 @@ func TestAccLedgerFleet_everyCheckConfirmed(t *testing.T) {
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{
 					{
-						Config: e.fleetConfig(ledgerProvider(""), "", first),
+						Config: e.fleetConfig(ledgerProvider(""), first),
 						ConfigStateChecks: append(append(append(
 							fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first),
 							fleetExpect("ledger.matched_by", knownvalue.StringExact(tc.matchedBy), first)...),
@@ -187,7 +186,7 @@ func TestAccLedgerFleet_everyCheckConfirmed(t *testing.T) {
 					},
 					{
 						PreConfig: func() { e.clock.Advance(3 * time.Second) },
-						Config:    e.fleetConfig(ledgerProvider(""), "", first, second),
+						Config:    e.fleetConfig(ledgerProvider(""), first, second),
 						ConfigStateChecks: append(append(
 							fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first, second),
 							fleetExpect("ledger.token_name", knownvalue.StringExact("standin-token-1"), second)...),
@@ -218,7 +217,7 @@ func TestAccLedgerFleet_underOneAPIsRateLimit(t *testing.T) {
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
-					Config: e.fleetConfig(ledgerProvider(""), "", fleet),
+					Config: e.fleetConfig(ledgerProvider(""), fleet),
 					ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), fleet),
 						eachRowItsOwn(true, fleet), e.readsAtMost(6, n)),
 				}},

@@ -116,7 +116,7 @@ func TestAccLedgerLiteLLM_confirmedAfterTheBatchDelay(t *testing.T) {
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
-				Config: e.fleetConfig(litellmProvider(""), "", fleet),
+				Config: e.fleetConfig(litellmProvider(""), fleet),
 				ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), fleet),
 					distinctLedgerIDs(fleet), e.readsAtMost(24, 4)),
 			}},

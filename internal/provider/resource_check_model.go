@@ -314,7 +314,11 @@ func (m *checkModel) fromTerraform(ctx context.Context, raw tftypes.Value) error
 func (m checkModel) toTerraform(ctx context.Context, t tftypes.Type) (tftypes.Value, error) {
 	attrs := map[string]tftypes.Value{}
 	err := eachField(reflect.ValueOf(&m).Elem(), func(name string, field reflect.Value) error {
-		v, err := field.Interface().(attr.Value).ToTerraformValue(ctx)
+		value, ok := field.Interface().(attr.Value)
+		if !ok {
+			return fmt.Errorf("%s is not an attribute value", name)
+		}
+		v, err := value.ToTerraformValue(ctx)
 		attrs[name] = v
 		return err
 	})

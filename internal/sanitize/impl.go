@@ -167,12 +167,12 @@ func (s *Scrubber) redactSecrets(text string) string {
 	starts := runeStarts(v)
 	n := len(from)
 	marked := make([]bool, n)
-	any := false
+	found := false
 	mark := func(i, j int) { // view runes [i, j)
 		for k := i; k < j; k++ {
 			marked[k] = true
 		}
-		any = true
+		found = true
 	}
 	for _, sec := range s.secrets {
 		if sec.windows != nil {
@@ -193,7 +193,7 @@ func (s *Scrubber) redactSecrets(text string) string {
 			off += k + len(sec.view)
 		}
 	}
-	if !any {
+	if !found {
 		return text
 	}
 	var b strings.Builder

@@ -18,12 +18,12 @@ func TestCountersSeparateAIPagesAndControl(t *testing.T) {
 	}
 	page.Header.Set("X-Probe", "page")
 	do(t, page)
-	send(t, "GET", url+"/pages/no_such_kind", nil)
-	send(t, "POST", url+"/_standin/latency?set=0s", nil)
-	send(t, "GET", url+"/_standin/nothing", nil)
-	send(t, "POST", url+"/v1/embeddings", nil)
+	send(t, "GET", url+"/pages/no_such_kind")
+	send(t, "POST", url+"/_standin/latency?set=0s")
+	send(t, "GET", url+"/_standin/nothing")
+	send(t, "POST", url+"/v1/embeddings")
 
-	stats := send(t, "GET", url+"/_standin/stats", nil)
+	stats := send(t, "GET", url+"/_standin/stats")
 	sameJSON(t, stats.raw, `{"ai_requests":2,"page_requests":2,"peak_in_flight":1}`)
 	if s.AIRequests() != 2 || s.PageRequests() != 2 || s.PeakInFlight() != 1 {
 		t.Errorf("counters %d AI, %d pages, peak %d; want 2, 2, 1", s.AIRequests(), s.PageRequests(), s.PeakInFlight())
@@ -42,7 +42,7 @@ func TestCountersSeparateAIPagesAndControl(t *testing.T) {
 		t.Errorf("page headers %v, want the two page requests' own headers", headers)
 	}
 
-	send(t, "POST", url+"/_standin/reset", nil)
+	send(t, "POST", url+"/_standin/reset")
 	if s.AIRequests() != 0 || s.PageRequests() != 0 || s.PeakInFlight() != 0 || len(s.Requests()) != 0 || len(s.PageHeaders()) != 0 {
 		t.Error("reset left counters or records behind")
 	}
@@ -78,7 +78,7 @@ func TestControlEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, url := startStandin(t, Options{})
-		resp := send(t, tt.method, url+tt.path, nil)
+		resp := send(t, tt.method, url+tt.path)
 		if resp.status != tt.status {
 			t.Errorf("%s %s: status %d, want %d", tt.method, tt.path, resp.status, tt.status)
 		}
@@ -106,7 +106,7 @@ func TestPages(t *testing.T) {
 		{name: "unknown kind", kind: "nothing", status: 404, body: "404 page not found\n", contentType: "text/plain; charset=utf-8"},
 	}
 	for _, tt := range tests {
-		resp := send(t, "GET", url+"/pages/"+tt.kind, nil)
+		resp := send(t, "GET", url+"/pages/"+tt.kind)
 		if resp.status != tt.status || string(resp.raw) != tt.body || resp.header.Get("Content-Type") != tt.contentType {
 			t.Errorf("%s: %d %s %q, want %d %s %q", tt.name, resp.status, resp.header.Get("Content-Type"), resp.raw, tt.status, tt.contentType, tt.body)
 		}

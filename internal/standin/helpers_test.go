@@ -120,10 +120,10 @@ func do(t *testing.T, req *http.Request) response {
 	return response{status: resp.StatusCode, header: resp.Header, raw: raw}
 }
 
-// send builds a plain request and does it.
-func send(t *testing.T, method, url string, body io.Reader) response {
+// send builds a plain request without a body and does it.
+func send(t *testing.T, method, url string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, url, body)
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ resource "costhandoff_check" "contract_review" {
   # The handoff expires after 90 days: the plan then shows a re-run.
   review_interval_days = 90
 
-  # Keep the last 20 runs in state, newest first.
+  # Keep the last 20 earlier runs in state, one line each under its run_id.
   history_limit = 20
 }
 

@@ -107,6 +107,10 @@ type LedgerOptions struct {
 	// EchoToken answers a refused log read with a message holding the
 	// access token received after a long run of spaces.
 	EchoToken bool
+	// EchoSplit answers a refused log read with a message holding the
+	// access token received and the approved API key, each split by U+200B
+	// every 3 bytes, as a hostile gateway hides them.
+	EchoSplit bool
 	// Now is the log's clock, for when rows are written and become visible,
 	// the Date header and the rate limit; nil means time.Now. Tests share a
 	// fake clock with the reader.
@@ -351,6 +355,9 @@ func (s *Server) serveLedger(w http.ResponseWriter, r *http.Request) {
 	if refusal := refuseLogRead(gateway, opts, r.Header); refusal != "" {
 		if opts.EchoToken {
 			refusal += " token" + strings.Repeat(" ", 264) + r.Header.Get("Authorization")
+		}
+		if opts.EchoSplit {
+			refusal += " (token " + splitKey(r.Header.Get("Authorization"), "\u200b", 3) + ", key " + splitKey(s.approved, "\u200b", 3) + ")"
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": refusal})
 		return

@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
+)
+
+// A hostile gateway that refuses the log read with a message holding the
+// access token and the approved key, each split by U+200B, gets neither
+// into the saved plan, the apply's output (the stop error carries the
+// ledger's message), the state or the trace log: the ledger's answers pass
+// the same sanitiser as the AI API's, and it normalises before it redacts.
+func TestHostileLedgerEchoNeverLeaks(t *testing.T) {
+	t.Parallel()
+	// Dots keep the token from looking like a key, so only redacting it as
+	// the credential it is can hide it.
+	const ledgerToken = "e2e.hostile.ledger.token.7c1f"
+	s := standin.New(standin.Options{APIKeys: []string{standinKey}, Gateway: standin.GatewayNewAPI})
+	s.SetLedger(standin.LedgerOptions{AccessToken: ledgerToken, RefuseToken: true, EchoSplit: true})
+	url, stop := s.Start()
+	t.Cleanup(stop)
+	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
+	w.write("main.tf", fmt.Sprintf(`terraform {
+  required_providers {
+    costhandoff = { source = %q }
+  }
+}
+
+provider "costhandoff" {
+  endpoint   = "%s/v1"
+  operator   = "finops-platform"
+  ledger_api = "new_api"
+}
+
+resource "costhandoff_check" "this" {
+  owner_tag    = "team-search"
+  workload_tag = "search-summaries"
+  environment  = "prod"
+  model        = "gpt-test-mini"
+  source_urls = {
+    pricing        = "%[2]s/pages/pricing"
+    support        = "%[2]s/pages/support"
+    allocation     = "%[2]s/pages/allocation"
+    unit_economics = "%[2]s/pages/unit_economics"
+  }
+}
+`, tf.source, url))
+	w.wireCLI(true)
+	w.env = append(w.env, "COSTHANDOFF_API_KEY="+standinKey, "COSTHANDOFF_LEDGER_TOKEN="+ledgerToken)
+	plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
+	planJSON := w.mustRun("show", "-json", "tfplan")
+	apply, err := w.run("apply", "-input=false", "-no-color", "tfplan")
+	if err == nil || !strings.Contains(apply, "ledger_unconfirmed") {
+		t.Fatalf("the apply did not stop on the refused ledger read (err %v)", err)
+	}
+	if s.LedgerRequests() == 0 {
+		t.Fatal("the usage log was never read, so its echo was never tried")
+	}
+	state := w.mustRun("show", "-json")
+	if !strings.Contains(state, `"status":"unavailable"`) {
+		t.Fatal("the ledger's refusal is not recorded as unavailable")
+	}
+	places := map[string]string{
+		"plan output":       plan,
+		"saved plan JSON":   planJSON,
+		"apply output":      apply,
+		"state JSON":        state,
+		"terraform.tfstate": w.read("terraform.tfstate"),
+		"trace log":         w.traceLog(),
+	}
+	w.clean(append(w.secrets(), ledgerToken), places)
+}

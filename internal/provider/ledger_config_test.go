@@ -20,6 +20,12 @@ func TestAccLedgerConfig_credentialPerLedger(t *testing.T) {
 		{"new_api without a token", `ledger_api = "new_api"`, regexp.MustCompile(`(?s)No ledger token configured.*ledger_api\s+=\s+"new_api".*access\s+token`)},
 		{"litellm without a token", `ledger_api = "litellm"`, regexp.MustCompile(`(?s)No ledger token configured.*ledger_api\s+=\s+"litellm".*spend\s+logs.*never\s+the\s+approved\s+key`)},
 		{"openrouter without a token reads with the approved key", `ledger_api = "openrouter"`, nil},
+		{"new_api with the approved key as its token", `ledger_api = "new_api"
+  ledger_token = "` + approvedKey + `"`, regexp.MustCompile(`(?s)The ledger token is the approved key.*ledger_api\s+=\s+"new_api"\s+must\s+never\s+be\s+sent\s+the\s+API\s+key`)},
+		{"litellm with the approved key as its token", `ledger_api = "litellm"
+  ledger_token = " ` + approvedKey + ` "`, regexp.MustCompile(`(?s)The ledger token is the approved key.*"litellm"`)},
+		{"openrouter may read with the approved key as its token", `ledger_api = "openrouter"
+  ledger_token = "` + approvedKey + `"`, nil},
 		{"an unknown ledger", `ledger_api = "ledgerly"`, regexp.MustCompile(`(?s)ledger_api value must be one of:\s+\["none"\s+"new_api"\s+"litellm"\s+"openrouter"\]`)},
 		{"an empty token name", `ledger_api = "new_api"
   ledger_token = "t"

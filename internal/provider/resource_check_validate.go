@@ -173,6 +173,26 @@ func (d *providerData) requireCredential(cfg checkModel) diag.Diagnostics {
 					"never the approved key itself), or set ledger_api = \"none\".")
 		}
 	}
+	diags.Append(d.refuseKeyAsLedgerToken(cfg)...)
+	return diags
+}
+
+// refuseKeyAsLedgerToken: the new-api and LiteLLM ledgers are never sent
+// the approved key, so a ledger token that is the approved key is refused
+// before anything is sent. OpenRouter's record belongs to the same API and
+// may be read with the key.
+func (d *providerData) refuseKeyAsLedgerToken(cfg checkModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !d.ledgerConfigured() || d.ledger.API == ledgerOpenRouter || cfg.APIKeyWO.IsUnknown() {
+		return diags
+	}
+	approved := stringOr(cfg.APIKeyWO, "", d.apiKey)
+	if token := strings.TrimSpace(d.ledgerToken); token != "" && token == strings.TrimSpace(approved) {
+		diags.AddAttributeError(path.Root("api_key_wo"), "The ledger token is the approved key",
+			"The provider's ledger_token (or "+EnvLedgerToken+") is the approved API key, and ledger_api = \""+d.ledger.API+
+				"\" must never be sent the API key: set ledger_token to the ledger's own credential (the gateway's system access "+
+				"token for new_api, a key allowed to read the spend logs for litellm).")
+	}
 	return diags
 }
 

@@ -328,7 +328,12 @@ func CredentialFingerprint(key string) string {
 		return ""
 	}
 	sum := sha256.Sum256([]byte(key))
-	digest := hex.EncodeToString(sum[:])
+	return fingerprintWindow(hex.EncodeToString(sum[:]), key)
+}
+
+// fingerprintWindow is the first window of the hex digest that the key does
+// not spell.
+func fingerprintWindow(digest, key string) string {
 	lower := strings.ToLower(key)
 	for i := 0; i+fingerprintLength <= len(digest); i++ {
 		if fp := digest[i : i+fingerprintLength]; !strings.Contains(lower, fp) {

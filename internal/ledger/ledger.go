@@ -287,8 +287,13 @@ func (c *Reader) Before(ctx context.Context, model string) *Ticket {
 	// The read before the send is part of the lookup: the wait bounds it too.
 	readCtx, cancel := context.WithTimeout(ctx, c.bound())
 	defer cancel()
-	if b, err := c.api.newest(readCtx, c, model); err == nil {
-		t.base = b
+	// It takes a lookup slot like every other read, so the reads in
+	// flight stay bounded however many models a fleet asks about.
+	if c.acquire(readCtx) {
+		if b, err := c.api.newest(readCtx, c, model); err == nil {
+			t.base = b
+		}
+		<-c.slots
 	}
 	if !c.api.ordersSends(c) {
 		t.Release()

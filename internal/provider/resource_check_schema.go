@@ -216,7 +216,7 @@ func checkComputed() map[string]schema.Attribute {
 			MarkdownDescription: "Every reason code that applied: " + reasonCodes() + "."},
 		"ledger": computedObject("The smoke request's row in the gateway's usage log; null unless the provider's `ledger_api` is set, and null "+
 			"when the happy path did not pass (there is no charged request to look for).", ledgerAttributes()),
-		"credential_fingerprint": computedString("Which approved key ran: the first 8 hex digits of the SHA-256 of the key as sent. " +
+		"credential_fingerprint": computedString("Which approved key ran: the first 8 hex digits of the SHA-256 of the key as sent (the next 8 should the key itself spell those). " +
 			"A fingerprint, not a credential: it cannot give the key back and holds no part of it. Another key plans a re-run."),
 		"log": computedString("This run's sanitized handoff log: the checklist's twelve `field: value` lines, then one line for each " +
 			"piece of evidence that has a value (reasons, endpoint, protocol, credential fingerprint, categories, request ids, " +

@@ -18,6 +18,12 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
+// The acceptance tests of each re-run cause assert the plan (plancheck) and
+// what the stand-in saw. terraform-plugin-testing exposes no plan warnings
+// to a test step, so the warning each cause prints is asserted through the
+// protocol, on the same causes, by TestCheckPlanSaysWhyItReruns, and in the
+// real CLI's output by the e2e tests.
+
 const otherKey = "sk-test-standin-other"
 
 // underProvider is a complete check (extra its arguments) under a provider

@@ -21,8 +21,9 @@ import (
 // The acceptance tests of each re-run cause assert the plan (plancheck) and
 // what the stand-in saw. terraform-plugin-testing exposes no plan warnings
 // to a test step, so the warning each cause prints is asserted through the
-// protocol, on the same causes, by TestCheckPlanSaysWhyItReruns, and in the
-// real CLI's output by the e2e tests.
+// protocol, on the same causes, by TestCheckPlanSaysWhyItReruns, and, for a
+// changed argument, in the real CLI's output by the e2e test
+// TestRerunPlanAtHistoryLimitShowsOneEntryInOneOut.
 
 const otherKey = "sk-test-standin-other"
 

@@ -88,6 +88,20 @@ func TestFleetOrdering(t *testing.T) {
 			if n := s.LedgerRequests(); n > tt.maxReads {
 				t.Errorf("%d log reads for 8 checks, want at most %d", n, tt.maxReads)
 			}
+			// The configured token name is the gateway's filter on every
+			// read, not only the reader's own: the rows it filters out
+			// client-side would hide a reader that stopped sending it.
+			if tt.tokenName != "" {
+				reads := s.LedgerURLs()
+				if len(reads) == 0 {
+					t.Fatal("the log was never read")
+				}
+				for i, u := range reads {
+					if got := u.Query()["token_name"]; len(got) != 1 || got[0] != tt.tokenName {
+						t.Errorf("log read %d (%s?%s) carried token_name %q, want %q", i, u.Path, u.RawQuery, got, tt.tokenName)
+					}
+				}
+			}
 		})
 	}
 }

@@ -273,15 +273,37 @@ func TestAccLedgerFleet_anotherTokensTwinRow(t *testing.T) {
 					expect("ledger.token_name", knownvalue.StringExact("standin-token-1")),
 					expect("decision", knownvalue.StringExact("proceed")),
 				},
-				Check: func(*terraform.State) error {
-					if rows := e.standin.LedgerRows(); len(rows) != 2 || rows[1].TokenName != "prod-token" {
-						return fmt.Errorf("rows %+v, want the smoke request's and its twin of prod-token", rows)
-					}
-					return nil
-				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						if rows := e.standin.LedgerRows(); len(rows) != 2 || rows[1].TokenName != "prod-token" {
+							return fmt.Errorf("rows %+v, want the smoke request's and its twin of prod-token", rows)
+						}
+						return nil
+					},
+					e.everyLogReadFor("standin-token-1")),
 			}},
 		})
 	})
+}
+
+// everyLogReadFor fails unless the log was read and every read asked the
+// gateway for the token's rows only (its token_name filter): the reader
+// drops other tokens' rows itself too, which would hide a lost filter from
+// the state, but not from the gateway, which then pages through every
+// token's traffic.
+func (e *testEnv) everyLogReadFor(tokenName string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		reads := e.standin.LedgerURLs()
+		if len(reads) == 0 {
+			return fmt.Errorf("the log was never read")
+		}
+		for i, u := range reads {
+			if got := u.Query()["token_name"]; len(got) != 1 || got[0] != tokenName {
+				return fmt.Errorf("log read %d (%s?%s) carried token_name %q, want %q", i, u.Path, u.RawQuery, got, tokenName)
+			}
+		}
+		return nil
+	}
 }
 
 // ledgerCheckConfig is checkConfig with the provider's ledger arguments.

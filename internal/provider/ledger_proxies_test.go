@@ -255,3 +255,85 @@ func TestAccLedgerOpenRouter(t *testing.T) {
 		})
 	}
 }
+
+// openRouterFleetConfig is fleetConfig pointed at the stand-in as
+// OpenRouter's API, as openRouterConfig is for one check.
+func (e *testEnv) openRouterFleetConfig(providerExtra string, blocks ...fleetBlock) string {
+	return strings.Replace(e.fleetConfig(`ledger_api = "openrouter"
+  `+providerExtra, blocks...), fmt.Sprintf("%q", e.url+"/v1"), fmt.Sprintf("%q", e.url+"/api/v1"), 1)
+}
+
+// Every check of a fleet of 4 is confirmed by its own generation record,
+// written seconds after each answer, in a few reads a check and no 429.
+func TestAccLedgerOpenRouter_fleetOf4(t *testing.T) {
+	e := proxyEnv(t, standin.GatewayOpenRouter, standin.LedgerOptions{Late: 3 * time.Second})
+	fleet := fleetBlock{"fleet", 4}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			Config: e.openRouterFleetConfig("", fleet),
+			ConfigStateChecks: append(append(append(
+				fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), fleet),
+				fleetExpect("ledger.request_id", knownvalue.StringRegexp(regexp.MustCompile(`^gen-\d+-`)), fleet)...),
+				fleetExpect("decision", knownvalue.StringExact("proceed"), fleet)...),
+				distinctLedgerIDs(fleet), eachRowItsOwn(true, fleet), e.readsAtMost(12, 4)),
+			Check: absentFromState(approvedKey),
+		}},
+	})
+}
+
+// What OpenRouter's generation API says decides, as for the other ledgers:
+// no record within a short wait is not_found, a refused key unavailable,
+// and both stop (the state under enforcement "record", the apply's error
+// under the default "fail").
+func TestAccLedgerOpenRouter_stops(t *testing.T) {
+	cases := []struct {
+		name, extra, status string
+		opts                standin.LedgerOptions
+		err                 *regexp.Regexp
+	}{
+		{
+			name: "no record within the wait: not_found", extra: `ledger_wait = "5s"`, status: "not_found",
+			opts: standin.LedgerOptions{Late: time.Hour},
+			err:  regexp.MustCompile(`(?s)decided stop.*ledger_unconfirmed.*Ledger: not_found: no generation record`),
+		},
+		{
+			name: "a refused key: unavailable", status: "unavailable",
+			opts: standin.LedgerOptions{RefuseToken: true},
+			err:  regexp.MustCompile(`(?s)decided stop.*ledger_unconfirmed.*Ledger: unavailable: the generation API answered HTTP 401`),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := proxyEnv(t, standin.GatewayOpenRouter, tc.opts)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{
+					{
+						Config: e.openRouterConfig(tc.extra, recordOnly),
+						ConfigStateChecks: []statecheck.StateCheck{
+							expect("ledger.status", knownvalue.StringExact(tc.status)),
+							expect("ledger.charged_usd", knownvalue.Null()),
+							expect("decision", knownvalue.StringExact("stop")),
+							expect("decision_reasons", strs("ledger_unconfirmed")),
+							expect("log", logHas("ledger: "+tc.status)),
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(absentFromState(approvedKey),
+							func(*terraform.State) error {
+								if e.standin.LedgerRequests() == 0 {
+									return fmt.Errorf("the generation API was never read")
+								}
+								return nil
+							}),
+					},
+					{
+						Config:      e.openRouterConfig(tc.extra, `rerun_triggers = { cycle = "2" }`),
+						ExpectError: tc.err,
+					},
+				},
+			})
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,6 +140,7 @@ type ledgerBook struct {
 	throttled int
 	recent    []time.Time // the log API's requests inside the rate window
 	headers   []http.Header
+	urls      []url.URL
 }
 
 // clock is the log's clock, taken under the lock.
@@ -263,6 +265,15 @@ func (s *Server) LedgerHeaders() []http.Header {
 	return out
 }
 
+// LedgerURLs returns the path and query of every management API request,
+// in arrival order, so tests can assert what the reader asked the log for
+// (the filters it sent), not only what it made of the answers.
+func (s *Server) LedgerURLs() []url.URL {
+	s.ledger.mu.Lock()
+	defer s.ledger.mu.Unlock()
+	return slices.Clone(s.ledger.urls)
+}
+
 // LedgerThrottled counts the ledger requests answered 429 by the rate limit.
 func (s *Server) LedgerThrottled() int {
 	s.ledger.mu.Lock()
@@ -276,6 +287,7 @@ func (s *Server) ClearLedger() {
 	s.ledger.mu.Lock()
 	defer s.ledger.mu.Unlock()
 	s.ledger.rows, s.ledger.requests, s.ledger.headers, s.ledger.throttled, s.ledger.recent = nil, 0, nil, 0, nil
+	s.ledger.urls = nil
 }
 
 // ledgerRead is one request to a ledger's API as it arrived: counted, its
@@ -293,6 +305,7 @@ func (s *Server) arriveAtLedger(w http.ResponseWriter, r *http.Request) (ledgerR
 	b.mu.Lock()
 	b.requests++
 	b.headers = append(b.headers, r.Header.Clone())
+	b.urls = append(b.urls, url.URL{Path: r.URL.Path, RawQuery: r.URL.RawQuery})
 	in := ledgerRead{opts: b.opts, now: b.now(), rows: slices.Clone(b.rows)}
 	retry, limited := b.limit(in.now)
 	b.mu.Unlock()

@@ -344,3 +344,24 @@ func TestLedgerRecordsHeadersAsCopies(t *testing.T) {
 		t.Error("ClearLedger left counts behind")
 	}
 }
+
+// LedgerURLs keeps each management API request's path and query as it
+// arrived, refused or rate-limited or not, and ClearLedger forgets them.
+func TestLedgerRecordsURLs(t *testing.T) {
+	s, url := startStandin(t, Options{Gateway: GatewayNewAPI})
+	readLog(t, url, "/api/log/self?type=2&token_name=ci+token&p=1", withToken)
+	readLog(t, url, "/api/log/self?model_name=m", map[string]string{"Authorization": "wrong"})
+	got := s.LedgerURLs()
+	if len(got) != 2 || got[0].Path != "/api/log/self" || got[0].Query().Get("token_name") != "ci token" ||
+		got[0].Query().Get("p") != "1" || got[1].Query().Get("model_name") != "m" || got[1].Query().Has("token_name") {
+		t.Fatalf("urls %v, want both requests' own paths and queries", got)
+	}
+	got[0].RawQuery = "changed"
+	if s.LedgerURLs()[0].RawQuery == "changed" {
+		t.Error("a caller changed the stand-in's record")
+	}
+	s.ClearLedger()
+	if len(s.LedgerURLs()) != 0 {
+		t.Error("ClearLedger left URLs behind")
+	}
+}

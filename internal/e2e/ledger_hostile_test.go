@@ -23,31 +23,7 @@ func TestHostileLedgerEchoNeverLeaks(t *testing.T) {
 	url, stop := s.Start()
 	t.Cleanup(stop)
 	w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
-	w.write("main.tf", fmt.Sprintf(`terraform {
-  required_providers {
-    costhandoff = { source = %q }
-  }
-}
-
-provider "costhandoff" {
-  endpoint   = "%s/v1"
-  operator   = "finops-platform"
-  ledger_api = "new_api"
-}
-
-resource "costhandoff_check" "this" {
-  owner_tag    = "team-search"
-  workload_tag = "search-summaries"
-  environment  = "prod"
-  model        = "gpt-test-mini"
-  source_urls = {
-    pricing        = "%[2]s/pages/pricing"
-    support        = "%[2]s/pages/support"
-    allocation     = "%[2]s/pages/allocation"
-    unit_economics = "%[2]s/pages/unit_economics"
-  }
-}
-`, tf.source, url))
+	w.write("main.tf", ledgerConfig(url, fmt.Sprintf("endpoint   = \"%s/v1\"\n  ledger_api = \"new_api\"", url), ""))
 	w.wireCLI(true)
 	w.env = append(w.env, "COSTHANDOFF_API_KEY="+standinKey, "COSTHANDOFF_LEDGER_TOKEN="+ledgerToken)
 	plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
@@ -63,13 +39,5 @@ resource "costhandoff_check" "this" {
 	if !strings.Contains(state, `"status":"unavailable"`) {
 		t.Fatal("the ledger's refusal is not recorded as unavailable")
 	}
-	places := map[string]string{
-		"plan output":       plan,
-		"saved plan JSON":   planJSON,
-		"apply output":      apply,
-		"state JSON":        state,
-		"terraform.tfstate": w.read("terraform.tfstate"),
-		"trace log":         w.traceLog(),
-	}
-	w.clean(append(w.secrets(), ledgerToken), places)
+	w.clean(append(w.secrets(), ledgerToken), w.placesAfterApply(plan, planJSON, apply, ""))
 }

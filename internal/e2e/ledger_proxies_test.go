@@ -37,36 +37,7 @@ func TestProxyLedgersNeverLeak(t *testing.T) {
 			url, stop := s.Start()
 			t.Cleanup(stop)
 			w := &workspace{t: t, dir: t.TempDir(), standin: s, key: standinKey}
-			w.write("main.tf", fmt.Sprintf(`terraform {
-  required_providers {
-    costhandoff = { source = %q }
-  }
-}
-
-provider "costhandoff" {
-  endpoint    = "%s%s"
-  operator    = "finops-platform"
-  ledger_wait = "20s"
-  %s
-}
-
-resource "costhandoff_check" "this" {
-  owner_tag    = "team-search"
-  workload_tag = "search-summaries"
-  environment  = "prod"
-  model        = "gpt-test-mini"
-  source_urls = {
-    pricing        = "%[2]s/pages/pricing"
-    support        = "%[2]s/pages/support"
-    allocation     = "%[2]s/pages/allocation"
-    unit_economics = "%[2]s/pages/unit_economics"
-  }
-}
-
-output "log" {
-  value = costhandoff_check.this.log
-}
-`, tf.source, url, tc.endpoint, tc.provider))
+			w.write("main.tf", ledgerConfig(url, fmt.Sprintf("endpoint    = \"%s%s\"\n  ledger_wait = \"20s\"\n  %s", url, tc.endpoint, tc.provider), ""))
 			w.wireCLI(true)
 			w.env = append(w.env, "COSTHANDOFF_API_KEY="+standinKey)
 			if tc.gateway == standin.GatewayLiteLLM {
@@ -84,15 +55,7 @@ output "log" {
 					t.Errorf("spend-log request %d carried the approved key", i)
 				}
 			}
-			w.clean(tc.secrets, map[string]string{
-				"plan output":       plan,
-				"saved plan JSON":   planJSON,
-				"apply output":      apply,
-				"output":            output,
-				"state JSON":        w.mustRun("show", "-json"),
-				"terraform.tfstate": w.read("terraform.tfstate"),
-				"trace log":         w.traceLog(),
-			})
+			w.clean(tc.secrets, w.placesAfterApply(plan, planJSON, apply, output))
 		})
 	}
 }

@@ -35,37 +35,7 @@ func TestLedgerTokenNeverLeaks(t *testing.T) {
 				tokenArg = "ledger_token = var.ledger_token"
 				variable = "variable \"ledger_token\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n"
 			}
-			w.write("main.tf", fmt.Sprintf(`terraform {
-  required_providers {
-    costhandoff = { source = %q }
-  }
-}
-%s
-provider "costhandoff" {
-  endpoint   = "%s/v1"
-  api_key    = %q
-  operator   = "finops-platform"
-  ledger_api = "new_api"
-  %s
-}
-
-resource "costhandoff_check" "this" {
-  owner_tag    = "team-search"
-  workload_tag = "search-summaries"
-  environment  = "prod"
-  model        = "gpt-test-mini"
-  source_urls = {
-    pricing        = "%[3]s/pages/pricing"
-    support        = "%[3]s/pages/support"
-    allocation     = "%[3]s/pages/allocation"
-    unit_economics = "%[3]s/pages/unit_economics"
-  }
-}
-
-output "log" {
-  value = costhandoff_check.this.log
-}
-`, tf.source, variable, url, standinKey, tokenArg))
+			w.write("main.tf", ledgerConfig(url, fmt.Sprintf("endpoint   = \"%s/v1\"\n  api_key    = %q\n  ledger_api = \"new_api\"\n  %s", url, standinKey, tokenArg), variable))
 			w.wireCLI(true)
 			if viaEnv {
 				w.env = append(w.env, "COSTHANDOFF_LEDGER_TOKEN="+ledgerToken)
@@ -82,15 +52,58 @@ output "log" {
 			if s.LedgerRequests() == 0 {
 				t.Fatal("the usage log was never read")
 			}
-			w.clean([]string{ledgerToken}, map[string]string{
-				"plan output":       plan,
-				"saved plan JSON":   planJSON,
-				"apply output":      apply,
-				"output":            output,
-				"state JSON":        w.mustRun("show", "-json"),
-				"terraform.tfstate": w.read("terraform.tfstate"),
-				"trace log":         w.traceLog(),
-			})
+			w.clean([]string{ledgerToken}, w.placesAfterApply(plan, planJSON, apply, output))
 		})
+	}
+}
+
+// ledgerConfig is the one check of the e2e ledger tests, against the
+// stand-in at url, under a provider block of providerArgs and the operator,
+// with the check's log as an output; preamble (variables) goes before the
+// provider block.
+func ledgerConfig(url, providerArgs, preamble string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    costhandoff = { source = %q }
+  }
+}
+%s
+provider "costhandoff" {
+  operator = "finops-platform"
+  %s
+}
+
+resource "costhandoff_check" "this" {
+  owner_tag    = "team-search"
+  workload_tag = "search-summaries"
+  environment  = "prod"
+  model        = "gpt-test-mini"
+  source_urls = {
+    pricing        = "%[4]s/pages/pricing"
+    support        = "%[4]s/pages/support"
+    allocation     = "%[4]s/pages/allocation"
+    unit_economics = "%[4]s/pages/unit_economics"
+  }
+}
+
+output "log" {
+  value = costhandoff_check.this.log
+}
+`, tf.source, preamble, providerArgs, url)
+}
+
+// placesAfterApply is every place a credential could reach in a run of a
+// saved plan: the plan's output and JSON, the apply's output, an output
+// value, the state (as shown and as stored) and the trace log.
+func (w *workspace) placesAfterApply(plan, planJSON, apply, output string) map[string]string {
+	w.t.Helper()
+	return map[string]string{
+		"plan output":       plan,
+		"saved plan JSON":   planJSON,
+		"apply output":      apply,
+		"output":            output,
+		"state JSON":        w.mustRun("show", "-json"),
+		"terraform.tfstate": w.read("terraform.tfstate"),
+		"trace log":         w.traceLog(),
 	}
 }

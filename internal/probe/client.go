@@ -51,17 +51,18 @@ func NewClient(opts Options) *Client {
 // approvedKey) and the error path (with invalidKey) are sent concurrently,
 // one attempt each.
 func (c *Client) Run(ctx context.Context, req Request, approvedKey, invalidKey string) Outcome {
+	// Each path scrubs both keys: a server may echo either in either answer.
+	scrub := sanitize.New(append([]string{approvedKey, invalidKey}, req.Credentials...)...)
 	if !c.acquireSlot(ctx) {
-		notSent := c.notSent(req, fmt.Errorf("check cancelled before sending: %w", ctx.Err()), approvedKey, invalidKey)
+		notSent := c.notSent(req, fmt.Errorf("check cancelled before sending: %w", ctx.Err()), scrub)
 		return Outcome{HappyPath: notSent, ErrorPath: notSent}
 	}
 	defer func() { <-c.slots }()
 
 	var out Outcome
 	var wg sync.WaitGroup
-	// Each path scrubs both keys: a server may echo either in either answer.
-	wg.Go(func() { out.ErrorPath = c.Send(ctx, req, invalidKey, approvedKey) })
-	out.HappyPath = c.Send(ctx, req, approvedKey, invalidKey)
+	wg.Go(func() { out.ErrorPath = c.send(ctx, req, invalidKey, scrub) })
+	out.HappyPath = c.send(ctx, req, approvedKey, scrub)
 	wg.Wait()
 	return out
 }
@@ -87,11 +88,14 @@ func (c *Client) acquireSlot(ctx context.Context) bool {
 // any of otherSecrets (the other path's key) appears in any field of the
 // Result, as sent or trimmed of surrounding space.
 func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets ...string) Result {
-	secrets := append(append([]string{key}, otherSecrets...), req.Credentials...)
-	scrub := sanitize.New(secrets...)
+	return c.send(ctx, req, key, sanitize.New(append(append([]string{key}, otherSecrets...), req.Credentials...)...))
+}
+
+// send is Send with the scrubber of every credential already built.
+func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanitize.Scrubber) Result {
 	spec, ok := protocols[req.Protocol]
 	if !ok {
-		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), secrets...)
+		return c.notSent(req, fmt.Errorf("request not sent: unsupported protocol %q", req.Protocol), scrub)
 	}
 	// The clock starts before the deadline does, so an attempt cut off by
 	// the timeout never reports less than the timeout.
@@ -101,7 +105,7 @@ func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets
 	attemptCtx, written := countWrites(attemptCtx)
 	httpReq, err := spec.newRequest(attemptCtx, req, key)
 	if err != nil {
-		return c.notSent(req, fmt.Errorf("request not sent: %w", err), secrets...)
+		return c.notSent(req, fmt.Errorf("request not sent: %w", err), scrub)
 	}
 
 	status, header, body, err := c.attempt(httpReq)
@@ -123,10 +127,9 @@ func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets
 		Model:             scrub.Field(req.Model, MaxMessageLength),
 	}
 	result.SentAt, result.ServerDate = start, facts.ServerDate
-	ids := sanitize.New(secrets...)
-	result.BodyID = ids.Field(facts.BodyID, MaxMessageLength)
-	result.CallID = ids.Field(facts.CallID, MaxMessageLength)
-	result.GenerationID = ids.Field(facts.GenerationID, MaxMessageLength)
+	result.BodyID = scrub.Field(facts.BodyID, MaxMessageLength)
+	result.CallID = scrub.Field(facts.CallID, MaxMessageLength)
+	result.GenerationID = scrub.Field(facts.GenerationID, MaxMessageLength)
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
 		result.Model = scrub.Field(cmp.Or(facts.Model, req.Model), MaxMessageLength)
@@ -169,9 +172,8 @@ func (c *Client) explain(parent context.Context, err error) error {
 }
 
 // notSent is the Result of a path that never reached the network.
-func (c *Client) notSent(req Request, err error, secrets ...string) Result {
+func (c *Client) notSent(req Request, err error, scrub *sanitize.Scrubber) Result {
 	verdict := classify(0, nil, err)
-	scrub := sanitize.New(secrets...)
 	return Result{Category: verdict.Category, Message: scrub.Text(verdict.Message, MaxMessageLength), Model: scrub.Field(req.Model, MaxMessageLength)}
 }
 

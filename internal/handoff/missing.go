@@ -48,7 +48,7 @@ func missingReason(value string) string {
 	switch {
 	case trimmed == "":
 		return "is not set: set a real value"
-	case strings.TrimSpace(sanitize.Normalize(value)) == "":
+	case normalised(value) == "":
 		return "holds only invisible characters (" + quote(trimmed) + "): set a real value"
 	}
 	return "is a placeholder (" + quote(trimmed) + "): replace it with a real value"

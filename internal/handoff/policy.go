@@ -150,10 +150,7 @@ func (p Policy) MissingSourceKinds(urls map[string]string) []string {
 // and in the sources map of state, so it holds no control characters and is
 // at most MaxTagLength characters.
 func CheckSourceKind(kind string) error {
-	if reason := textProblem(kind); reason != "" {
-		return fmt.Errorf("source kind %s %s", quote(kind), reason)
-	}
-	return nil
+	return CheckText("source kind "+quote(kind), kind)
 }
 
 // ValidateSourceURL applies the rules of a source URL (sources.CheckSourceURL,

@@ -135,7 +135,7 @@ func (a runAvoider) allBlocked(state string) bool {
 // leaves no way on (a pathological key) is not taken into account.
 func (a runAvoider) draw(prefix string, n int) string {
 	tail := prefix[max(0, len(prefix)-(sharedRun-1)):]
-	if len(a.dead) > 0 && len(tail) == sharedRun-1 && a.dead[tail] {
+	if len(tail) == sharedRun-1 && a.dead[tail] {
 		tail = ""
 	}
 	out := make([]byte, 0, n)
@@ -181,16 +181,9 @@ func publicPrefix(key string) string {
 
 // randomAlphanumerics draws n characters uniformly from alphanumerics.
 func randomAlphanumerics(n int) string {
-	const unbiased = 256 - 256%len(alphanumerics) // bytes at or above this would skew the draw
-	out := make([]byte, 0, n)
-	buf := make([]byte, n)
-	for len(out) < n {
-		_, _ = rand.Read(buf) // never fails: crypto/rand crashes the program instead
-		for _, b := range buf {
-			if int(b) < unbiased && len(out) < n {
-				out = append(out, alphanumerics[int(b)%len(alphanumerics)])
-			}
-		}
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = alphanumerics[randomIndex(len(alphanumerics))]
 	}
 	return string(out)
 }

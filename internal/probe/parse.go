@@ -80,7 +80,7 @@ func (s protocolSpec) parseResponse(header http.Header, body []byte) responseFac
 		facts.RequestID, facts.UpstreamRequestID = gateway, vendorHeader
 		return facts
 	}
-	facts.RequestID = cmp.Or(vendorHeader, firstStringField(fields, s.idFields...))
+	facts.RequestID = cmp.Or(vendorHeader, facts.BodyID)
 	return facts
 }
 

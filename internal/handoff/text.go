@@ -9,7 +9,7 @@ import (
 )
 
 // This file holds the character rules every user value meets. Which
-// characters are invisible is the sanitiser's rule (sanitize.IsInvisible:
+// characters are invisible is the sanitiser's rule (sanitize.Normalize removes
 // control, format and every other default-ignorable character), so that a
 // value the placeholder rule reads as "TBD" is what the log shows too.
 

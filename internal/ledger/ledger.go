@@ -147,8 +147,6 @@ const (
 	// maxConcurrentLookups bounds the reads in flight at once, whatever the
 	// number of checks in flight, so that the memory held is bounded.
 	maxConcurrentLookups = 8
-	// maxMessageRunes bounds Result.Message.
-	maxMessageRunes = 300
 	// maxFieldRunes bounds a request id, token name, model or provider name.
 	maxFieldRunes = 200
 )
@@ -329,7 +327,7 @@ func (c *Reader) Find(ctx context.Context, q Query) Result {
 	res.TokenName = oneLine(s.Field(res.TokenName, maxFieldRunes))
 	res.Model = oneLine(s.Field(res.Model, maxFieldRunes))
 	res.ProviderName = oneLine(s.Field(res.ProviderName, maxFieldRunes))
-	res.Message = s.Text(res.Message, maxMessageRunes)
+	res.Message = s.Text(res.Message, sanitize.MaxMessageRunes)
 	return res
 }
 

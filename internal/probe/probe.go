@@ -13,7 +13,13 @@ package probe
 import (
 	"net/http"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
+
+// MaxMessageLength bounds a Result's Message and every other text field of
+// a Result, in characters: the sanitiser's one bound for stored messages.
+const MaxMessageLength = sanitize.MaxMessageRunes
 
 // Protocol names an AI API request shape.
 type Protocol string

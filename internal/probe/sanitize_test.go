@@ -16,6 +16,12 @@ func cleanField(s string, secrets ...string) string {
 	return sanitize.New(secrets...).Field(s, MaxMessageLength)
 }
 
+// Sanitize is the sanitiser's rule for free text at a Result's length, as
+// Send applies it to a message.
+func Sanitize(message string, secrets ...string) string {
+	return sanitize.New(secrets...).Text(message, MaxMessageLength)
+}
+
 func TestSanitize(t *testing.T) {
 	long := strings.Repeat("é", MaxMessageLength+50)
 	tests := []struct {

@@ -61,7 +61,7 @@ func FuzzScrubber(f *testing.F) {
 			if !utf8.ValidString(got) || (maxRunes > 0 && utf8.RuneCountInString(got) > maxRunes) {
 				t.Errorf("%s: invalid or overlong %q", name, got)
 			}
-			if strings.ContainsFunc(got, IsInvisible) || strings.ContainsFunc(got, func(r rune) bool { return r != ' ' && strings.ContainsRune("\n\t\r\v\f", r) }) {
+			if strings.ContainsFunc(got, isInvisible) || strings.ContainsFunc(got, func(r rune) bool { return r != ' ' && strings.ContainsRune("\n\t\r\v\f", r) }) {
 				t.Errorf("%s: not one line of visible text: %q", name, got)
 			}
 		}

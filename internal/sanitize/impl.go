@@ -110,7 +110,9 @@ func runeStarts(s string) []int {
 // Cf, Other_Default_Ignorable_Code_Point and the variation selectors (less
 // a few format characters that do show); the whole of it goes, with the
 // control characters, so that "TBD\u034f" reads as TBD and a key split by
-// any of them is whole again.
+// any of them is whole again. Those tables hold the combining grapheme
+// joiner, the Hangul fillers and the whole tag and variation-selector
+// supplement block, unassigned code points included.
 func isInvisible(r rune) bool {
 	switch {
 	case unicode.IsSpace(r):
@@ -120,15 +122,7 @@ func isInvisible(r rune) bool {
 		unicode.Is(unicode.Variation_Selector, r):
 		return true
 	}
-	// Hangul fillers, the combining grapheme joiner and the tag block are
-	// listed for readers; the tables above already hold them.
-	switch r {
-	case '\u034f', '\u115f', '\u1160', '\u3164', '\uffa0':
-		return true
-	case '\u2800': // the Braille blank: a symbol by category, yet it prints as nothing
-		return true
-	}
-	return r >= 0xE0000 && r <= 0xE0FFF // the tag and variation-selector supplement block, unassigned code points included
+	return r == '\u2800' // the Braille blank: a symbol by category, yet it prints as nothing
 }
 
 func normalize(in string) string {
@@ -257,9 +251,6 @@ func (s *Scrubber) clean(in string, maxRunes int, freeText bool) string {
 	out = strings.Join(strings.Fields(out), " ")
 	return cut(out, maxRunes)
 }
-
-func (s *Scrubber) text(in string, maxRunes int) string  { return s.clean(in, maxRunes, true) }
-func (s *Scrubber) field(in string, maxRunes int) string { return s.clean(in, maxRunes, false) }
 
 func cut(s string, maxRunes int) string {
 	if maxRunes <= 0 || utf8.RuneCountInString(s) <= maxRunes {

@@ -15,6 +15,10 @@
 // It knows nothing of Terraform, probes or ledgers.
 package sanitize
 
+// MaxMessageRunes is the length every stored message is cut to, whoever
+// sent it: an AI API, a ledger or a source page.
+const MaxMessageRunes = 300
+
 // Scrubber removes a fixed set of credentials from text. The zero value
 // removes key shapes only. It is safe for concurrent use.
 type Scrubber struct {
@@ -29,23 +33,17 @@ func New(secrets ...string) *Scrubber { return &Scrubber{secrets: expand(secrets
 // Text makes a free-text message (an error message, a ledger's message)
 // safe: normalised, every credential and key shape redacted, white space
 // collapsed to single spaces, cut to at most maxRunes runes.
-func (s *Scrubber) Text(in string, maxRunes int) string { return s.text(in, maxRunes) }
+func (s *Scrubber) Text(in string, maxRunes int) string { return s.clean(in, maxRunes, true) }
 
 // Field makes an identifier taken from a server (a request id, a model
 // name, a token name) safe: as Text, but a long id is kept (it is evidence,
 // not a key) unless it is a credential or has a vendor key's shape.
-func (s *Scrubber) Field(in string, maxRunes int) string { return s.field(in, maxRunes) }
+func (s *Scrubber) Field(in string, maxRunes int) string { return s.clean(in, maxRunes, false) }
 
 // Normalize removes control, format and other invisible characters, keeping
 // ordinary white space; it is the rule the placeholder check and the
 // sanitiser share.
 func Normalize(in string) string { return normalize(in) }
-
-// IsInvisible reports a character that prints as nothing or changes what a
-// reader sees without showing: control (other than white space), format,
-// and default-ignorable code points (variation selectors, the combining
-// grapheme joiner, Hangul fillers, ...).
-func IsInvisible(r rune) bool { return isInvisible(r) }
 
 // Forms are the literal strings the given credentials may be echoed as (as
 // given, trimmed, without invisible characters), longest first, for a

@@ -116,7 +116,7 @@ func (f *Fetcher) fetchPage(ctx context.Context, kind, rawURL string) Page {
 		page.Result = Fail
 		// The reason can quote what the server sent (a malformed status
 		// line, a Location header): it goes through the sanitiser.
-		page.Message = sanitize.New().Text(failureMessage(ctx, pageCtx, err), maxMessageRunes)
+		page.Message = sanitize.New().Text(failureMessage(ctx, pageCtx, err), sanitize.MaxMessageRunes)
 	}
 	return page
 }
@@ -183,9 +183,6 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	return CheckTarget(req.URL)
 }
-
-// maxMessageRunes bounds a page's Message, as the probe bounds its messages.
-const maxMessageRunes = 300
 
 // failureMessage turns a fetch error into a short reason. ctx is the caller's
 // context, pageCtx the per-page one derived from it.

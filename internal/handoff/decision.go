@@ -84,11 +84,7 @@ type Facts struct {
 }
 
 // ledgerMatched: the ledger holds the smoke request's row.
-func (f Facts) ledgerMatched() bool { return rowMatched(f.LedgerStatus) }
-
-// rowMatched: a ledger status that means the row was found, whether or not
-// its tokens agree.
-func rowMatched(s ledger.Status) bool { return s == ledger.Confirmed || s == ledger.Mismatch }
+func (f Facts) ledgerMatched() bool { return f.LedgerStatus.Matched() }
 
 // EvidenceCaptured is the one rule of evidence: the happy
 // path passed with positive usage and, when a ledger is configured, the

@@ -255,7 +255,7 @@ func (o Outcome) logFields(c Check) LogFields {
 		f.Tokens = &TokenCounts{Input: happy.Usage.InputTokens, Output: happy.Usage.OutputTokens, Total: happy.Usage.TotalTokens}
 	}
 	if l := o.Ledger; l != nil {
-		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: rowMatched(l.Status), Quota: l.Quota, HasQuota: l.HasQuota,
+		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: l.Matched(), Quota: l.Quota, HasQuota: l.HasQuota,
 			ChargedUSD: l.ChargedUSD, Provider: l.ProviderName, Model: l.Model}
 	}
 	for _, p := range o.Sources {

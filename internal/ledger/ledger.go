@@ -102,8 +102,12 @@ type Result struct {
 	Message          string // why mismatch, ambiguous, not_found or unavailable
 }
 
-// Matched reports a status that means the smoke request's record was found.
-func (r Result) Matched() bool { return r.Status == Confirmed || r.Status == Mismatch }
+// Matched reports a status that means the smoke request's record was
+// found, whether or not its tokens agree.
+func (s Status) Matched() bool { return s == Confirmed || s == Mismatch }
+
+// Matched reports whether the smoke request's record was found.
+func (r Result) Matched() bool { return r.Status.Matched() }
 
 // Options configure a Reader. Zero values mean the defaults.
 type Options struct {
@@ -173,16 +177,21 @@ type Reader struct {
 
 // api is what differs between ledgers.
 type api interface {
-	// ordersSends reports whether smoke requests must be sent one at a time
-	// per (model, token) and the newest record read before each: true where
-	// records may carry no request id.
-	ordersSends(c *Reader) bool
-	// newest reads the newest record before the smoke request is sent.
-	newest(ctx context.Context, c *Reader, model string) (baseline, *readError)
 	// read looks once; decided is false when the record may still appear.
 	read(ctx context.Context, c *Reader, q Query, b baseline) (res Result, decided bool, err *readError)
 	// notFound says what was looked for, for the message after the wait.
 	notFound(c *Reader, q Query, b baseline) string
+}
+
+// sendOrderer is an api whose records may carry no request id (the new-api
+// family's older builds), so that its smoke requests are sent one at a time
+// per (model, token), each after the newest record was read.
+type sendOrderer interface {
+	// ordersSends reports whether the ordering is needed now: it is not
+	// once the records were seen to carry request ids.
+	ordersSends(c *Reader) bool
+	// newest reads the newest record before the smoke request is sent.
+	newest(ctx context.Context, c *Reader, model string) (baseline, *readError)
 }
 
 // New returns a Reader with the defaults filled in.
@@ -268,7 +277,8 @@ type baseline struct {
 // record, so that only records written after it can be this request's. The
 // Ticket goes into the Query given to Find; nil means nothing is held.
 func (c *Reader) Before(ctx context.Context, model string) *Ticket {
-	if !c.api.ordersSends(c) {
+	orderer, ok := c.api.(sendOrderer)
+	if !ok || !orderer.ordersSends(c) {
 		return nil
 	}
 	lock := c.lockFor(model + "\x00" + c.opts.TokenName)
@@ -278,7 +288,7 @@ func (c *Reader) Before(ctx context.Context, model string) *Ticket {
 		return nil
 	}
 	t := &Ticket{release: func() { <-lock }}
-	if !c.api.ordersSends(c) { // another check learnt the rows carry ids meanwhile
+	if !orderer.ordersSends(c) { // another check learnt the rows carry ids meanwhile
 		t.Release()
 		return nil
 	}
@@ -288,12 +298,12 @@ func (c *Reader) Before(ctx context.Context, model string) *Ticket {
 	// It takes a lookup slot like every other read, so the reads in
 	// flight stay bounded however many models a fleet asks about.
 	if c.acquire(readCtx) {
-		if b, err := c.api.newest(readCtx, c, model); err == nil {
+		if b, err := orderer.newest(readCtx, c, model); err == nil {
 			t.base = b
 		}
 		<-c.slots
 	}
-	if !c.api.ordersSends(c) {
+	if !orderer.ordersSends(c) {
 		t.Release()
 		return &Ticket{base: t.base}
 	}
@@ -321,12 +331,14 @@ func (c *Reader) Find(ctx context.Context, q Query) Result {
 	res := c.find(ctx, q)
 	res.CheckedAt = c.opts.Now().UTC()
 	// A user id and token names are identifiers, not secrets: only
-	// credentials are redacted.
+	// credentials are redacted. Field also keeps each on one line: a stored
+	// value holding a line break is shown as a heredoc, which lets a
+	// terminal act on what follows.
 	s := sanitize.New(append([]string{c.opts.Token, q.Key}, q.Secrets...)...)
-	res.RequestID = oneLine(s.Field(res.RequestID, maxFieldRunes))
-	res.TokenName = oneLine(s.Field(res.TokenName, maxFieldRunes))
-	res.Model = oneLine(s.Field(res.Model, maxFieldRunes))
-	res.ProviderName = oneLine(s.Field(res.ProviderName, maxFieldRunes))
+	res.RequestID = s.Field(res.RequestID, maxFieldRunes)
+	res.TokenName = s.Field(res.TokenName, maxFieldRunes)
+	res.Model = s.Field(res.Model, maxFieldRunes)
+	res.ProviderName = s.Field(res.ProviderName, maxFieldRunes)
 	res.Message = s.Text(res.Message, sanitize.MaxMessageRunes)
 	return res
 }
@@ -437,10 +449,6 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
-
-// oneLine keeps an identifier on one line: a stored value holding a line
-// break is shown as a heredoc, which lets a terminal act on what follows.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // quoted names a value in a message. Server strings are not escaped here:
 // the sanitiser removes what must not print, after redacting.

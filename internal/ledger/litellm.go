@@ -24,12 +24,6 @@ type liteLLM struct {
 
 const spendLogsPath = "/spend/logs"
 
-func (*liteLLM) ordersSends(*Reader) bool { return false }
-
-func (*liteLLM) newest(context.Context, *Reader, string) (baseline, *readError) {
-	return baseline{}, nil
-}
-
 // spendRow is one spend-log row, in the fields the reader uses.
 type spendRow struct {
 	RequestID        string          `json:"request_id"`

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,10 @@ const (
 	// charge of a smoke request.
 	maxPlausibleQuota = 1 << 40
 )
+
+// The new-api family orders its sends: a missing method would silently
+// stop fleets being told apart.
+var _ sendOrderer = newAPI{}
 
 func (newAPI) ordersSends(c *Reader) bool { return !c.carriesIDs.Load() }
 
@@ -205,6 +210,10 @@ func (c *Reader) parsePage(r reply, p int) (page, *readError) {
 			return page{}, permanent("the log API's page is not the new-api shape: %v", err)
 		}
 		c.newAPIShape.Store(true)
+		// Newer new-api releases write a request id in their rows.
+		if slices.ContainsFunc(np.Items, func(r row) bool { return r.RequestID != "" }) {
+			c.carriesIDs.Store(true)
+		}
 		size := np.PageSize
 		if size <= 0 {
 			size = onePageSize
@@ -226,9 +235,6 @@ func (newAPI) newest(ctx context.Context, c *Reader, model string) (baseline, *r
 	}
 	b := baseline{read: true, serverDate: pg.date}
 	for _, r := range pg.rows {
-		if r.RequestID != "" {
-			c.carriesIDs.Store(true)
-		}
 		if r.CreatedAt > b.createdAt || r.CreatedAt == b.createdAt && r.ID > b.id {
 			b.createdAt, b.id = r.CreatedAt, r.ID
 		}
@@ -258,9 +264,6 @@ func (newAPI) read(ctx context.Context, c *Reader, q Query, b baseline) (Result,
 		}
 		older := false
 		for _, r := range pg.rows {
-			if r.RequestID != "" {
-				c.carriesIDs.Store(true)
-			}
 			if q.RequestID != "" && r.RequestID == q.RequestID {
 				return c.matchedRow(q, r, MatchedByRequestID), true, nil
 			}

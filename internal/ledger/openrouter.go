@@ -18,12 +18,6 @@ type openRouter struct{}
 
 const generationPath = "/api/v1/generation"
 
-func (openRouter) ordersSends(*Reader) bool { return false }
-
-func (openRouter) newest(context.Context, *Reader, string) (baseline, *readError) {
-	return baseline{}, nil
-}
-
 // generation is the record, in the fields the reader uses.
 type generation struct {
 	ID                     string          `json:"id"`

@@ -198,7 +198,7 @@ func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exch
 	now := s.ledger.clock()
 	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	if x.gateway == GatewayLiteLLM || x.gateway == GatewayOpenRouter {
-		s.respondAsProxy(w, r, x)
+		s.respondAsProxy(w, r, x, now)
 		return
 	}
 	id := newGatewayID(x.gateway, now)

@@ -370,7 +370,8 @@ func (s *Server) serveLedger(w http.ResponseWriter, r *http.Request) {
 			refusal += " token" + strings.Repeat(" ", 264) + r.Header.Get("Authorization")
 		}
 		if opts.EchoSplit {
-			refusal += " (token " + splitKey(r.Header.Get("Authorization"), "\u200b", 3) + ", key " + splitKey(s.approved, "\u200b", 3) + ")"
+			split := hostileSplits[EchoSplitFormat]
+			refusal += " (token " + splitKey(r.Header.Get("Authorization"), split.sep, split.every) + ", key " + splitKey(s.approved, split.sep, split.every) + ")"
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": refusal})
 		return
@@ -396,11 +397,7 @@ func refuseLogRead(gateway Gateway, opts LedgerOptions, h http.Header) string {
 	if auth == "" {
 		return refusedNoToken
 	}
-	want := opts.AccessToken
-	if want == "" {
-		want = DefaultLedgerAccessToken
-	}
-	if opts.RefuseToken || strings.TrimPrefix(auth, "Bearer ") != want {
+	if opts.RefuseToken || bearer(h) != cmp.Or(opts.AccessToken, DefaultLedgerAccessToken) {
 		return refusedBadToken
 	}
 	if gateway == GatewayNewAPI && opts.UserID != "" {

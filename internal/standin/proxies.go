@@ -1,6 +1,7 @@
 package standin
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,8 +36,9 @@ const (
 )
 
 // respondAsProxy answers x as a LiteLLM proxy or OpenRouter: the vendor's
-// answer with the proxy's ids, and a ledger record of the request.
-func (s *Server) respondAsProxy(w http.ResponseWriter, r *http.Request, x exchange) {
+// answer with the proxy's ids, and a ledger record of the request; now is
+// the proxy's clock, which also stamped the answer's Date.
+func (s *Server) respondAsProxy(w http.ResponseWriter, r *http.Request, x exchange, now time.Time) {
 	switch x.behaviour {
 	case Normal, AcceptAnyKey, NoUsage, ZeroUsage:
 	default:
@@ -59,7 +61,7 @@ func (s *Server) respondAsProxy(w http.ResponseWriter, r *http.Request, x exchan
 		row.PromptTokens, row.CompletionTokens = u.input, u.output
 	}
 	if x.gateway == GatewayOpenRouter {
-		id := "gen-" + strconv.FormatInt(s.ledger.clock().Unix(), 10) + "-" + rand.Text()[:20]
+		id := "gen-" + strconv.FormatInt(now.Unix(), 10) + "-" + rand.Text()[:20]
 		body[x.protocol.idField] = id
 		w.Header().Set(GenerationIDHeader, id)
 		row.RequestID = id
@@ -115,7 +117,7 @@ func (s *Server) serveSpendLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if in.opts.RefuseToken || bearer(r.Header) != orDefaultToken(in.opts.AccessToken) {
+	if in.opts.RefuseToken || bearer(r.Header) != cmp.Or(in.opts.AccessToken, DefaultLedgerAccessToken) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{
 			"message": "Authentication Error, Invalid proxy server token passed. Received API Key = " + gatewayMasked(bearer(r.Header)),
 			"type":    "auth_error", "param": "None", "code": "401",
@@ -160,7 +162,7 @@ func (s *Server) serveGeneration(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	approved := s.keys[key]
 	s.mu.Unlock()
-	if in.opts.RefuseToken || key == "" || key != orDefaultToken(in.opts.AccessToken) && !approved {
+	if in.opts.RefuseToken || key == "" || key != cmp.Or(in.opts.AccessToken, DefaultLedgerAccessToken) && !approved {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": 401, "message": "No auth credentials found"}})
 		return
 	}
@@ -180,13 +182,6 @@ func (s *Server) serveGeneration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusNotFound, map[string]any{"error": map[string]any{"code": 404, "message": "Generation " + id + " not found"}})
-}
-
-func orDefaultToken(t string) string {
-	if t == "" {
-		return DefaultLedgerAccessToken
-	}
-	return t
 }
 
 // upstreamID is a stable made-up upstream id for a generation.

@@ -270,7 +270,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 		return
 	}
-	if _, ai := protocolFor(r); !ai && r.URL.Path == spendLogsPath {
+	if r.URL.Path == spendLogsPath { // no AI path ends so
 		s.serveSpendLogs(w, r)
 		return
 	}

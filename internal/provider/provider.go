@@ -59,12 +59,12 @@ const (
 	DefaultQuotaPerUSD = 500000.0
 )
 
-// Values of ledger_api.
+// Values of ledger_api: none, or one of the ledger package's APIs.
 const (
 	ledgerNone       = "none"
-	ledgerNewAPI     = "new_api"
-	ledgerLiteLLM    = "litellm"
-	ledgerOpenRouter = "openrouter"
+	ledgerNewAPI     = string(ledger.NewAPI)
+	ledgerLiteLLM    = string(ledger.LiteLLM)
+	ledgerOpenRouter = string(ledger.OpenRouter)
 )
 
 var (
@@ -333,7 +333,7 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		Policy:  policy,
 		Now:     p.now,
 	}
-	if api := m.LedgerAPI.ValueString(); api != "" && api != ledgerNone {
+	if d.ledger.API != ledgerNone {
 		diags.Append(p.configureLedger(m, d, transport)...)
 	}
 	if diags.HasError() {
@@ -345,7 +345,7 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 // configureLedger sets up the reads of the configured ledger.
 func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, transport http.RoundTripper) diag.Diagnostics {
 	var diags diag.Diagnostics
-	api := m.LedgerAPI.ValueString()
+	api := d.ledger.API
 	suffix, wait := "/v1", DefaultLedgerWait
 	switch api {
 	case ledgerOpenRouter:

@@ -65,7 +65,7 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	plan.resolveLeftOut(cfg, d)
-	fingerprint, _ := d.plannedFingerprint(cfg)
+	fingerprint := d.plannedFingerprint(cfg)
 	if req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(d.requireCredential(cfg)...)
 		plan.planRun(nil, d, fingerprint)
@@ -79,7 +79,7 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 			return
 		}
 		causes, unchecked := plan.rerunCauses(ctx, state, rerunInputs{
-			fingerprint: fingerprint, observed: observed, ledgerTested: tested, ledgerNow: &d.ledger, now: d.runner.Now(),
+			fingerprint: fingerprint, observed: observed, ledgerTested: tested, ledgerNow: d.ledger, now: d.runner.Now(),
 		})
 		for _, p := range unchecked {
 			resp.Diagnostics.AddWarning(uncheckedWarning(plan, p))
@@ -196,6 +196,9 @@ func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, 
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
 		return false
 	}
+	// The defaults a plan fills in, filled in here too for a plan that could
+	// not (a provider configured only at apply), so the state is known.
+	m.resolveLeftOut(cfg, r.data)
 	check, d := r.data.resolveCheck(ctx, cfg, *m)
 	diags.Append(d...)
 	if diags.HasError() {

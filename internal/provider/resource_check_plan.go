@@ -60,17 +60,19 @@ func (m *checkModel) resolveLeftOut(cfg checkModel, d *providerData) {
 	}
 }
 
-// plannedFingerprint is the fingerprint of the key a run would send now:
-// the configured api_key_wo, else the provider's key. known is false when
-// api_key_wo is known only at apply; "" with known means no key at all.
-func (d *providerData) plannedFingerprint(cfg checkModel) (fingerprint string, isKnown bool) {
-	switch {
-	case cfg.APIKeyWO.IsUnknown():
-		return "", false
-	case cfg.APIKeyWO.ValueString() != "":
-		return handoff.CredentialFingerprint(cfg.APIKeyWO.ValueString()), true
+// plannedFingerprint is the fingerprint of the key a run would send now;
+// "" when api_key_wo is known only at apply, or there is no key at all.
+func (d *providerData) plannedFingerprint(cfg checkModel) string {
+	if cfg.APIKeyWO.IsUnknown() {
+		return ""
 	}
-	return handoff.CredentialFingerprint(d.apiKey), true
+	return handoff.CredentialFingerprint(d.approvedKey(cfg))
+}
+
+// approvedKey is the key a run sends: the check's api_key_wo, else the
+// provider's api_key.
+func (d *providerData) approvedKey(cfg checkModel) string {
+	return stringOr(cfg.APIKeyWO, "", d.apiKey)
 }
 
 // planRun marks the results of the coming run unknown, but for what the
@@ -174,8 +176,9 @@ type rerunInputs struct {
 	observed []sources.Page
 	// ledgerTested is the ledger the last run was confirmed against; nil
 	// when not recorded. ledgerNow is the one configured now.
-	ledgerTested, ledgerNow *ledgerSetting
-	now                     time.Time
+	ledgerTested *ledgerSetting
+	ledgerNow    ledgerSetting
+	now          time.Time
 }
 
 // rerunCauses says why apply must run the check again (none when it need
@@ -205,7 +208,7 @@ func (m checkModel) rerunCauses(ctx context.Context, state checkModel, in rerunI
 	if was := state.CredentialFingerprint.ValueString(); in.fingerprint != "" && was != "" && in.fingerprint != was {
 		causes = append(causes, fmt.Sprintf("another approved key is configured (credential fingerprint %s, last run %s)", in.fingerprint, was))
 	}
-	if in.ledgerTested != nil && in.ledgerNow != nil && *in.ledgerTested != *in.ledgerNow {
+	if in.ledgerTested != nil && *in.ledgerTested != in.ledgerNow {
 		causes = append(causes, "the ledger changed from "+in.ledgerTested.String()+" to "+in.ledgerNow.String())
 	}
 	if due, err := time.Parse(time.RFC3339, state.ReviewDueAt.ValueString()); err == nil && !in.now.Before(due) {

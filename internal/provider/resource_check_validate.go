@@ -186,7 +186,7 @@ func (d *providerData) refuseKeyAsLedgerToken(cfg checkModel) diag.Diagnostics {
 	if !d.ledgerConfigured() || d.ledger.API == ledgerOpenRouter || cfg.APIKeyWO.IsUnknown() {
 		return diags
 	}
-	approved := stringOr(cfg.APIKeyWO, "", d.apiKey)
+	approved := d.approvedKey(cfg)
 	if token := strings.TrimSpace(d.ledgerToken); token != "" && token == strings.TrimSpace(approved) {
 		diags.AddAttributeError(path.Root("api_key_wo"), "The ledger token is the approved key",
 			"The provider's ledger_token (or "+EnvLedgerToken+") is the approved API key, and ledger_api = \""+d.ledger.API+
@@ -229,7 +229,7 @@ func (d *providerData) resolveCheck(ctx context.Context, cfg, m checkModel) (han
 			MaxOutputTokens: m.MaxOutputTokens.ValueInt64(),
 			Credentials:     []string{d.ledgerToken},
 		},
-		ApprovedKey: stringOr(cfg.APIKeyWO, "", d.apiKey),
+		ApprovedKey: d.approvedKey(cfg),
 	}
 	check.InvalidKey = stringOr(cfg.InvalidAPIKeyWO, "", probe.InvalidKeyFor(check.ApprovedKey))
 	if err := probe.CheckInvalidKey(check.ApprovedKey, cfg.InvalidAPIKeyWO.ValueString()); err != nil {

@@ -101,7 +101,7 @@ func (p *inProcess) rerunState(ctx context.Context, dir string, rounds []int, wo
 	if err != nil {
 		return err
 	}
-	for ri, r := range resources {
+	for _, r := range resources { // a resource is a map: writing into r writes into resources
 		if r.str("type") != checkType {
 			continue
 		}
@@ -133,7 +133,6 @@ func (p *inProcess) rerunState(ctx context.Context, dir string, rounds []int, wo
 		if r["instances"], err = json.Marshal(instances); err != nil {
 			return err
 		}
-		resources[ri] = r
 	}
 	if st["resources"], err = json.Marshal(resources); err != nil {
 		return err

@@ -327,10 +327,12 @@ func leakLine(text, secret string) (int, bool) {
 		}
 	}
 	v := string(view)
+	searched := map[string]bool{} // a key that repeats itself has few distinct runs
 	for _, run := range runs {
-		if len(run) == 0 {
+		if len(run) == 0 || searched[string(run)] {
 			continue
 		}
+		searched[string(run)] = true
 		if i := strings.Index(v, string(run)); i >= 0 {
 			return lines[utf8.RuneCountInString(v[:i])], true
 		}

@@ -24,10 +24,9 @@ func TestProxyLedgersNeverLeak(t *testing.T) {
 		endpoint string // the API's path under the stand-in
 		provider string
 		secrets  []string
-		line     string
 	}{
-		{standin.GatewayLiteLLM, "/v1", `ledger_api = "litellm"`, []string{standinKey, litellmKey}, "\nledger: confirmed, charged_usd "},
-		{standin.GatewayOpenRouter, "/api/v1", `ledger_api = "openrouter"`, []string{standinKey}, "\nledger: confirmed, charged_usd "},
+		{standin.GatewayLiteLLM, "/v1", `ledger_api = "litellm"`, []string{standinKey, litellmKey}},
+		{standin.GatewayOpenRouter, "/api/v1", `ledger_api = "openrouter"`, []string{standinKey}},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.gateway), func(t *testing.T) {
@@ -47,7 +46,7 @@ func TestProxyLedgersNeverLeak(t *testing.T) {
 			planJSON := w.mustRun("show", "-json", "tfplan")
 			apply := w.mustRun("apply", "-input=false", "-no-color", "tfplan")
 			output := w.mustRun("output", "-raw", "log")
-			if !strings.Contains(output, tc.line) {
+			if !strings.Contains(output, "\nledger: confirmed, charged_usd ") {
 				t.Fatalf("the log lacks a confirmed ledger line:\n%s", output)
 			}
 			for i, h := range s.LedgerHeaders() {

@@ -37,11 +37,10 @@ func main() {
 // event is one line of `go test -json` (cmd/test2json), build events
 // included.
 type event struct {
-	Action     string
-	Package    string
-	Test       string
-	Output     string
-	ImportPath string
+	Action  string
+	Package string
+	Test    string
+	Output  string
 }
 
 type counts struct {

@@ -103,7 +103,7 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 	attemptCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	attemptCtx, written := countWrites(attemptCtx)
-	httpReq, err := spec.newRequest(attemptCtx, req, key)
+	httpReq, err := spec.newRequest(attemptCtx, req, key, written)
 	if err != nil {
 		return c.notSent(req, fmt.Errorf("request not sent: %w", err), scrub)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // ResponsesMinOutputTokens is the smallest max_output_tokens the OpenAI
@@ -130,8 +131,9 @@ func mergeExtraBody(body, extra map[string]any) {
 	}
 }
 
-// newRequest builds the HTTP request for one attempt with the given key.
-func (s protocolSpec) newRequest(ctx context.Context, req Request, key string) (*http.Request, error) {
+// newRequest builds the HTTP request for one attempt with the given key;
+// written is the attempt's count of requests written (newSendOnceRequest).
+func (s protocolSpec) newRequest(ctx context.Context, req Request, key string, written *atomic.Int32) (*http.Request, error) {
 	body := s.body(req)
 	mergeExtraBody(body, req.ExtraBody)
 	payload, err := json.Marshal(body)
@@ -139,7 +141,7 @@ func (s protocolSpec) newRequest(ctx context.Context, req Request, key string) (
 		return nil, fmt.Errorf("encoding request body: %w", err)
 	}
 	target := strings.TrimRight(req.Endpoint, "/") + s.path(req.Model)
-	httpReq, err := newSendOnceRequest(ctx, target, payload)
+	httpReq, err := newSendOnceRequest(ctx, target, payload, written)
 	if err != nil {
 		return nil, err
 	}

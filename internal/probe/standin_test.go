@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,4 +279,73 @@ func TestTimeoutAndCancellationOverEveryWire(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestGoAwayFleetEachPathOnce: a fleet of checks shares an HTTP/2
+// connection, and a GOAWAY answering its first stream strands the requests
+// the client had opened streams for but not yet written: they never reached
+// the wire, so each is sent, once, on a fresh connection, and every path of
+// every check is still exactly one request the server saw. The client's
+// uplink is slow, so that the fleet's streams wait for the connection's
+// writer while the GOAWAY comes in, as they do on any busy client.
+func TestGoAwayFleetEachPathOnce(t *testing.T) {
+	const checks = 8
+	approved := make([]string, checks)
+	invalid := make([]string, checks)
+	for i := range checks {
+		approved[i] = fmt.Sprintf("sk-test-fleet-approved-%04d", i)
+		invalid[i] = fmt.Sprintf("sk-test-fleet-invalid-%04d", i)
+	}
+	s := standin.New(standin.Options{APIKeys: approved})
+	url, transport := startStandinTLS(t, s)
+	slowUplink(transport, 2*time.Millisecond)
+	client := NewClient(Options{Timeout: prompt, Transport: transport, MaxConcurrent: checks})
+	// One request answered first, so that the fleet finds one connection
+	// open instead of dialling one each.
+	if warm := client.Send(t.Context(), chatRequest(url+"/v1"), approved[0]); warm.Category != CategoryOK {
+		t.Fatalf("warm-up request: %+v", warm)
+	}
+	s.SetBehaviour(standin.H2GoAway)
+	s.ResetCounters()
+	outcomes := make([]Outcome, checks)
+	var wg sync.WaitGroup
+	for i := range checks {
+		wg.Go(func() { outcomes[i] = client.Run(t.Context(), chatRequest(url+"/v1"), approved[i], invalid[i]) })
+	}
+	wg.Wait()
+	for i, out := range outcomes {
+		for _, path := range []struct {
+			name string
+			key  string
+			r    Result
+		}{{"happy", approved[i], out.HappyPath}, {"error", invalid[i], out.ErrorPath}} {
+			if n := s.RequestsWithKey(path.key); n != 1 || path.r.Attempts != 1 || path.r.Category != CategoryNetworkError {
+				t.Errorf("check %d, %s path: the stand-in saw %d requests, Attempts = %d, category %s; want 1, 1, network_error (%s)",
+					i, path.name, n, path.r.Attempts, path.r.Category, path.r.Message)
+			}
+		}
+	}
+}
+
+// slowUplink makes every write transport's connections make take delay
+// before it leaves.
+func slowUplink(transport *http.Transport, delay time.Duration) {
+	var dialer net.Dialer
+	transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return slowWriter{conn, delay}, nil
+	}
+}
+
+type slowWriter struct {
+	net.Conn
+	delay time.Duration
+}
+
+func (w slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(w.delay)
+	return w.Conn.Write(p)
 }

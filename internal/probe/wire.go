@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -12,46 +13,72 @@ import (
 // How a path stays one request on the wire.
 //
 // The probe keeps HTTP/2 (a TLS endpoint is asked as a real client would ask
-// it) and makes a resend impossible instead of avoiding the protocol: the
-// request body can be read once and never rewound. net/http resends only
-// what it can rewind, or what provably never left the client. In Go 1.26:
+// it) and makes a resend impossible instead of avoiding the protocol. Every
+// place where net/http would send a request with a body again goes through
+// Request.GetBody (HTTP/2) or rewinds the body through it (HTTP/1.1 and the
+// no-cached-connection path), unless nothing of the request was written. In
+// Go 1.26:
 //
 //   - h2_bundle.go, http2shouldRetryRequest: after a refused stream, a
 //     PROTOCOL_ERROR reset from the peer or a GOAWAY (http2canRetryError), a
-//     request with a body is resent only through req.GetBody; without it the
-//     request is resent only on http2errClientConnUnusable, which
-//     awaitOpenSlotForStreamLocked returns before a stream is opened, so
-//     before any HEADERS frame is written. Everything else fails with
-//     "cannot retry err [...] after Request.Body was written".
+//     request with a body is sent again only with a body from req.GetBody;
+//     without GetBody only on http2errClientConnUnusable, which
+//     awaitOpenSlotForStreamLocked returns before a stream is opened.
 //   - transport.go, Transport.roundTrip: http2isNoCachedConnError means no
-//     connection was found for the request at all (nothing written);
-//     otherwise persistConn.shouldRetryRequest resends a nothingWrittenError
-//     only when the request has no body or has GetBody, and anything else
-//     only when Request.isReplayable, which a POST without GetBody (and
-//     without an Idempotency-Key header) never is; rewindBody then refuses
-//     a body already read without GetBody (errCannotRewind).
+//     connection was found for the request (nothing written);
+//     persistConn.shouldRetryRequest sends a nothingWrittenError again only
+//     when the request has no body or has GetBody, and anything else only
+//     when Request.isReplayable, which a POST without an Idempotency-Key
+//     header never is; rewindBody then asks GetBody for a body already read
+//     or closed.
+//
+// So the decision is the probe's: GetBody hands out the body again only
+// while no request of the path has been written (firstSendOnly). That lets
+// net/http send a request that never left the client, such as a stream a
+// GOAWAY on a shared connection aborted before its HEADERS were written (a
+// fleet's other checks, or the other path of the same check), on a fresh
+// connection: the first send, not a resend. Once anything was written,
+// GetBody refuses, and the path fails.
 //
 // http.NewRequest sets GetBody for the reader types it knows (bytes.Reader,
 // bytes.Buffer, strings.Reader), so the body is handed over inside
 // io.NopCloser, which it does not unwrap there, with the length set
-// explicitly. (The transport still sees an in-memory body through the
-// NopCloser, so it writes headers and body together, as before.)
+// explicitly and GetBody replaced by the guard.
 //
 // The count of requests written is measured, not assumed: an
 // httptrace.ClientTrace on the request's context counts WroteHeaders, which
 // both HTTP/1 (Request.write) and HTTP/2 (after the HEADERS frame) call once
-// per request put on the wire. If any layer ever resends, Attempts says so,
-// and the handoff stops with uncontrolled_retry.
+// per request handed to the connection. HTTP/2's RoundTrip returns only
+// after the stream's writer has finished, so the count GetBody reads is
+// final for the attempt that failed. If any layer ever resends, Attempts
+// says so, and the handoff stops with uncontrolled_retry.
 
-// newSendOnceRequest builds a POST whose body can be sent exactly once.
-func newSendOnceRequest(ctx context.Context, target string, payload []byte) (*http.Request, error) {
+// errNotResent is the failure of a path whose request was written when the
+// transport wanted to send it again.
+var errNotResent = errors.New("the server refused or reset the request, or closed the connection, after it was written " +
+	"(an HTTP/2 refused stream, reset or GOAWAY); not sent again: each path is one request on the wire")
+
+// newSendOnceRequest builds a POST whose body is handed out again only while
+// written, the path's count of requests written, is zero.
+func newSendOnceRequest(ctx context.Context, target string, payload []byte, written *atomic.Int32) (*http.Request, error) {
 	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, target, io.NopCloser(bytes.NewReader(payload)))
 	if err != nil {
 		return nil, err
 	}
 	httpReq.ContentLength = int64(len(payload))
-	httpReq.GetBody = nil // NewRequest sets none for this type; stated so that no later change adds one
+	httpReq.GetBody = firstSendOnly(payload, written)
 	return httpReq, nil
+}
+
+// firstSendOnly is a GetBody that answers with payload while nothing has
+// been written and with errNotResent after.
+func firstSendOnly(payload []byte, written *atomic.Int32) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		if written.Load() > 0 {
+			return nil, errNotResent
+		}
+		return io.NopCloser(bytes.NewReader(payload)), nil
+	}
 }
 
 // countWrites returns ctx carrying a trace that counts the requests written

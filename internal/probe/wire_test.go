@@ -2,9 +2,11 @@ package probe
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -65,16 +67,17 @@ func TestAttemptsCountsRequestsWritten(t *testing.T) {
 	}
 }
 
-func TestRequestBodyCannotBeRewound(t *testing.T) {
+// TestBodyHandedOutAgainOnlyBeforeAnyWrite: GetBody, which net/http calls
+// for every resend of a request with a body, yields the same body while
+// nothing of the path was written and refuses once anything was.
+func TestBodyHandedOutAgainOnlyBeforeAnyWrite(t *testing.T) {
 	for _, p := range ProtocolNames() {
 		t.Run(p, func(t *testing.T) {
 			spec := protocols[Protocol(p)]
-			req, err := spec.newRequest(t.Context(), Request{Endpoint: "https://api.test/v1", Protocol: Protocol(p), Model: "m", Prompt: "ping", MaxOutputTokens: 1}, testKey)
+			var written atomic.Int32
+			req, err := spec.newRequest(t.Context(), Request{Endpoint: "https://api.test/v1", Protocol: Protocol(p), Model: "m", Prompt: "ping", MaxOutputTokens: 1}, testKey, &written)
 			if err != nil {
 				t.Fatal(err)
-			}
-			if req.GetBody != nil {
-				t.Error("GetBody is set: net/http may resend the request")
 			}
 			body, err := io.ReadAll(req.Body)
 			if err != nil {
@@ -82,6 +85,20 @@ func TestRequestBodyCannotBeRewound(t *testing.T) {
 			}
 			if req.ContentLength != int64(len(body)) || len(body) == 0 {
 				t.Errorf("ContentLength %d for a body of %d bytes", req.ContentLength, len(body))
+			}
+			if req.GetBody == nil {
+				t.Fatal("no GetBody: net/http would refuse to send a request that never left the client")
+			}
+			again, err := req.GetBody()
+			if err != nil {
+				t.Fatalf("GetBody before any write: %v", err)
+			}
+			if b, _ := io.ReadAll(again); !bytes.Equal(b, body) {
+				t.Errorf("GetBody yields %q, want the body %q", b, body)
+			}
+			written.Add(1)
+			if again, err := req.GetBody(); !errors.Is(err, errNotResent) || again != nil {
+				t.Errorf("GetBody after a write = %v, %v; want nil, errNotResent", again, err)
 			}
 		})
 	}

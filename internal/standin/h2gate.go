@@ -217,6 +217,8 @@ func (g *h2Gate) headers(f *http2.MetaHeadersFrame) bool {
 // processed, then keeps reading (and recording) what the client had already
 // sent, until it hangs up or goAwayLinger passes.
 func (g *h2Gate) goAway() bool {
+	g.s.linger(+1) // before the client can see the GOAWAY, so before any count it makes after
+	defer g.s.linger(-1)
 	if !g.toClientFrame(func(fr *http2.Framer) error { return fr.WriteGoAway(g.lastForwarded, http2.ErrCodeNo, nil) }) {
 		return false
 	}
@@ -229,6 +231,16 @@ func (g *h2Gate) goAway() bool {
 		if h, ok := f.(*http2.MetaHeadersFrame); ok {
 			g.recordRefused(h)
 		}
+	}
+}
+
+// linger moves the count of connections read after a GOAWAY by delta.
+func (s *Server) linger(delta int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lingering += delta
+	if s.lingering == 0 {
+		s.settled.Broadcast()
 	}
 }
 

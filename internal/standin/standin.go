@@ -124,6 +124,11 @@ type Server struct {
 	pages     map[string]page
 	inFlight  int
 	counts    counters
+	// lingering counts HTTP/2 connections the gate answered with a GOAWAY
+	// and still reads (gate.goAway); settled is signalled, under mu, when it
+	// drops to zero.
+	lingering int
+	settled   *sync.Cond
 
 	// after is the clock that latency waits on; tests replace it.
 	after   func(time.Duration) <-chan time.Time
@@ -165,8 +170,20 @@ func New(opts Options) *Server {
 	for kind, body := range DefaultPages() {
 		s.pages[kind] = page{status: http.StatusOK, body: body}
 	}
+	s.settled = sync.NewCond(&s.mu)
 	s.control = s.controlRoutes()
 	return s
+}
+
+// settleLocked waits, holding mu between waits, until no connection is still
+// being read after a GOAWAY. A client can write requests before it reads the
+// GOAWAY and give up on them as soon as it does, so the gate may record them
+// after the client has returned; every count waits for them, which takes
+// until those clients hang up, at most goAwayLinger.
+func (s *Server) settleLocked() {
+	for s.lingering > 0 {
+		s.settled.Wait()
+	}
 }
 
 func orNormal(b Behaviour) Behaviour {
@@ -197,6 +214,7 @@ func (s *Server) SetLatency(d time.Duration) {
 func (s *Server) AIRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	return s.counts.aiRequests
 }
 
@@ -226,6 +244,7 @@ func (s *Server) ResetCounters() {
 func (s *Server) Requests() []Recorded {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	out := make([]Recorded, len(s.counts.requests))
 	for i, r := range s.counts.requests {
 		r.Header = r.Header.Clone()
@@ -252,6 +271,7 @@ func (s *Server) PageHeaders() []http.Header {
 func (s *Server) RequestsWithKey(key string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	n := 0
 	for _, r := range s.counts.requests {
 		if r.Key == key {

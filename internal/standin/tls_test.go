@@ -94,11 +94,15 @@ func TestTLSServesBothProtocols(t *testing.T) {
 	}
 }
 
-// h2Answer sends one chat request with the approved key on a fresh HTTP/2
-// connection, frame by
-// frame, and says what came back for it: "headers 200", "rst
-// REFUSED_STREAM" or "goaway last=N".
-func h2Answer(t *testing.T, baseURL, caPEM string) string {
+// rawH2 is an HTTP/2 client written frame by frame, to see exactly what
+// the gate answers.
+type rawH2 struct {
+	conn *tls.Conn
+	fr   *http2.Framer
+}
+
+// dialRawH2 opens a connection and sends the preface and SETTINGS.
+func dialRawH2(t *testing.T, baseURL, caPEM string) *rawH2 {
 	t.Helper()
 	config := trusting(t, caPEM)
 	config.NextProtos = []string{http2.NextProtoTLS}
@@ -106,52 +110,100 @@ func h2Answer(t *testing.T, baseURL, caPEM string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { _ = conn.Close() })
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
 		t.Fatal(err)
 	}
 	fr := http2.NewFramer(conn, conn)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	if err := fr.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	return &rawH2{conn: conn, fr: fr}
+}
+
+// send writes a chat request with key on stream.
+func (c *rawH2) send(t *testing.T, stream uint32, key string) {
+	t.Helper()
 	var block bytes.Buffer
 	enc := hpack.NewEncoder(&block)
 	for _, f := range [][2]string{
 		{":method", "POST"}, {":scheme", "https"}, {":authority", "127.0.0.1"}, {":path", "/v1/chat/completions"},
-		{"authorization", "Bearer " + approvedKey}, {"content-type", "application/json"},
+		{"authorization", "Bearer " + key}, {"content-type", "application/json"},
 	} {
 		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
 	}
 	body := `{"model":"model-test","messages":[{"role":"user","content":"ping"}],"max_tokens":1}`
-	if err := fr.WriteSettings(); err != nil {
+	if err := c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: stream, BlockFragment: block.Bytes(), EndHeaders: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: block.Bytes(), EndHeaders: true}); err != nil {
+	if err := c.fr.WriteData(stream, true, []byte(body)); err != nil {
 		t.Fatal(err)
 	}
-	if err := fr.WriteData(1, true, []byte(body)); err != nil {
-		t.Fatal(err)
-	}
+}
+
+// answer reads until stream is answered and says how: "headers 200", "rst
+// REFUSED_STREAM" or "goaway last=N".
+func (c *rawH2) answer(t *testing.T, stream uint32) string {
+	t.Helper()
 	for {
-		f, err := fr.ReadFrame()
+		f, err := c.fr.ReadFrame()
 		if err != nil {
 			t.Fatalf("reading the answer: %v", err)
 		}
 		switch f := f.(type) {
 		case *http2.SettingsFrame:
 			if !f.IsAck() {
-				_ = fr.WriteSettingsAck()
+				_ = c.fr.WriteSettingsAck()
 			}
 		case *http2.MetaHeadersFrame:
-			if f.StreamID == 1 {
+			if f.StreamID == stream {
 				return "headers " + f.PseudoValue("status")
 			}
 		case *http2.RSTStreamFrame:
-			if f.StreamID == 1 {
+			if f.StreamID == stream {
 				return "rst " + f.ErrCode.String()
 			}
 		case *http2.GoAwayFrame:
 			return fmt.Sprintf("goaway last=%d", f.LastStreamID)
 		}
+	}
+}
+
+// h2Answer sends one chat request with the approved key on a fresh HTTP/2
+// connection and says what came back for it.
+func h2Answer(t *testing.T, baseURL, caPEM string) string {
+	t.Helper()
+	c := dialRawH2(t, baseURL, caPEM)
+	defer c.conn.Close() // hung up before the caller counts, which waits for that after a GOAWAY
+	c.send(t, 1, approvedKey)
+	return c.answer(t, 1)
+}
+
+// TestCountsWaitForRequestsSentAfterTheGoAway: a client may write requests
+// before it reads a GOAWAY, and give up on them as soon as it does; they
+// reached the wire all the same, so a count waits until the gate has read
+// the connection to its end.
+func TestCountsWaitForRequestsSentAfterTheGoAway(t *testing.T) {
+	const lateKey = "sk-test-after-goaway-0003"
+	s, url, caPEM := startTLS(t, Options{Behaviour: H2GoAway})
+	c := dialRawH2(t, url, caPEM)
+	c.send(t, 1, approvedKey)
+	if got := c.answer(t, 1); got != "goaway last=0" {
+		t.Fatalf("answer %q, want goaway last=0", got)
+	}
+	counted := make(chan int, 1)
+	go func() { counted <- s.RequestsWithKey(lateKey) }()
+	c.send(t, 3, lateKey)
+	select {
+	case n := <-counted:
+		t.Fatalf("RequestsWithKey answered %d while the client could still be writing", n)
+	case <-time.After(50 * time.Millisecond):
+	}
+	_ = c.conn.Close()
+	if n := <-counted; n != 1 {
+		t.Errorf("RequestsWithKey = %d after the client hung up, want 1", n)
 	}
 }
 

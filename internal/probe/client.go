@@ -36,14 +36,10 @@ func NewClient(opts Options) *Client {
 		timeout = DefaultTimeout
 	}
 	return &Client{
-		http: &http.Client{
-			Transport: transport,
-			// A redirect is reported, not followed: following it would send the key elsewhere.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		timeout: timeout,
-		slots:   make(chan struct{}, max(opts.MaxConcurrent, 1)),
-		now:     time.Now,
+		transport: transport,
+		timeout:   timeout,
+		slots:     make(chan struct{}, max(opts.MaxConcurrent, 1)),
+		now:       time.Now,
 	}
 }
 
@@ -140,7 +136,7 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 // attempt sends httpReq once and reads at most MaxBodyBytes+1 of the body, the
 // extra byte telling a body of exactly 1 MiB from a larger one.
 func (c *Client) attempt(httpReq *http.Request) (status int, header http.Header, body []byte, err error) {
-	resp, err := c.http.Do(httpReq)
+	resp, err := c.transport.RoundTrip(httpReq)
 	if err != nil {
 		return 0, nil, nil, err
 	}

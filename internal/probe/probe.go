@@ -107,10 +107,14 @@ type Outcome struct {
 // Client sends smoke tests. It is safe for concurrent use; the limit on smoke
 // tests in flight is shared by every caller of the same Client.
 type Client struct {
-	http    *http.Client
-	timeout time.Duration
-	slots   chan struct{}
-	now     func() time.Time // the clock Latency is measured with; tests inject one
+	// transport is called directly, never through an http.Client: a redirect
+	// is the answer (reported, never followed, as following it would send the
+	// key elsewhere), and a client's redirect handling would ask the request
+	// for its body again before it even looked at the redirect.
+	transport http.RoundTripper
+	timeout   time.Duration
+	slots     chan struct{}
+	now       func() time.Time // the clock Latency is measured with; tests inject one
 }
 
 // Options configure a Client.

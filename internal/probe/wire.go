@@ -31,6 +31,9 @@ import (
 //     when Request.isReplayable, which a POST without an Idempotency-Key
 //     header never is; rewindBody then asks GetBody for a body already read
 //     or closed.
+//   - client.go, Client.Do: a 307 or 308 asks GetBody for the next hop
+//     before CheckRedirect is consulted, which is one reason the probe calls
+//     the transport directly (Client.transport).
 //
 // So the decision is the probe's: GetBody hands out the body again only
 // while no request of the path has been written (firstSendOnly). That lets

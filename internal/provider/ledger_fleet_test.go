@@ -208,10 +208,13 @@ func TestAccLedgerFleet_underOneAPIsRateLimit(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			e := ledgerEnv(t, standin.GatewayOneAPI, standin.LedgerOptions{RateLimit: standin.OneAPIRateLimit, RateWindow: standin.OneAPIRateWindow,
 				Traffic: 10})
-			// An upstream takes a while to answer, as real ones do: an
-			// instant stand-in would write rows faster than any reader
-			// pages a log newest first.
-			e.standin.SetLatency(50 * time.Millisecond)
+			// An upstream takes a while to answer, as real ones do. The
+			// fake clock keeps every row inside each check's window, and
+			// the reader follows at most 20 pages (200 rows) a read: an
+			// upstream answering much faster would bury a check's row
+			// deeper than that whenever its first read came late, as it
+			// does on a loaded machine.
+			e.standin.SetLatency(200 * time.Millisecond)
 			fleet := fleetBlock{"fleet", n}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),

@@ -3,6 +3,7 @@ package probe
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -154,6 +155,12 @@ func (c *Client) explain(parent context.Context, err error) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
+	}
+	// What http.Client would have said (the transport is called directly):
+	// an https:// endpoint that answers in plain HTTP.
+	var record tls.RecordHeaderError
+	if errors.As(err, &record) && string(record.RecordHeader[:]) == "HTTP/" {
+		return fmt.Errorf("%w: the endpoint speaks plain HTTP, not TLS", http.ErrSchemeMismatch)
 	}
 	switch {
 	case errors.Is(err, io.EOF):

@@ -299,7 +299,10 @@ func TestGoAwayFleetEachPathOnce(t *testing.T) {
 	s := standin.New(standin.Options{APIKeys: approved})
 	url, transport := startStandinTLS(t, s)
 	slowUplink(transport, 2*time.Millisecond)
-	client := NewClient(Options{Timeout: prompt, Transport: transport, MaxConcurrent: checks})
+	// A stranded request's fresh connection is sent a GOAWAY too, and Go's
+	// transport waits a second, then two, before it tries once more: on a
+	// loaded machine that can take longer than the other tests' timeout.
+	client := NewClient(Options{Timeout: 15 * time.Second, Transport: transport, MaxConcurrent: checks})
 	// One request answered first, so that the fleet finds one connection
 	// open instead of dialling one each.
 	if warm := client.Send(t.Context(), chatRequest(url+"/v1"), approved[0]); warm.Category != CategoryOK {

@@ -39,6 +39,19 @@ func TestSelfSignedTLS(t *testing.T) {
 	}
 }
 
+// An https:// endpoint that answers in plain HTTP is named as such, as
+// http.Client would name it, not as a malformed TLS record.
+func TestPlainHTTPAnswerToTLS(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, openAIChatOK)
+	}))
+	t.Cleanup(srv.Close)
+	got := NewClient(Options{}).Send(t.Context(), chatRequest(strings.Replace(srv.URL, "http://", "https://", 1)), testKey)
+	if got.Category != CategoryNetworkError || got.Attempts != 0 || !strings.Contains(got.Message, "server gave HTTP response to HTTPS client") {
+		t.Errorf("Send = %+v, want a network_error before any request (the TLS handshake failed) saying the server answered in plain HTTP", got)
+	}
+}
+
 func TestNewTransport(t *testing.T) {
 	tests := []struct {
 		name      string

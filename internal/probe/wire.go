@@ -43,23 +43,26 @@ import (
 // connection: the first send, not a resend. Once anything was written,
 // GetBody refuses, and the path fails.
 //
-// http.NewRequest sets GetBody for the reader types it knows (bytes.Reader,
-// bytes.Buffer, strings.Reader), so the body is handed over inside
-// io.NopCloser, which it does not unwrap there, with the length set
-// explicitly and GetBody replaced by the guard.
+// http.NewRequest sets an unguarded GetBody for the reader types it knows
+// (bytes.Reader, bytes.Buffer, strings.Reader); the body is handed over
+// inside io.NopCloser, which it does not unwrap there, so that the guard is
+// the only GetBody there ever is, with the length set explicitly.
 //
 // The count of requests written is measured, not assumed: an
 // httptrace.ClientTrace on the request's context counts WroteHeaders, which
 // both HTTP/1 (Request.write) and HTTP/2 (after the HEADERS frame) call once
-// per request handed to the connection. HTTP/2's RoundTrip returns only
-// after the stream's writer has finished, so the count GetBody reads is
-// final for the attempt that failed. If any layer ever resends, Attempts
-// says so, and the handoff stops with uncontrolled_retry.
+// per request handed to the connection. HTTP/2's RoundTrip returns an
+// abort only after the stream's writer has finished, so the count GetBody
+// reads is final for the attempt that failed; the one exception is a
+// request whose context ended meanwhile, and a send under an ended context
+// writes nothing (encodeAndWriteHeaders checks it under the write lock). If
+// any layer ever resends, Attempts says so, and the handoff stops with
+// uncontrolled_retry.
 
 // errNotResent is the failure of a path whose request was written when the
 // transport wanted to send it again.
-var errNotResent = errors.New("the server refused or reset the request, or closed the connection, after it was written " +
-	"(an HTTP/2 refused stream, reset or GOAWAY); not sent again: each path is one request on the wire")
+var errNotResent = errors.New("the connection failed after the request was handed to it " +
+	"(the server refused or reset the stream, sent GOAWAY, or closed the connection); not sent again: each path is one request on the wire")
 
 // newSendOnceRequest builds a POST whose body is handed out again only while
 // written, the path's count of requests written, is zero.

@@ -47,6 +47,7 @@ type stats struct {
 
 func (s *Server) serveStats(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
+	s.settleLocked()
 	st := stats{AIRequests: s.counts.aiRequests, PageRequests: s.counts.pageRequests, PeakInFlight: s.counts.peakInFlight}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, st)

@@ -232,11 +232,14 @@ func (s *Server) PeakInFlight() int {
 	return s.counts.peakInFlight
 }
 
-// ResetCounters clears the counters and the recorded requests. The peak
-// restarts from the requests in flight now.
+// ResetCounters clears the counters and the recorded requests, once the
+// requests already sent have been read (settleLocked), so that none of them
+// is counted after the reset. The peak restarts from the requests in flight
+// now.
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleLocked()
 	s.counts = counters{peakInFlight: s.inFlight}
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -149,13 +148,9 @@ func (c *Client) attempt(httpReq *http.Request) (status int, header http.Header,
 	return resp.StatusCode, resp.Header, body, err
 }
 
-// explain rewords a transport error for a person: the URL is dropped (the
-// caller knows it) and a context error says which deadline or cancellation hit.
+// explain rewords a transport error for a person: a context error says
+// which deadline or cancellation hit.
 func (c *Client) explain(parent context.Context, err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		err = urlErr.Err
-	}
 	// What http.Client would have said (the transport is called directly):
 	// an https:// endpoint that answers in plain HTTP.
 	var record tls.RecordHeaderError

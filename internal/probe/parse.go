@@ -26,7 +26,7 @@ var RequestIDHeaders = []string{
 	"request-id",        // Anthropic
 	"apim-request-id",   // Azure OpenAI (API Management)
 	"x-ms-request-id",   // Azure
-	"x-litellm-call-id", // LiteLLM proxy
+	liteLLMCallIDHeader, // LiteLLM proxy
 	"x-amzn-requestid",  // AWS API Gateway, Bedrock
 	"cf-ray",            // Cloudflare
 }

@@ -39,13 +39,12 @@ var wires = []wire{
 	{"tls h2", "HTTP/2.0", startStandinTLS},
 }
 
-// startStandinTLS serves s over TLS and returns the probe's own transport
-// trusting its CA, as the provider builds it from ca_cert_pem.
-
 // gatewayIDShape is a gateway's request id: one-api's 31 digits, new-api's
 // 23 digits then 8 letters and digits.
 var gatewayIDShape = regexp.MustCompile(`^([0-9]{31}|[0-9]{23}[A-Za-z0-9]{8})$`)
 
+// startStandinTLS serves s over TLS and returns the probe's own transport
+// trusting its CA, as the provider builds it from ca_cert_pem.
 func startStandinTLS(t *testing.T, s *standin.Server) (string, *http.Transport) {
 	t.Helper()
 	url, caPEM, stop := s.StartTLS()
@@ -176,7 +175,6 @@ func TestAgainstGateways(t *testing.T) {
 					if n := s.RequestsWithKey(path.key); n != 1 || path.r.Attempts != 1 {
 						t.Errorf("%s path: the stand-in saw %d requests, Attempts = %d; want 1 and 1", path.name, n, path.r.Attempts)
 					}
-					// one-api's ids are 31 digits; new-api's 23 digits then 8 letters and digits.
 					if !gatewayIDShape.MatchString(path.r.RequestID) {
 						t.Errorf("%s path: request id %q, want the gateway's", path.name, path.r.RequestID)
 					}

@@ -265,7 +265,6 @@ func (t *Ticket) Release() {
 
 // baseline is the newest record before the smoke request was sent.
 type baseline struct {
-	read       bool      // the read succeeded
 	id         int64     // the newest row's id; 0 when none or the log gives none
 	createdAt  int64     // the newest row's created_at; 0 when none
 	serverDate time.Time // the log API's Date header at the read: the gateway's clock before the send

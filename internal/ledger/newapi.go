@@ -233,7 +233,7 @@ func (newAPI) newest(ctx context.Context, c *Reader, model string) (baseline, *r
 	if err != nil {
 		return baseline{}, err
 	}
-	b := baseline{read: true, serverDate: pg.date}
+	b := baseline{serverDate: pg.date}
 	for _, r := range pg.rows {
 		if r.CreatedAt > b.createdAt || r.CreatedAt == b.createdAt && r.ID > b.id {
 			b.createdAt, b.id = r.CreatedAt, r.ID

@@ -153,7 +153,7 @@ func retryAfter(v string, serverNow time.Time) time.Duration {
 		if n <= 0 {
 			return 0
 		}
-		return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
+		return time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second
 	}
 	if at, err := http.ParseTime(v); err == nil && !serverNow.IsZero() {
 		return min(max(at.Sub(serverNow), 0), maxRetryAfter)
@@ -257,11 +257,12 @@ const maxPlausibleUSD = 1 << 20
 // is "0.000036". ok is false for anything that is not a plausible charge
 // (not a number, negative, absurd).
 func usdOf(raw json.RawMessage) (string, bool) {
-	text := strings.TrimSpace(string(raw))
-	if text == "" || text == "null" || !json.Valid(raw) || strings.HasPrefix(text, "\"") {
+	// A JSON null, string or other value fails SetString; json.Valid keeps
+	// out the forms SetString would take that are not JSON (1/3, 0x10).
+	if !json.Valid(raw) {
 		return "", false
 	}
-	v, ok := new(big.Rat).SetString(text)
+	v, ok := new(big.Rat).SetString(strings.TrimSpace(string(raw)))
 	if !ok || v.Sign() < 0 || v.Cmp(new(big.Rat).SetInt64(maxPlausibleUSD)) > 0 {
 		return "", false
 	}

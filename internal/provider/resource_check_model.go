@@ -213,20 +213,22 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 	}
 	// A field the ledger does not give is null, never 0: one-api's rows
 	// carry no id, LiteLLM and OpenRouter no quota.
-	matched := l.Matched()
+	// What identifies or prices the record is kept only for a record found.
 	m := ledgerModel{
 		Status:           types.StringValue(string(l.Status)),
-		MatchedBy:        optionalString(l.MatchedBy),
+		MatchedBy:        types.StringNull(),
 		LogID:            types.Int64Null(),
-		RequestID:        optionalString(l.RequestID),
-		TokenName:        optionalString(l.TokenName),
+		RequestID:        types.StringNull(),
+		TokenName:        types.StringNull(),
 		PromptTokens:     types.Int64Null(),
 		CompletionTokens: types.Int64Null(),
 		Quota:            types.Int64Null(),
-		ChargedUSD:       optionalString(l.ChargedUSD),
+		ChargedUSD:       types.StringNull(),
 		CheckedAt:        optionalTime(l.CheckedAt),
 	}
-	if matched {
+	if l.Matched() {
+		m.MatchedBy, m.RequestID = optionalString(l.MatchedBy), optionalString(l.RequestID)
+		m.TokenName, m.ChargedUSD = optionalString(l.TokenName), optionalString(l.ChargedUSD)
 		if l.LogID != 0 {
 			m.LogID = types.Int64Value(l.LogID)
 		}
@@ -235,8 +237,6 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 		if l.HasQuota {
 			m.Quota = types.Int64Value(l.Quota)
 		}
-	} else {
-		m.MatchedBy, m.RequestID, m.TokenName, m.ChargedUSD = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 	}
 	return objectValue(ctx, ledgerType, m, diags)
 }

@@ -390,6 +390,12 @@ func (s *Server) serveLedger(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": renderRows(gateway, pageOf(found, max(p, 0)), opts)})
 }
 
+// accessToken is the token the ledger's API accepts.
+func (o LedgerOptions) accessToken() string { return cmp.Or(o.AccessToken, DefaultLedgerAccessToken) }
+
+// acceptsToken reports whether tok may read the ledger.
+func (o LedgerOptions) acceptsToken(tok string) bool { return !o.RefuseToken && tok == o.accessToken() }
+
 // refuseLogRead checks the access token (and for new_api the user header)
 // and returns the gateway's refusal, or "" when the read is allowed.
 func refuseLogRead(gateway Gateway, opts LedgerOptions, h http.Header) string {
@@ -397,7 +403,7 @@ func refuseLogRead(gateway Gateway, opts LedgerOptions, h http.Header) string {
 	if auth == "" {
 		return refusedNoToken
 	}
-	if opts.RefuseToken || bearer(h) != cmp.Or(opts.AccessToken, DefaultLedgerAccessToken) {
+	if !opts.acceptsToken(bearer(h)) {
 		return refusedBadToken
 	}
 	if gateway == GatewayNewAPI && opts.UserID != "" {

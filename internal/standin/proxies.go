@@ -1,7 +1,6 @@
 package standin
 
 import (
-	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -117,7 +116,7 @@ func (s *Server) serveSpendLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if in.opts.RefuseToken || bearer(r.Header) != cmp.Or(in.opts.AccessToken, DefaultLedgerAccessToken) {
+	if !in.opts.acceptsToken(bearer(r.Header)) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{
 			"message": "Authentication Error, Invalid proxy server token passed. Received API Key = " + gatewayMasked(bearer(r.Header)),
 			"type":    "auth_error", "param": "None", "code": "401",
@@ -162,7 +161,7 @@ func (s *Server) serveGeneration(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	approved := s.keys[key]
 	s.mu.Unlock()
-	if in.opts.RefuseToken || key == "" || key != cmp.Or(in.opts.AccessToken, DefaultLedgerAccessToken) && !approved {
+	if in.opts.RefuseToken || key == "" || key != in.opts.accessToken() && !approved {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": 401, "message": "No auth credentials found"}})
 		return
 	}

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
 // Each ledger asks at plan time for the credential it reads with: the
@@ -33,12 +31,12 @@ func TestAccLedgerConfig_credentialPerLedger(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEnvWith(t, standin.Options{APIKeys: []string{approvedKey}})
+			e := newTestEnv(t)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
-					Config:             e.ledgerCheckConfig(tc.provider, ""),
+					Config:             e.withProvider(tc.provider, ""),
 					PlanOnly:           true,
 					ExpectNonEmptyPlan: true,
 					ExpectError:        tc.err,

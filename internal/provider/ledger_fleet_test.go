@@ -243,7 +243,7 @@ func TestAccLedgerFleet_anotherTokensTwinRow(t *testing.T) {
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{
 				{
-					Config: e.ledgerCheckConfig(ledgerProvider(""), recordOnly),
+					Config: e.withProvider(ledgerProvider(""), recordOnly),
 					ConfigStateChecks: []statecheck.StateCheck{
 						expect("ledger.status", knownvalue.StringExact("ambiguous")),
 						expect("ledger.matched_by", knownvalue.Null()),
@@ -258,7 +258,7 @@ func TestAccLedgerFleet_anotherTokensTwinRow(t *testing.T) {
 				{
 					// Under enforcement "fail" the stop names the rows (id,
 					// time, token name) and the way out.
-					Config:      e.ledgerCheckConfig(ledgerProvider(""), `rerun_triggers = { cycle = "2" }`),
+					Config:      e.withProvider(ledgerProvider(""), `rerun_triggers = { cycle = "2" }`),
 					ExpectError: regexp.MustCompile(`(?s)ambiguous: 2 rows could each be.*id \d+ at\s+2026-11-28T09:\d\d:\d\dZ\s+of\s+token.*prod-token.*standin-token-1.*ledger_token_name.*dedicated\s+token`),
 				},
 			},
@@ -270,7 +270,7 @@ func TestAccLedgerFleet_anotherTokensTwinRow(t *testing.T) {
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
-				Config: e.ledgerCheckConfig(ledgerProvider(`ledger_token_name = "standin-token-1"`), ""),
+				Config: e.withProvider(ledgerProvider(`ledger_token_name = "standin-token-1"`), ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("ledger.status", knownvalue.StringExact("confirmed")),
 					expect("ledger.token_name", knownvalue.StringExact("standin-token-1")),
@@ -307,10 +307,4 @@ func (e *testEnv) everyLogReadFor(tokenName string) resource.TestCheckFunc {
 		}
 		return nil
 	}
-}
-
-// ledgerCheckConfig is checkConfig with the provider's ledger arguments.
-func (e *testEnv) ledgerCheckConfig(providerExtra, checkExtra string) string {
-	return strings.Replace(e.checkConfig(checkExtra), `operator = "finops-platform"`, `operator = "finops-platform"
-  `+providerExtra, 1)
 }

@@ -26,7 +26,7 @@ func TestAccLedger_exhaustedTokenWording(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
-			Config: e.ledgerCheckConfig(ledgerProvider(""), recordOnly),
+			Config: e.withProvider(ledgerProvider(""), recordOnly),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expect("happy_path.category", knownvalue.StringExact("quota_exhausted")),
 				expect("happy_path.status_code", knownvalue.Int64Exact(401)),
@@ -47,7 +47,7 @@ func TestAccLedger_userIDOneLeavesMessagesIntact(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
-			Config: e.ledgerCheckConfig(ledgerProvider(`ledger_user_id = "1"`), ""),
+			Config: e.withProvider(ledgerProvider(`ledger_user_id = "1"`), ""),
 			ExpectError: regexp.MustCompile(`(?s)Ledger: not_found: no row with request id\s+“\d{23}[A-Za-z0-9]{8}”\s+and\s+no\s+single\s+row\s+of\s+model\s+“gpt-test-mini”\s+with\s+8\s+prompt\s+and\s+1\s+` +
 				`completion\s+tokens\s+between\s+2026-11-28T09:\d\d:\d\dZ\s+and\s+2026-11-28T09:\d\d:\d\dZ`),
 		}},
@@ -67,7 +67,7 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
-				Config:      e.ledgerCheckConfig(ledgerProvider(""), ""),
+				Config:      e.withProvider(ledgerProvider(""), ""),
 				ExpectError: regexp.MustCompile(`Ledger: unavailable: the gateway refused the log read: 无权进行此操作，access\s+token\s+无效\s+token\s+\[redacted\]\.`),
 			}},
 		})
@@ -83,7 +83,7 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
-				Config: e.ledgerCheckConfig(ledgerProvider(""), ""),
+				Config: e.withProvider(ledgerProvider(""), ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("ledger.status", knownvalue.StringExact("confirmed")),
 					expect("ledger.matched_by", knownvalue.StringExact("time_model_tokens")),
@@ -110,7 +110,7 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 			ProtoV6ProviderFactories: e.factories(),
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
-				Config: e.ledgerCheckConfig(ledgerProvider(""), recordOnly),
+				Config: e.withProvider(ledgerProvider(""), recordOnly),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expect("ledger.status", knownvalue.StringExact("unavailable")),
 					expect("ledger.quota", knownvalue.Null()),
@@ -133,7 +133,7 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
 				PreConfig: func() { started = time.Now() },
-				Config: e.ledgerCheckConfig(fmt.Sprintf(`ledger_api   = "new_api"
+				Config: e.withProvider(fmt.Sprintf(`ledger_api   = "new_api"
   ledger_token = %q
   ledger_wait  = %q`, standin.DefaultLedgerAccessToken, wait), recordOnly),
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -75,18 +75,6 @@ func (c historyContaining) CheckValue(v any) error {
 
 func (c historyContaining) String() string { return "history holding " + c.want }
 
-// aiRequestsTo checks how many AI requests each stand-in saw.
-func aiRequestsTo(want map[*testEnv]int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for e, n := range want {
-			if got := e.standin.AIRequests(); got != n {
-				return fmt.Errorf("stand-in %s saw %d AI requests, want %d", e.url, got, n)
-			}
-		}
-		return nil
-	}
-}
-
 // A changed provider endpoint re-runs the check against the new one: state,
 // log and the plan name it, the earlier run keeps the old one in history,
 // and only the new stand-in sees the re-run.
@@ -111,7 +99,7 @@ func TestAccCheck_rerunWhenProviderEndpointChanges(t *testing.T) {
 					expect("log", logHas("endpoint: "+e2.url+"/v1")),
 					historyKeeps(" endpoint=" + e.url + "/v1"),
 				},
-				Check: aiRequestsTo(map[*testEnv]int{e: 2, e2: 2}),
+				Check: resource.ComposeAggregateTestCheckFunc(e.expectAIRequests(2), e2.expectAIRequests(2)),
 			},
 		},
 	})
@@ -135,7 +123,7 @@ func TestAccCheck_rerunWhenResourceEndpointChanges(t *testing.T) {
 					expect("log", logHas("endpoint: "+e2.url+"/v1")),
 					historyKeeps(" endpoint=" + e.url + "/v1"),
 				},
-				Check: aiRequestsTo(map[*testEnv]int{e: 2, e2: 2}),
+				Check: resource.ComposeAggregateTestCheckFunc(e.expectAIRequests(2), e2.expectAIRequests(2)),
 			},
 		},
 	})
@@ -246,8 +234,7 @@ func TestAccCheck_rerunWhenLedgerEndpointChanges(t *testing.T) {
 	e := ledgerEnv(t, standin.GatewayNewAPI, standin.LedgerOptions{})
 	e2 := ledgerEnv(t, standin.GatewayNewAPI, standin.LedgerOptions{})
 	config := func(ledgerEndpoint string) string {
-		return strings.Replace(e.checkConfig(`enforcement = "record"`), `operator = "finops-platform"`, `operator = "finops-platform"
-  `+ledgerProvider(fmt.Sprintf("ledger_endpoint = %q", ledgerEndpoint)), 1)
+		return e.withProvider(ledgerProvider(fmt.Sprintf("ledger_endpoint = %q", ledgerEndpoint)), `enforcement = "record"`)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),

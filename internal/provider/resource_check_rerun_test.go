@@ -264,12 +264,12 @@ func TestCheckPlanSaysWhyItReruns(t *testing.T) {
 		{"another approved key", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
 			config := h.config(nil)
 			state := h.apply(h.null(), config)
-			h.configure(map[string]tftypes.Value{"api_key": str("sk-test-standin-other")})
+			h.configure(map[string]tftypes.Value{"api_key": str(otherKey)})
 			return state, config, h.private
 		}, `another approved key is configured \(credential fingerprint [0-9a-f]{8}, last run [0-9a-f]{8}\)`},
 		{"another api_key_wo", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
 			state := h.apply(h.null(), h.config(map[string]tftypes.Value{"api_key_wo": str(approvedKey), "api_key_wo_version": num(1)}))
-			return state, h.config(map[string]tftypes.Value{"api_key_wo": str("sk-test-standin-other"), "api_key_wo_version": num(1)}), h.private
+			return state, h.config(map[string]tftypes.Value{"api_key_wo": str(otherKey), "api_key_wo_version": num(1)}), h.private
 		}, `another approved key is configured \(credential fingerprint [0-9a-f]{8}, last run [0-9a-f]{8}\)`},
 		{"the same key through api_key_wo", func(h *protocolHarness) (tftypes.Value, tftypes.Value, []byte) {
 			state := h.apply(h.null(), h.config(nil))

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,14 +133,7 @@ func (p *inProcess) rerunState(ctx context.Context, dir string, rounds []int, wo
 			return err
 		}
 	}
-	if st["resources"], err = json.Marshal(resources); err != nil {
-		return err
-	}
-	out, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "terraform.tfstate"), out, 0o644)
+	return saveState(dir, st, resources)
 }
 
 // rerunInstance takes one instance of the state through the rounds and

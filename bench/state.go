@@ -56,6 +56,19 @@ func readState(dir string) (stateFile, []stateResource, int, error) {
 	return st, resources, len(raw), nil
 }
 
+// saveState writes st, with resources in place of its own, as dir's state.
+func saveState(dir string, st stateFile, resources []stateResource) error {
+	var err error
+	if st["resources"], err = json.Marshal(resources); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "terraform.tfstate"), out, 0o644)
+}
+
 // readChecks reads dir's state and requires what makes the figures real
 // work: n costhandoff_check instances, every one decided proceed, each with
 // history earlier runs.
@@ -67,7 +80,7 @@ func readChecks(dir string, n, history int) (stateStats, error) {
 	stats := stateStats{FileBytes: size}
 	var sizes, values []int
 	for _, r := range resources {
-		if r.str("type") != "costhandoff_check" {
+		if r.str("type") != checkType {
 			continue
 		}
 		instances, err := r.instances()
@@ -143,7 +156,7 @@ func copyAsEcho(from, to, config string) error {
 		return err
 	}
 	for _, r := range resources {
-		if t := r.str("type"); t != "costhandoff_check" {
+		if t := r.str("type"); t != checkType {
 			return fmt.Errorf("%s: unexpected resource type %s", from, t)
 		}
 		// provider["HOST/costhandoff/costhandoff"], whichever host the CLI uses.
@@ -154,15 +167,8 @@ func copyAsEcho(from, to, config string) error {
 		r["type"], _ = json.Marshal("noop_check_echo")
 		r["provider"], _ = json.Marshal(p + `/costhandoff/noop"]`)
 	}
-	if st["resources"], err = json.Marshal(resources); err != nil {
-		return err
-	}
-	out, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
 	if err := writeConfig(to, config); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(to, "terraform.tfstate"), out, 0o644)
+	return saveState(to, st, resources)
 }

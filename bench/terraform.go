@@ -131,7 +131,7 @@ provider "costhandoff" {
   max_concurrent_checks = %d
 }
 
-%s`, maxConcurrent, handoffs("costhandoff_check", n, base, round, owner))
+%s`, maxConcurrent, handoffs(checkType, n, base, round, owner))
 }
 
 // echoConfig is checksConfig's resources as noop_check_echo: the same

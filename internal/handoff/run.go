@@ -183,7 +183,9 @@ func (r Runner) fetchSources(ctx context.Context, c Check) []sources.Page {
 	if !c.VerifySources {
 		return sources.Skip(c.SourceURLs)
 	}
-	return r.Sources.Fetch(ctx, c.SourceURLs)
+	// The pages are fetched with no credential; what their servers make the
+	// fetcher report is scrubbed of every credential of the run.
+	return r.Sources.Fetch(ctx, c.SourceURLs, append([]string{c.ApprovedKey, c.InvalidKey}, c.Request.Credentials...))
 }
 
 // notPassed: a page that failed, or was skipped although verify_sources is

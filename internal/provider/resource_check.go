@@ -154,7 +154,11 @@ func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	urls, diags := stringMapOf(ctx, state.SourceURLs)
 	resp.Diagnostics.Append(diags...)
-	fetched := r.data.runner.Sources.Fetch(ctx, urls)
+	// A refresh knows the provider's key and the ledger token, not a check's
+	// write-only key nor the invalid key of the last run: the pages' reasons
+	// are scrubbed of those two and of every key shape.
+	credentials := []string{r.data.apiKey, r.data.ledgerToken}
+	fetched := r.data.runner.Sources.Fetch(maskCredentials(ctx, credentials...), urls, credentials)
 	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, observedSourcesKey, fetched)...)
 }
 

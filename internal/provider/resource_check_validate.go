@@ -12,6 +12,7 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // validateCheckConfig checks the configured handoff against the provider's
@@ -74,6 +75,9 @@ func validateSourceKinds(urls types.Map, policy handoff.Policy) diag.Diagnostics
 	var diags diag.Diagnostics
 	if urls.IsUnknown() {
 		return diags
+	}
+	if err := sources.CheckPageCount(len(urls.Elements())); err != nil {
+		diags.AddAttributeError(path.Root("source_urls"), "Too many source_urls", err.Error())
 	}
 	kinds := map[string]string{}
 	for kind := range urls.Elements() {

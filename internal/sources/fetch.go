@@ -21,6 +21,7 @@ const (
 	acceptHeader = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"
 
 	defaultTimeout       = 10 * time.Second
+	defaultDeadline      = 20 * time.Second
 	defaultMaxConcurrent = 4
 	maxRedirects         = 5
 	maxBodyBytes         = 5 << 20
@@ -35,15 +36,38 @@ var (
 	errBodyTooLarge      = errors.New("body larger than 5 MiB")
 )
 
+// MaxPages is how many source_urls one check may have. Each page is a
+// request during every apply (and every refresh with watch_sources) and
+// holds a slot of the run's one deadline: past a few dozen, pages would
+// fail for want of time rather than tell anything. A handoff cites four
+// kinds; 32 leaves room for every extra kind a team documents. The plan
+// refuses more (CheckPageCount); Fetch never requests a page past it.
+const MaxPages = 32
+
+// CheckPageCount is the rule on the number of source_urls, for the plan.
+func CheckPageCount(n int) error {
+	if n > MaxPages {
+		return fmt.Errorf("source_urls has %d entries, more than the %d a check may have: every page is fetched within "+
+			"one shared deadline at each apply and watched refresh. Keep the pages the handoff cites (pricing, support, "+
+			"allocation, unit_economics and a few extra kinds) and split the rest across checks", n, MaxPages)
+	}
+	return nil
+}
+
 // Options configures a Fetcher. The zero value is usable.
 type Options struct {
 	// Transport carries the requests; nil => PublicPageTransport(). A
 	// transport given here replaces the dial-time address check; the checks
 	// of each requested URL and redirect still apply.
-	Transport     http.RoundTripper
-	Now           func() time.Time // nil => time.Now
-	Timeout       time.Duration    // per page; zero => 10s
-	MaxConcurrent int              // < 1 => 4
+	Transport http.RoundTripper
+	Now       func() time.Time // nil => time.Now
+	Timeout   time.Duration    // per page; zero => 10s
+	// Deadline bounds one Fetch, all its pages together, however many
+	// there are and however slowly each answers; zero => 20s. A page not
+	// done by then fails as a timeout, and one not started is never
+	// requested.
+	Deadline      time.Duration
+	MaxConcurrent int // < 1 => 4
 }
 
 // Fetcher checks source pages. It is safe for concurrent use.
@@ -51,6 +75,7 @@ type Fetcher struct {
 	client        *http.Client
 	now           func() time.Time
 	timeout       time.Duration
+	deadline      time.Duration
 	maxConcurrent int
 }
 
@@ -59,6 +84,7 @@ func NewFetcher(opts Options) *Fetcher {
 	f := &Fetcher{
 		now:           opts.Now,
 		timeout:       opts.Timeout,
+		deadline:      opts.Deadline,
 		maxConcurrent: opts.MaxConcurrent,
 	}
 	if f.now == nil {
@@ -66,6 +92,9 @@ func NewFetcher(opts Options) *Fetcher {
 	}
 	if f.timeout <= 0 {
 		f.timeout = defaultTimeout
+	}
+	if f.deadline <= 0 {
+		f.deadline = defaultDeadline
 	}
 	if f.maxConcurrent < 1 {
 		f.maxConcurrent = defaultMaxConcurrent
@@ -81,27 +110,53 @@ func NewFetcher(opts Options) *Fetcher {
 
 // Fetch GETs every URL concurrently, at most MaxConcurrent at a time, one
 // attempt each and without any credential. A page passes on a 2xx response
-// whose body (at most 5 MiB) was read within Timeout. Pages are sorted by Kind.
+// whose body (at most 5 MiB) was read within Timeout. All pages share one
+// Deadline: a run of slow pages ends when it passes, however many there are.
+// Pages past MaxPages fail without a request. Pages are sorted by Kind.
 // Once ctx is done, requests in flight are abandoned and pages not yet
 // fetched fail as "canceled" without a request.
-func (f *Fetcher) Fetch(ctx context.Context, urls map[string]string) []Page {
+//
+// credentials are the secrets of the run (the API key, the invalid key,
+// the ledger token): whatever a server makes the fetcher report (a
+// malformed status line, a Location header, a transport error) is scrubbed
+// of each of them, and of every key shape, before it is stored in a Page.
+func (f *Fetcher) Fetch(ctx context.Context, urls map[string]string, credentials []string) []Page {
+	runCtx, cancel := context.WithTimeout(ctx, f.deadline)
+	defer cancel()
+	scrub := sanitize.New(credentials...)
 	kinds := sortedKinds(urls)
 	pages := make([]Page, len(kinds))
 	slots := make(chan struct{}, f.maxConcurrent)
 	var wg sync.WaitGroup
 	for i, kind := range kinds {
+		if i >= MaxPages {
+			pages[i] = f.failed(kind, urls[kind], fmt.Sprintf("not fetched: more than %d source_urls", MaxPages))
+			continue
+		}
 		wg.Go(func() {
-			slots <- struct{}{}
+			select {
+			case slots <- struct{}{}:
+			case <-runCtx.Done():
+				pages[i] = f.failed(kind, urls[kind], failureMessage(ctx, runCtx, runCtx, runCtx.Err(), f.deadline))
+				return
+			}
 			defer func() { <-slots }()
-			pages[i] = f.fetchPage(ctx, kind, urls[kind])
+			pages[i] = f.fetchPage(ctx, runCtx, kind, urls[kind], scrub)
 		})
 	}
 	wg.Wait()
 	return pages
 }
 
-func (f *Fetcher) fetchPage(ctx context.Context, kind, rawURL string) Page {
-	pageCtx, cancel := context.WithTimeout(ctx, f.timeout)
+// failed is a page that failed without a request.
+func (f *Fetcher) failed(kind, rawURL, message string) Page {
+	return Page{Kind: kind, URL: rawURL, Result: Fail, CheckedAt: f.now().UTC().Truncate(time.Second), Message: message}
+}
+
+// fetchPage fetches one page within both the run's deadline (runCtx) and
+// the page's own timeout. ctx is the caller's context.
+func (f *Fetcher) fetchPage(ctx, runCtx context.Context, kind, rawURL string, scrub *sanitize.Scrubber) Page {
+	pageCtx, cancel := context.WithTimeout(runCtx, f.timeout)
 	defer cancel()
 	status, digest, err := f.get(pageCtx, rawURL)
 	page := Page{
@@ -115,8 +170,9 @@ func (f *Fetcher) fetchPage(ctx context.Context, kind, rawURL string) Page {
 	if err != nil {
 		page.Result = Fail
 		// The reason can quote what the server sent (a malformed status
-		// line, a Location header): it goes through the sanitiser.
-		page.Message = sanitize.New().Text(failureMessage(ctx, pageCtx, err), sanitize.MaxMessageRunes)
+		// line, a Location header): it goes through the sanitiser, with
+		// every credential of the run.
+		page.Message = scrub.Text(failureMessage(ctx, runCtx, pageCtx, err, f.deadline), sanitize.MaxMessageRunes)
 	}
 	return page
 }
@@ -184,13 +240,16 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return CheckTarget(req.URL)
 }
 
-// failureMessage turns a fetch error into a short reason. ctx is the caller's
-// context, pageCtx the per-page one derived from it.
-func failureMessage(ctx, pageCtx context.Context, err error) string {
+// failureMessage turns a fetch error into a short reason. ctx is the
+// caller's context, runCtx the run's (one deadline for every page) derived
+// from it, pageCtx the page's own derived from runCtx.
+func failureMessage(ctx, runCtx, pageCtx context.Context, err error, deadline time.Duration) string {
 	var netErr net.Error
 	switch {
 	case ctx.Err() != nil:
 		return "canceled"
+	case runCtx.Err() != nil:
+		return fmt.Sprintf("timeout: the %s all source pages share ran out", deadline)
 	case pageCtx.Err() != nil, errors.As(err, &netErr) && netErr.Timeout():
 		return "timeout"
 	case errors.Is(err, ErrForbiddenAddress):

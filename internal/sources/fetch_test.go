@@ -128,7 +128,7 @@ func TestFetchOnePage(t *testing.T) {
 			f := NewFetcher(Options{Now: fakeClock, Timeout: timeout})
 			url := srv.URL + tt.path
 			start := time.Now()
-			pages := f.Fetch(t.Context(), map[string]string{"pricing": url})
+			pages := f.Fetch(t.Context(), map[string]string{"pricing": url}, nil)
 			if elapsed := time.Since(start); tt.timeout != 0 && elapsed > 20*tt.timeout {
 				t.Errorf("took %v with a %v timeout", elapsed, tt.timeout)
 			}
@@ -180,7 +180,7 @@ func TestFetchFailuresWithoutResponse(t *testing.T) {
 				return nil, tt.transportErr
 			})
 			f := NewFetcher(Options{Transport: transport, Now: fakeClock})
-			pages := f.Fetch(t.Context(), map[string]string{"support": tt.url})
+			pages := f.Fetch(t.Context(), map[string]string{"support": tt.url}, nil)
 			want := Page{Kind: "support", URL: tt.url, Result: Fail, CheckedAt: wantCheckedAt, Message: tt.wantMessage}
 			if len(pages) != 1 || pages[0] != want {
 				t.Errorf("Fetch() = %#v\nwant %#v", pages, want)
@@ -200,7 +200,7 @@ func TestFetchSortsByKind(t *testing.T) {
 		"support":        srv.URL + "/redirect/1",
 		"pricing":        srv.URL + "/page",
 	}
-	pages := NewFetcher(Options{Now: fakeClock}).Fetch(t.Context(), urls)
+	pages := NewFetcher(Options{Now: fakeClock}).Fetch(t.Context(), urls, nil)
 	wantKinds := []string{"allocation", "pricing", "support", "unit_economics"}
 	if len(pages) != len(wantKinds) {
 		t.Fatalf("got %d pages, want %d", len(pages), len(wantKinds))
@@ -229,7 +229,7 @@ func TestFetchSendsNoCredentials(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	pages := NewFetcher(Options{}).Fetch(t.Context(), map[string]string{"pricing": srv.URL + "/start"})
+	pages := NewFetcher(Options{}).Fetch(t.Context(), map[string]string{"pricing": srv.URL + "/start"}, nil)
 	if len(pages) != 1 || pages[0].Result != Pass {
 		t.Fatalf("Fetch() = %#v, want one passing page", pages)
 	}
@@ -315,7 +315,7 @@ func TestFetchBoundsConcurrency(t *testing.T) {
 			srv := startConcurrencyServer(t, pageCount)
 			f := NewFetcher(Options{MaxConcurrent: tt.maxConcurrent})
 			done := make(chan []Page)
-			go func() { done <- f.Fetch(t.Context(), kindURLs(pageCount, srv.URL)) }()
+			go func() { done <- f.Fetch(t.Context(), kindURLs(pageCount, srv.URL), nil) }()
 
 			srv.waitArrivals(t, tt.wantPeak)
 			select {
@@ -344,7 +344,7 @@ func TestFetchHonoursCancellation(t *testing.T) {
 	f := NewFetcher(Options{MaxConcurrent: maxConcurrent, Timeout: time.Minute, Now: fakeClock})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan []Page)
-	go func() { done <- f.Fetch(ctx, kindURLs(pageCount, srv.URL)) }()
+	go func() { done <- f.Fetch(ctx, kindURLs(pageCount, srv.URL), nil) }()
 
 	srv.waitArrivals(t, maxConcurrent)
 	cancel()
@@ -375,7 +375,7 @@ func TestFetchAfterCancelSendsNothing(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	pages := NewFetcher(Options{Transport: transport, Now: fakeClock}).Fetch(ctx, kindURLs(3, "https://example.test/p"))
+	pages := NewFetcher(Options{Transport: transport, Now: fakeClock}).Fetch(ctx, kindURLs(3, "https://example.test/p"), nil)
 	for _, page := range pages {
 		if page.Result != Fail || page.Message != "canceled" {
 			t.Errorf("%s = %#v, want a canceled failure", page.Kind, page)

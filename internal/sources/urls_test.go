@@ -168,7 +168,7 @@ func TestFetchRefusesMetadataTargets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pages := NewFetcher(Options{Now: fakeClock, Transport: transport}).Fetch(t.Context(), map[string]string{"pricing": tt.url})
+			pages := NewFetcher(Options{Now: fakeClock, Transport: transport}).Fetch(t.Context(), map[string]string{"pricing": tt.url}, nil)
 			want := Page{Kind: "pricing", URL: tt.url, Result: Fail, StatusCode: tt.wantStatus, CheckedAt: wantCheckedAt, Message: ErrForbiddenAddress.Error()}
 			if len(pages) != 1 || pages[0] != want {
 				t.Errorf("Fetch() = %#v\nwant %#v", pages, want)

@@ -128,6 +128,9 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 	result.GenerationID = scrub.Field(facts.GenerationID, MaxMessageLength)
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
+		if facts.Usage.Invalid != "" {
+			result.Message = scrub.Text(verdict.Message+"; usage not taken as evidence: "+facts.Usage.Invalid, MaxMessageLength)
+		}
 		result.Model = scrub.Field(cmp.Or(facts.Model, req.Model), MaxMessageLength)
 	}
 	return result

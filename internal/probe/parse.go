@@ -5,8 +5,11 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -114,29 +117,83 @@ func firstStringField(fields map[string]json.RawMessage, names ...string) string
 	return ""
 }
 
+// MaxTokenCount is the largest token count taken as evidence: 2^53, the
+// largest integer that every JSON reader, Terraform's numbers included,
+// holds exactly. No single request comes near it; a count beyond it, like
+// a negative, fractional or non-numeric one, is a server's error, and
+// storing it wrapped or zeroed would be false evidence.
+const MaxTokenCount = 1 << 53
+
+// parse reads the usage object raw. A usage object that is absent or null
+// is no usage; one holding a count that is not a whole number between 0
+// and MaxTokenCount (or whose counts add up past it) is refused as a whole:
+// no counts, Found false, and Invalid says why. Counts are never wrapped,
+// rounded or zeroed.
 func (u usageFields) parse(raw json.RawMessage) Usage {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+	if len(raw) == 0 || string(raw) == "null" {
 		return Usage{}
 	}
-	usage := Usage{Found: true, OutputTokens: intField(fields, u.output)}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		return Usage{Invalid: u.object + " is not an object"}
+	}
+	usage := Usage{Found: true}
+	var err error
+	count := func(name string) int64 {
+		n, e := tokenCount(fields, name)
+		err = cmp.Or(err, e)
+		return n
+	}
+	usage.OutputTokens = count(u.output)
 	for _, name := range u.input {
-		usage.InputTokens += intField(fields, name)
+		usage.InputTokens += count(name)
 	}
 	usage.TotalTokens = usage.InputTokens + usage.OutputTokens
+	if err == nil && usage.TotalTokens > MaxTokenCount {
+		err = fmt.Errorf("the counts add up to %d, more than %d", usage.TotalTokens, int64(MaxTokenCount))
+	}
 	if _, reported := fields[u.total]; reported && u.total != "" {
-		usage.TotalTokens = intField(fields, u.total)
+		usage.TotalTokens = count(u.total)
+	}
+	if err != nil {
+		return Usage{Invalid: err.Error()}
 	}
 	return usage
 }
 
-// intField reads an integer field; anything else counts as zero.
-func intField(fields map[string]json.RawMessage, name string) int64 {
-	var n int64
-	if json.Unmarshal(fields[name], &n) != nil {
-		return 0
+// tokenCount reads the count field name of a usage object: 0 when it is
+// absent or null, an error naming the field when it is not a whole number
+// between 0 and MaxTokenCount. A whole number written with a fraction or an
+// exponent (8.0, 1e3) is that number.
+func tokenCount(fields map[string]json.RawMessage, name string) (int64, error) {
+	raw, ok := fields[name]
+	if !ok || string(raw) == "null" {
+		return 0, nil
 	}
-	return n
+	var num json.Number
+	// A quoted number ("8") decodes into a json.Number too: it is a string.
+	if raw = bytes.TrimSpace(raw); raw[0] == '"' || json.Unmarshal(raw, &num) != nil {
+		return 0, fmt.Errorf("%s is not a number", name)
+	}
+	literal := string(num)
+	if len(literal) > 24 {
+		literal = literal[:24] + "…"
+	}
+	outOfRange := fmt.Errorf("%s %s is out of range (0 to %d)", name, literal, int64(MaxTokenCount))
+	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+		if n < 0 || n > MaxTokenCount {
+			return 0, outOfRange
+		}
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(string(num), 64)
+	switch {
+	case err != nil, f < 0, f > MaxTokenCount:
+		return 0, outOfRange
+	case f != math.Trunc(f):
+		return 0, fmt.Errorf("%s %s is not a whole number", name, literal)
+	}
+	return int64(f), nil
 }
 
 // decodeJSONObject decodes body into v and reports whether body is a JSON

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -55,13 +56,13 @@ func TestParseResponse(t *testing.T) {
 			want: responseFacts{ledgerKeys: ledgerKeys{BodyID: "chatcmpl-2"}, RequestID: "chatcmpl-2"},
 		},
 		{
-			name: "usage of the wrong type", protocol: OpenAIChat, body: `{"usage": [1, 2, 3], "model": 42}`,
-			want: responseFacts{},
+			name: "usage of the wrong type is refused", protocol: OpenAIChat, body: `{"usage": [1, 2, 3], "model": 42}`,
+			want: responseFacts{Usage: Usage{Invalid: "usage is not an object"}},
 		},
 		{
-			name: "token counts of the wrong type count as zero", protocol: OpenAIChat,
-			body: `{"usage": {"prompt_tokens": "8", "completion_tokens": 1.5, "total_tokens": 0}}`,
-			want: responseFacts{Usage: Usage{Found: true}},
+			name: "a token count of the wrong type is refused, never zero", protocol: OpenAIChat,
+			body: `{"usage": {"prompt_tokens": "8", "completion_tokens": 1, "total_tokens": 9}}`,
+			want: responseFacts{Usage: Usage{Invalid: "prompt_tokens is not a number"}},
 		},
 		{
 			name: "a LiteLLM proxy's call id, an OpenRouter generation id and the server's clock", protocol: OpenAIChat,
@@ -130,5 +131,64 @@ func BenchmarkParseAndClassify(b *testing.B) {
 		if facts := spec.parseResponse(header, body); facts.Usage.TotalTokens != 9 {
 			b.Fatalf("usage = %+v", facts.Usage)
 		}
+	}
+}
+
+// Token counts out of range are refused as evidence, never wrapped, rounded
+// or zeroed: the usage is recorded as absent (Found false, counts 0) and
+// Invalid says why, for every protocol's fields.
+func TestParseUsageBounds(t *testing.T) {
+	const max = "9007199254740992" // MaxTokenCount, 2^53
+	tests := []struct {
+		name     string
+		protocol Protocol
+		usage    string
+		want     Usage
+	}{
+		{"MaxInt64 prompt and completion never wrap to a total of -2", OpenAIChat,
+			`{"prompt_tokens": 9223372036854775807, "completion_tokens": 9223372036854775807}`,
+			Usage{Invalid: "completion_tokens 9223372036854775807 is out of range (0 to " + max + ")"}},
+		{"a total of MaxInt64 is no evidence", OpenAIChat,
+			`{"prompt_tokens": 8, "completion_tokens": 1, "total_tokens": 9223372036854775807}`,
+			Usage{Invalid: "total_tokens 9223372036854775807 is out of range (0 to " + max + ")"}},
+		{"1e308 prompt tokens never become 0", OpenAIChat,
+			`{"prompt_tokens": 1e308, "completion_tokens": 1, "total_tokens": 2}`,
+			Usage{Invalid: "prompt_tokens 1e308 is out of range (0 to " + max + ")"}},
+		{"beyond float64", OpenAIChat, `{"prompt_tokens": 1e400, "completion_tokens": 1}`,
+			Usage{Invalid: "prompt_tokens 1e400 is out of range (0 to " + max + ")"}},
+		{"past int64 written as an integer", OpenAIChat, `{"prompt_tokens": 9223372036854775808, "completion_tokens": 1}`,
+			Usage{Invalid: "prompt_tokens 9223372036854775808 is out of range (0 to " + max + ")"}},
+		{"a long literal is cut in the reason", OpenAIChat, `{"prompt_tokens": 1` + strings.Repeat("0", 40) + `, "completion_tokens": 1}`,
+			Usage{Invalid: "prompt_tokens 100000000000000000000000… is out of range (0 to " + max + ")"}},
+		{"negative", OpenAIChat, `{"prompt_tokens": -1, "completion_tokens": 2, "total_tokens": 1}`,
+			Usage{Invalid: "prompt_tokens -1 is out of range (0 to " + max + ")"}},
+		{"negative total", OpenAIResponses, `{"input_tokens": 1, "output_tokens": 2, "total_tokens": -3}`,
+			Usage{Invalid: "total_tokens -3 is out of range (0 to " + max + ")"}},
+		{"fractional", OpenAIChat, `{"prompt_tokens": 8, "completion_tokens": 1.5}`,
+			Usage{Invalid: "completion_tokens 1.5 is not a whole number"}},
+		{"a boolean", Gemini, `{"promptTokenCount": true, "candidatesTokenCount": 1}`,
+			Usage{Invalid: "promptTokenCount is not a number"}},
+		{"an object", AnthropicMessages, `{"input_tokens": 5, "output_tokens": {"n": 1}}`,
+			Usage{Invalid: "output_tokens is not a number"}},
+		{"each in range, the sum past the bound", AnthropicMessages,
+			`{"input_tokens": ` + max + `, "cache_read_input_tokens": 1, "output_tokens": 1}`,
+			Usage{Invalid: "the counts add up to 9007199254740994, more than " + max}},
+		{"at the bound", OpenAIChat, `{"prompt_tokens": ` + max + `, "completion_tokens": 0}`,
+			Usage{Found: true, InputTokens: 1 << 53, TotalTokens: 1 << 53}},
+		{"a whole number written with a fraction or an exponent", OpenAIChat, `{"prompt_tokens": 8.0, "completion_tokens": 1e0, "total_tokens": 9}`,
+			Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},
+		{"null and absent counts are 0", Gemini, `{"promptTokenCount": null, "candidatesTokenCount": 1}`,
+			Usage{Found: true, OutputTokens: 1, TotalTokens: 1}},
+		{"minus zero is zero", OpenAIChat, `{"prompt_tokens": -0, "completion_tokens": 3}`,
+			Usage{Found: true, OutputTokens: 3, TotalTokens: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := protocols[tt.protocol]
+			body := `{"` + spec.usage.object + `": ` + tt.usage + `}`
+			if got := spec.parseResponse(http.Header{}, []byte(body)).Usage; got != tt.want {
+				t.Errorf("usage = %+v\nwant    %+v", got, tt.want)
+			}
+		})
 	}
 }

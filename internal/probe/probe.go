@@ -69,10 +69,14 @@ type Request struct {
 
 // Usage is the token evidence found in a successful response.
 type Usage struct {
-	Found        bool // a usage object was present
+	Found        bool // a usage object was present and every count in it was in range
 	InputTokens  int64
 	OutputTokens int64
 	TotalTokens  int64
+	// Invalid says why a usage object that was present was refused as
+	// evidence (a count negative, fractional, not a number or past
+	// MaxTokenCount); "" otherwise. Found is false and the counts are 0.
+	Invalid string
 }
 
 // Result is the outcome of one path: at most one request on the wire, unless

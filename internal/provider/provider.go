@@ -132,7 +132,8 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Sensitive: true,
 				MarkdownDescription: "The approved credential used for the happy path. Defaults to the `" + EnvAPIKey +
 					"` environment variable. Never stored in state or logged, and needed only by plans that run a check. Prefer " +
-					"the resource's write-only `api_key_wo` or the environment variable.",
+					"the resource's write-only `api_key_wo` or the environment variable; set from a variable, declare it " +
+					"`sensitive = true` and `ephemeral = true`: Terraform writes a non-ephemeral variable's value in clear in a saved plan.",
 			},
 			"api_protocol": schema.StringAttribute{
 				Optional:            true,
@@ -200,7 +201,9 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				MarkdownDescription: "The ledger's credential: the gateway's access (system) token (`new_api`), a LiteLLM key allowed " +
 					"to read the spend logs (`litellm`), never the API key; for `openrouter` optional, the approved key reading the " +
 					"generation record when unset. Defaults to the `" +
-					EnvLedgerToken + "` environment variable. Never stored in state or logged; needed only by plans that run a check.",
+					EnvLedgerToken + "` environment variable. Never stored in state or logged; needed only by plans that run a check. " +
+					"Set from a variable, declare it `sensitive = true` and `ephemeral = true`: Terraform writes a non-ephemeral " +
+					"variable's value in clear in a saved plan.",
 			},
 			"ledger_user_id": schema.StringAttribute{
 				Optional: true,

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // Enforcement modes of a stop decision.
@@ -79,7 +81,8 @@ func checkArguments() map[string]schema.Attribute {
 			Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "Public pages that define pricing, support, allocation and unit economics, by kind " +
 				"(`pricing`, `support`, `allocation`, `unit_economics`; extra kinds allowed). Each must be an absolute http(s) URL. " +
-				"The provider's `required_source_kinds` must all be present.",
+				"The provider's `required_source_kinds` must all be present. At most " + strconv.Itoa(sources.MaxPages) +
+				" entries: all the pages of a run share one " + sources.DefaultDeadline.String() + " deadline.",
 			Validators: []validator.Map{mapvalidator.ValueStringsAre(sourceURLValidator{})},
 		},
 		"verify_sources": schema.BoolAttribute{

@@ -21,7 +21,7 @@ const (
 	acceptHeader = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"
 
 	defaultTimeout       = 10 * time.Second
-	defaultDeadline      = 20 * time.Second
+	DefaultDeadline      = 20 * time.Second
 	defaultMaxConcurrent = 4
 	maxRedirects         = 5
 	maxBodyBytes         = 5 << 20
@@ -94,7 +94,7 @@ func NewFetcher(opts Options) *Fetcher {
 		f.timeout = defaultTimeout
 	}
 	if f.deadline <= 0 {
-		f.deadline = defaultDeadline
+		f.deadline = DefaultDeadline
 	}
 	if f.maxConcurrent < 1 {
 		f.maxConcurrent = defaultMaxConcurrent

@@ -11,8 +11,10 @@ provider "costhandoff" {
   operator = "finops-platform"
 }
 
-# An ephemeral variable is never written to the plan or state, and can only
-# be passed to write-only arguments such as api_key_wo. Set it with
+# An ephemeral variable is never written to the plan or state (an ordinary
+# one, even sensitive, is saved in clear in a saved plan), and can only be
+# passed where Terraform allows ephemeral values: write-only arguments such
+# as api_key_wo, and provider arguments such as api_key. Set it with
 # TF_VAR_approved_api_key from the CI secret store.
 variable "approved_api_key" {
   description = "Approved key for this workload."

@@ -71,8 +71,8 @@ func (anthropicUsage) fetch(ctx context.Context, c *Reader, keyID, model string,
 			return nil, err
 		}
 		if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
-			return nil, permanent("%s; the usage report needs an Admin API key (sk-ant-admin…), which only organization "+
-				"members with the admin role can create in the Console; a standard API key is refused", r.failure(anthropicUsageName).Error())
+			return nil, permanent("%s; ledger_token must be an Admin API key, which only organization members with the "+
+				"admin role can create in the Console; a standard API key is refused", r.failure(anthropicUsageName).Error())
 		}
 		if r.status < 200 || r.status > 299 {
 			return nil, r.failure(anthropicUsageName)

@@ -63,8 +63,8 @@ func (openAIUsage) fetch(ctx context.Context, c *Reader, keyID, model string, fr
 			return nil, err
 		}
 		if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
-			return nil, permanent("%s; the usage API needs an organization Admin API key (sk-admin-…, created by an "+
-				"organization Owner under Admin keys), which reads usage (api.usage.read); a project or restricted key is refused",
+			return nil, permanent("%s; ledger_token must be an organization Admin API key, which an organization Owner creates "+
+				"on the Admin keys page and which reads usage (api.usage.read); a project or restricted key is refused",
 				r.failure(openAIUsageName).Error())
 		}
 		if r.status < 200 || r.status > 299 {

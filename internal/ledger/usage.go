@@ -204,7 +204,7 @@ func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet
 		r := Result{Status: Confirmed, MatchedBy: MatchedByBucket, PromptTokens: prompt, CompletionTokens: completion, Model: model}
 		if own.N > 1 {
 			r.MatchedBy = MatchedByBucketSum
-			r.Message = fmt.Sprintf("confirmed as one of %d smoke requests this provider sent with key %s and model %s in the minute %s, "+
+			r.Message = fmt.Sprintf("confirmed as one of %d smoke requests this provider sent with key %s, model %s in the minute %s, "+
 				"whose bucket holds %s", own.N, quoted(keyID), quoted(model), minuteName(at), b.describe())
 		}
 		return r
@@ -226,9 +226,8 @@ func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet
 	b, ok := buckets[m]
 	if ok && !b.empty() && exceeds(b, own) && (!inFlight || last) {
 		return Result{Status: Ambiguous, Message: fmt.Sprintf(
-			"the bucket of key %s and model %s for the minute %s holds %s, more than the %s this provider sent in it "+
-				"(%d input and %d output tokens): the key carries other traffic, so the smoke request cannot be told apart; "+
-				"use a key used only for smoke tests (its id in ledger_key_id)",
+			"the key carries other traffic: use a key used only for smoke tests. The bucket of key %s, model %s, minute %s holds %s, "+
+				"more than the %s this provider sent in it (%d input, %d output tokens)",
 			quoted(keyID), quoted(model), minuteName(m), b.describe(), plural(int(own.N), "smoke request"), own.PromptTokens, own.CompletionTokens)}, true
 	}
 	if !last {
@@ -238,8 +237,8 @@ func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet
 		for _, k := range []int64{m - 60, m + 60} {
 			if nb, ok := buckets[k]; ok && !nb.empty() && exceeds(nb, fleet[k]) {
 				return Result{Status: Ambiguous, Message: fmt.Sprintf(
-					"no bucket of key %s and model %s for the minute %s, but the minute %s holds %s that this provider's smoke "+
-						"requests do not explain: the key carries other traffic; use a key used only for smoke tests (its id in ledger_key_id)",
+					"the key carries other traffic: use a key used only for smoke tests. No bucket of key %s, model %s for the minute %s, "+
+						"but the minute %s holds %s that this provider's smoke requests do not explain",
 					quoted(keyID), quoted(model), minuteName(m), minuteName(k), nb.describe())}, true
 			}
 		}

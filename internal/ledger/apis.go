@@ -59,13 +59,13 @@ const (
 var descriptors = []Descriptor{
 	{
 		API: NewAPI, Name: "the gateway's usage log", EndpointSuffix: "/v1", DefaultWait: DefaultWait,
-		Credential:    "the gateway's access (system) token, sent as Authorization (with New-Api-User when ledger_user_id is set)",
+		Credential:    "the gateway's system access token, never the API key; sent as Authorization, with New-Api-User when ledger_user_id is set",
 		UsesTokenName: true,
 		Matching:      "the row whose request_id is the answer's X-Oneapi-Request-Id; where rows carry none, the one row of the model inside the request's window with the response's tokens",
 	},
 	{
 		API: LiteLLM, Name: "the proxy's spend logs", EndpointSuffix: "/v1", DefaultWait: DefaultLiteLLMWait,
-		Credential: "a LiteLLM key allowed to read the spend logs (a master or admin key, or the internal user's), sent as a Bearer key",
+		Credential: "a master or admin key, or the key of the internal user the approved key belongs to; never the approved key itself; sent as a Bearer key",
 		Matching:   "the spend row whose request_id is the response body's id or the x-litellm-call-id header",
 	},
 	{

@@ -380,3 +380,47 @@ func TestAccLedgerUsage_planTimeRules(t *testing.T) {
 		t.Errorf("%d requests at plan, want none", n)
 	}
 }
+
+// A key goes only to its own host (issue 27, item 4): with OpenRouter's
+// ledger on the provider and no ledger token, a check whose own endpoint is
+// another gateway with its own key is refused at plan, since its key would
+// be read with at OpenRouter's host; with a ledger token, every ledger read
+// carries that token, and the other gateway's key never reaches the ledger.
+func TestAccLedgerOpenRouter_keyOnlyToItsHost(t *testing.T) {
+	const readKey = "test-openrouter-reading-key"
+	const otherKey = "sk-test-other-gateway-key-0000"
+	e := proxyEnv(t, standin.GatewayOpenRouter, standin.LedgerOptions{AccessToken: readKey})
+	other := newTestEnv(t, otherKey)
+	check := fmt.Sprintf(`endpoint           = %q
+  api_key_wo         = %q
+  api_key_wo_version = 1
+  enforcement        = "record"`, other.url+"/v1", otherKey)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{
+			{
+				Config:      e.openRouterConfig(`ledger_wait = "2s"`, check),
+				ExpectError: regexp.MustCompile(`(?s)The check's key would go to another host.*set the provider's\s+ledger_token`),
+			},
+			{
+				Config: e.openRouterConfig(`ledger_wait = "2s"`+"\n  ledger_token = \""+readKey+"\"", check),
+				Check: func(*terraform.State) error {
+					headers := e.standin.LedgerHeaders()
+					if len(headers) == 0 {
+						return fmt.Errorf("the generation records were never read")
+					}
+					for i, h := range headers {
+						if got := h.Get("Authorization"); got != "Bearer "+readKey {
+							return fmt.Errorf("generation read %d carried Authorization %q, want the ledger token", i, got)
+						}
+					}
+					if e.standin.AIRequests() != 0 || other.standin.RequestsWithKey(otherKey) != 1 {
+						return fmt.Errorf("the check's requests went to the wrong host")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -156,11 +156,17 @@ func (u *usageAPI) read(ctx context.Context, c *Reader, q Query, _ baseline) (Re
 	if err != nil {
 		return Result{}, false, err
 	}
-	u.mu.Lock()
-	u.last[queryKey(q)] = buckets
-	u.mu.Unlock()
 	fleet, inFlight := u.fleetOf(q.Model, m)
 	res, decided := u.judge(c.opts.KeyID, q.Model, m, q.PromptTokens, q.CompletionTokens, fleet, buckets, inFlight, false)
+	// The last buckets read are what the end of the wait judges; a decided
+	// lookup keeps none.
+	u.mu.Lock()
+	if decided {
+		delete(u.last, queryKey(q))
+	} else {
+		u.last[queryKey(q)] = buckets
+	}
+	u.mu.Unlock()
 	return res, decided, nil
 }
 

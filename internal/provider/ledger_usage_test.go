@@ -374,6 +374,12 @@ func TestAccLedgerUsage_planTimeRules(t *testing.T) {
 				ExpectError: regexp.MustCompile(`The ledger token is the approved key`),
 				PlanOnly:    true,
 			},
+			{
+				Config: e.withProvider(v.provider(v.adminKey, "1m", ""), `api_key_wo = "sk-test-another-key-0000000000"
+  api_key_wo_version = 1`),
+				ExpectError: regexp.MustCompile(`The check's key is not the one ledger_key_id names`),
+				PlanOnly:    true,
+			},
 		},
 	})
 	if n := e.standin.AIRequests() + len(e.standin.UsageRequests()); n != 0 {

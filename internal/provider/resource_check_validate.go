@@ -165,6 +165,24 @@ func (d *providerData) requireCredential(cfg checkModel) diag.Diagnostics {
 	}
 	diags.Append(d.refuseKeyAsLedgerToken(cfg)...)
 	diags.Append(d.refuseKeyToOtherHost(cfg)...)
+	diags.Append(d.refuseKeyWithoutItsID(cfg)...)
+	return diags
+}
+
+// refuseKeyWithoutItsID: a usage API is read for one key, ledger_key_id, the
+// id of the provider's api_key. A check with its own api_key_wo, another key,
+// would be looked for under the wrong id and never found.
+func (d *providerData) refuseKeyWithoutItsID(cfg checkModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !d.ledgerConfigured() || !d.ledgerDesc.NeedsKeyID || !known(cfg.APIKeyWO) || d.apiKey == "" {
+		return diags
+	}
+	if strings.TrimSpace(cfg.APIKeyWO.ValueString()) != strings.TrimSpace(d.apiKey) {
+		diags.AddAttributeError(path.Root("api_key_wo"), "The check's key is not the one ledger_key_id names",
+			"ledger_api = \""+d.ledger.API+"\" reads "+d.ledgerDesc.Name+" for ledger_key_id ("+d.ledger.KeyID+"), the id of "+
+				"the provider's api_key, and this check's api_key_wo is another key, whose usage would never be found there: "+
+				"leave api_key_wo unset, or give this check a provider (an alias) whose api_key and ledger_key_id are that key's.")
+	}
 	return diags
 }
 

@@ -27,6 +27,7 @@ const (
 	ReasonEvidenceGap       Reason = "evidence_gap"
 	ReasonUncontrolledRetry Reason = "uncontrolled_retry"
 	ReasonLedgerUnconfirmed Reason = "ledger_unconfirmed"
+	ReasonLedgerPending     Reason = "ledger_pending"
 	ReasonSourceUnverified  Reason = "source_unverified"
 	ReasonSourceChanged     Reason = "source_changed"
 	ReasonRequestIDMissing  Reason = "request_id_missing"
@@ -49,6 +50,7 @@ var Reasons = []ReasonInfo{
 	{ReasonEvidenceGap, Stop, "the happy path succeeded but its response carried no usage object with a positive total token count"},
 	{ReasonUncontrolledRetry, Stop, "more than one request of a path reached the wire"},
 	{ReasonLedgerUnconfirmed, Stop, "a ledger is configured and the smoke request's row was not found in it, or the ledger could not be read"},
+	{ReasonLedgerPending, Review, "a usage API whose data arrives minutes late (openai_usage, anthropic_usage) has not shown the smoke request's bucket yet; a refresh (terraform apply -refresh-only) reads it again and re-derives the decision"},
 	{ReasonSourceUnverified, Review, "a source page could not be fetched, or verify_sources is false"},
 	{ReasonSourceChanged, Review, "a source page's SHA-256 digest differs from the previous run's"},
 	{ReasonRequestIDMissing, Review, "the happy path succeeded but the response carried no request id to trace the spend by"},
@@ -103,7 +105,8 @@ func (f Facts) applies() map[Reason]bool {
 		ReasonErrorPathFailed:   f.ErrorPathResult != ResultPass && f.ErrorPathResult != ResultInconclusive,
 		ReasonEvidenceGap:       f.HappyPathPassed && !f.UsageCaptured,
 		ReasonUncontrolledRetry: f.MaxAttempts > 1,
-		ReasonLedgerUnconfirmed: askLedger && !f.ledgerMatched(),
+		ReasonLedgerUnconfirmed: askLedger && !f.ledgerMatched() && f.LedgerStatus != ledger.Pending,
+		ReasonLedgerPending:     askLedger && f.LedgerStatus == ledger.Pending,
 		ReasonSourceUnverified:  f.SourcesUnverified,
 		ReasonSourceChanged:     f.SourcesChanged,
 		ReasonRequestIDMissing:  f.HappyPathPassed && !f.RequestIDPresent,

@@ -30,6 +30,7 @@ var causes = map[Reason]func(*Facts){
 	ReasonUncontrolledRetry: func(f *Facts) { f.MaxAttempts = 2 },
 	ReasonLedgerUnconfirmed: func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound },
 	ReasonLedgerMismatch:    func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch },
+	ReasonLedgerPending:     func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Pending },
 	ReasonSourceUnverified:  func(f *Facts) { f.SourcesUnverified = true },
 	ReasonSourceChanged:     func(f *Facts) { f.SourcesChanged = true },
 	ReasonRequestIDMissing:  func(f *Facts) { f.RequestIDPresent = false },
@@ -51,6 +52,7 @@ func TestReasonsTable(t *testing.T) {
 		{Code: "evidence_gap", Decision: Stop},
 		{Code: "uncontrolled_retry", Decision: Stop},
 		{Code: "ledger_unconfirmed", Decision: Stop},
+		{Code: "ledger_pending", Decision: Review},
 		{Code: "source_unverified", Decision: Review},
 		{Code: "source_changed", Decision: Review},
 		{Code: "request_id_missing", Decision: Review},
@@ -121,14 +123,14 @@ func TestDecide(t *testing.T) {
 			wantReasons:  []Reason{ReasonAllocationGap, ReasonEvidenceGap, ReasonUncontrolledRetry},
 		},
 		{
-			name: "every reason a passing happy path allows but a ledger mismatch",
+			name: "every reason a passing happy path allows but a ledger mismatch or pending",
 			facts: Facts{
 				HappyPathPassed: true, MaxAttempts: 3, SourcesUnverified: true, SourcesChanged: true, LedgerConfigured: true,
 				LedgerStatus: ledger.Unavailable,
 			},
 			wantDecision: Stop,
 			wantReasons: slices.DeleteFunc(slices.Clone(allCodes), func(r Reason) bool {
-				return r == ReasonHappyPathFailed || r == ReasonLedgerMismatch
+				return r == ReasonHappyPathFailed || r == ReasonLedgerMismatch || r == ReasonLedgerPending
 			}),
 		},
 		{
@@ -157,6 +159,18 @@ func TestDecide(t *testing.T) {
 				return f
 			}(),
 			wantDecision: Proceed,
+		},
+		{
+			// Pending is no missing record: the data arrives late, and a
+			// refresh reads it again.
+			name: "a pending usage bucket is a review, not unconfirmed",
+			facts: func() Facts {
+				f := passingFacts()
+				f.LedgerConfigured, f.LedgerStatus = true, ledger.Pending
+				return f
+			}(),
+			wantDecision: Review,
+			wantReasons:  []Reason{ReasonLedgerPending},
 		},
 		{
 			name:         "a ledger not read (no status) is unconfirmed",

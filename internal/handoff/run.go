@@ -153,6 +153,7 @@ func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *l
 		CompletionTokens: happy.Usage.OutputTokens,
 		Key:              c.ApprovedKey,
 		Secrets:          []string{c.InvalidKey},
+		Endpoint:         c.Request.Endpoint,
 		Ticket:           ticket,
 	})
 	return out, &found

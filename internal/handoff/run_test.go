@@ -311,6 +311,7 @@ func TestRunLedger(t *testing.T) {
 				SentAt: runClock.Add(time.Second), ReceivedAt: runClock.Add(2 * time.Second),
 				ServerDate: o.Probe.HappyPath.ServerDate, PromptTokens: 8, CompletionTokens: 1,
 				Key: completeCheck(f).ApprovedKey, Secrets: []string{completeCheck(f).InvalidKey},
+				Endpoint: completeCheck(f).Request.Endpoint,
 			}
 			if len(queries) != 1 || !reflect.DeepEqual(queries[0], want) || want.ServerDate.IsZero() {
 				t.Errorf("ledger queries = %+v, want one %+v", queries, want)

@@ -33,12 +33,21 @@ const (
 	Ambiguous   Status = "ambiguous"   // several records could each be the smoke request; Message names them
 	NotFound    Status = "not_found"   // no record within the wait
 	Unavailable Status = "unavailable" // the ledger could not be read, or what it holds is no charge; Message says why
+	// Pending: a usage API whose data arrives minutes late showed no bucket
+	// within the wait; a refresh reads again (Reader.Recheck).
+	Pending Status = "pending"
 )
 
 // How a record was matched.
 const (
 	MatchedByRequestID       = "request_id"
 	MatchedByTimeModelTokens = "time_model_tokens"
+	// MatchedByBucket: a usage API's minute bucket holds this one request.
+	MatchedByBucket = "usage_bucket"
+	// MatchedByBucketSum: the bucket equals the sum of this provider's smoke
+	// requests of that key, model and minute; each is confirmed as one of N
+	// (the message says N).
+	MatchedByBucketSum = "bucket_sum"
 )
 
 // API names a ledger's API.
@@ -79,6 +88,9 @@ type Query struct {
 	Key string
 	// Secrets are further credentials to scrub (the invalid key).
 	Secrets []string
+	// Endpoint is the check's effective AI endpoint: the approved key goes
+	// to a ledger only on that endpoint's host (OpenRouter).
+	Endpoint string
 	// Ticket is what Before returned; Find releases it.
 	Ticket *Ticket
 }
@@ -100,6 +112,9 @@ type Result struct {
 	ProviderName     string // OpenRouter's upstream provider; "" otherwise
 	CheckedAt        time.Time
 	Message          string // why mismatch, ambiguous, not_found or unavailable
+	// Recheck is what a refresh needs to read a pending record again; nil
+	// unless Status is Pending.
+	Recheck *Recheck
 }
 
 // Matched reports a status that means the smoke request's record was
@@ -116,6 +131,7 @@ type Options struct {
 	Token     string // the ledger's credential; "" for OpenRouter means the approved key
 	UserID    string // new_api: sent as New-Api-User when non-empty; an identifier, never scrubbed
 	TokenName string // new_api: read the rows of this gateway token only
+	KeyID     string // openai_usage, anthropic_usage: the approved key's id at the vendor, an identifier
 	Wait      time.Duration
 	// PollInterval is the first pause between reads; each later pause
 	// doubles it, up to MaxPollInterval. Zero or less means
@@ -239,6 +255,10 @@ func New(opts Options) *Reader {
 		c.api = &liteLLM{}
 	case OpenRouter:
 		c.api = openRouter{}
+	case OpenAIUsage:
+		c.api = newUsageAPI(openAIUsage{})
+	case AnthropicUsage:
+		c.api = newUsageAPI(anthropicUsage{})
 	default:
 		c.api = newAPI{}
 	}
@@ -276,6 +296,9 @@ type baseline struct {
 // record, so that only records written after it can be this request's. The
 // Ticket goes into the Query given to Find; nil means nothing is held.
 func (c *Reader) Before(ctx context.Context, model string) *Ticket {
+	if s, ok := c.api.(sendCounter); ok {
+		return s.before(model)
+	}
 	orderer, ok := c.api.(sendOrderer)
 	if !ok || !orderer.ordersSends(c) {
 		return nil
@@ -327,7 +350,15 @@ func (c *Reader) lockFor(key string) chan struct{} {
 // The wait bounds the whole lookup, each read included.
 func (c *Reader) Find(ctx context.Context, q Query) Result {
 	defer q.Ticket.Release()
+	if s, ok := c.api.(sendCounter); ok {
+		s.sent(c, q)
+	}
 	res := c.find(ctx, q)
+	return c.scrub(res, q)
+}
+
+// scrub stamps res and passes its strings through the sanitiser.
+func (c *Reader) scrub(res Result, q Query) Result {
 	res.CheckedAt = c.opts.Now().UTC()
 	// A user id and token names are identifiers, not secrets: only
 	// credentials are redacted. Field also keeps each on one line: a stored
@@ -397,6 +428,9 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 }
 
 func (c *Reader) notFound(q Query, b baseline, reads int) Result {
+	if f, ok := c.api.(finaliser); ok {
+		return f.final(c, q, reads)
+	}
 	return Result{Status: NotFound, Message: fmt.Sprintf("%s after %s over %s",
 		c.api.notFound(c, q, b), plural(reads, "read"), c.opts.Wait)}
 }

@@ -37,6 +37,12 @@ func (o openRouter) read(ctx context.Context, c *Reader, q Query, _ baseline) (R
 	if id == "" {
 		return unavailable("the response carried no generation id to look the record up by"), true, nil
 	}
+	// The approved key goes only to its own host: a check whose endpoint
+	// is another gateway has a key that is not OpenRouter's.
+	if c.opts.Token == "" && !SameHost(q.Endpoint, c.opts.Endpoint) {
+		return unavailable("the check's endpoint is not on the ledger's host, so its key is not sent there: set the provider's " +
+			"ledger_token (an OpenRouter key) to read OpenRouter's generation records for it"), true, nil
+	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+cmp.Or(c.opts.Token, q.Key))
 	r, err := c.get(ctx, c.opts.Endpoint+generationPath+"?"+url.Values{"id": {id}}.Encode(), h)

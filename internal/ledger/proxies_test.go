@@ -143,14 +143,23 @@ func TestOpenRouter(t *testing.T) {
 	const record = `{"data":{"id":"gen-1","model":"openai/gpt-test","provider_name":"OpenAI","native_tokens_prompt":8,"native_tokens_completion":1,"tokens_prompt":9,"tokens_completion":1,"total_cost":0.0000123,"usage":0.0000123}}`
 	q := ledger.Query{BodyID: "gen-1", GenerationID: "gen-1", Model: model, PromptTokens: prompt, CompletionTokens: output, Key: fakeAPIKey}
 	tests := []struct {
-		name     string
-		token    string
-		answer   func(n int, r *http.Request) (int, string)
-		want     ledger.Result
-		message  string
-		wantAuth string
-		reads    int
+		name      string
+		token     string
+		answer    func(n int, r *http.Request) (int, string)
+		want      ledger.Result
+		message   string
+		wantAuth  string
+		reads     int
+		otherHost bool
 	}{
+		{
+			// A check whose own endpoint is another gateway: its key is
+			// that gateway's, and never goes to OpenRouter's host.
+			name: "no ledger token and a check on another host: nothing is sent", otherHost: true,
+			answer:  func(int, *http.Request) (int, string) { return 200, record },
+			want:    ledger.Result{Status: ledger.Unavailable},
+			message: "set the provider's ledger_token", reads: 0,
+		},
 		{
 			name: "404 until the record exists, then its native counts and cost; read with the approved key",
 			answer: func(n int, _ *http.Request) (int, string) {
@@ -189,7 +198,13 @@ func TestOpenRouter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &proxyRecorder{answer: tt.answer}
 			clock := newClock(t0)
-			got := ledger.New(ledger.Options{API: ledger.OpenRouter, Endpoint: startGateway(t, p), Token: tt.token, Wait: 30 * time.Second,
+			endpoint := startGateway(t, p)
+			q := q
+			q.Endpoint = endpoint + "/api/v1"
+			if tt.otherHost {
+				q.Endpoint = "https://gateway.example.com/v1"
+			}
+			got := ledger.New(ledger.Options{API: ledger.OpenRouter, Endpoint: endpoint, Token: tt.token, Wait: 30 * time.Second,
 				Now: clock.Now, After: clock.After}).Find(t.Context(), q)
 			if !strings.Contains(got.Message, tt.message) || tt.message == "" && got.Message != "" {
 				t.Errorf("Message %q, want it to hold %q", got.Message, tt.message)

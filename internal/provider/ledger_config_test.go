@@ -24,7 +24,7 @@ func TestAccLedgerConfig_credentialPerLedger(t *testing.T) {
   ledger_token = " ` + approvedKey + ` "`, regexp.MustCompile(`(?s)The ledger token is the approved key.*"litellm"`)},
 		{"openrouter may read with the approved key as its token", `ledger_api = "openrouter"
   ledger_token = "` + approvedKey + `"`, nil},
-		{"an unknown ledger", `ledger_api = "ledgerly"`, regexp.MustCompile(`(?s)ledger_api value must be one of:\s+\["none"\s+"new_api"\s+"litellm"\s+"openrouter"\]`)},
+		{"an unknown ledger", `ledger_api = "ledgerly"`, regexp.MustCompile(`(?s)ledger_api value must be one of:\s+\["none"\s+"new_api"\s+"litellm"\s+"openrouter"\s+"openai_usage"\s+"anthropic_usage"\]`)},
 		{"an empty token name", `ledger_api = "new_api"
   ledger_token = "t"
   ledger_token_name = ""`, regexp.MustCompile(`(?s)ledger_token_name.*length`)},

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
+
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -51,21 +51,13 @@ const (
 	MinRequestTimeout     = time.Second
 	MaxRequestTimeout     = 10 * time.Minute
 	MaxConcurrentChecks   = 100
-	DefaultLedgerWait     = 30 * time.Second
-	// DefaultLiteLLMWait is longer: a LiteLLM proxy writes its spend rows
-	// in batches, every 10 s by default and every 60 s in many deployments.
-	DefaultLiteLLMWait = 90 * time.Second
-	MaxLedgerWait      = 10 * time.Minute
-	DefaultQuotaPerUSD = 500000.0
+	MaxLedgerWait         = 10 * time.Minute
+	DefaultQuotaPerUSD    = 500000.0
 )
 
-// Values of ledger_api: none, or one of the ledger package's APIs.
-const (
-	ledgerNone       = "none"
-	ledgerNewAPI     = string(ledger.NewAPI)
-	ledgerLiteLLM    = string(ledger.LiteLLM)
-	ledgerOpenRouter = string(ledger.OpenRouter)
-)
+// ledgerNone is ledger_api's default; every other value is one of the
+// ledger package's APIs, which describe themselves (ledger.Describe).
+const ledgerNone = "none"
 
 var (
 	_ provider.Provider                   = (*costhandoffProvider)(nil)
@@ -108,6 +100,7 @@ type providerModel struct {
 	LedgerToken         types.String         `tfsdk:"ledger_token"`
 	LedgerUserID        types.String         `tfsdk:"ledger_user_id"`
 	LedgerTokenName     types.String         `tfsdk:"ledger_token_name"`
+	LedgerKeyID         types.String         `tfsdk:"ledger_key_id"`
 	LedgerWait          timetypes.GoDuration `tfsdk:"ledger_wait"`
 	LedgerQuotaPerUSD   types.Float64        `tfsdk:"ledger_quota_per_usd"`
 }
@@ -188,22 +181,27 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional: true,
 				MarkdownDescription: "Where to confirm the smoke request's charge after a happy path that passed, reading only: " +
 					"`none` (the default); `new_api`, the usage log of a gateway of the one-api / new-api family (CometAPI among them); " +
-					"`litellm`, a LiteLLM proxy's spend logs; `openrouter`, OpenRouter's generation records.",
-				Validators: []validator.String{stringvalidator.OneOf(ledgerNone, ledgerNewAPI, ledgerLiteLLM, ledgerOpenRouter)},
+					"`litellm`, a LiteLLM proxy's spend logs; `openrouter`, OpenRouter's generation records; `openai_usage`, the " +
+					"OpenAI organization's usage data; `anthropic_usage`, the Anthropic organization's usage report. The two usage " +
+					"APIs report per minute, minutes late: a smoke request not there yet within `ledger_wait` is `pending` " +
+					"(decision `review`, reason `ledger_pending`) and a refresh (`terraform apply -refresh-only`) reads it again.",
+				Validators: []validator.String{stringvalidator.OneOf(append([]string{ledgerNone}, ledger.Names()...)...)},
 			},
 			"ledger_endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Base URL of the ledger's API. Defaults to `endpoint` without a trailing `/v1` " +
-					"(`new_api`, `litellm`) or without a trailing `/api/v1` (`openrouter`). Plain `http://` follows the same rule as `endpoint`.",
+					"(`new_api`, `litellm`), without a trailing `/api/v1` (`openrouter`), or `endpoint` itself (`openai_usage`, " +
+					"`anthropic_usage`, e.g. `https://api.openai.com/v1`). Plain `http://` follows the same rule as `endpoint`.",
 			},
 			"ledger_token": schema.StringAttribute{
 				Optional: true, Sensitive: true,
 				MarkdownDescription: "The ledger's credential: the gateway's access (system) token (`new_api`), a LiteLLM key allowed " +
-					"to read the spend logs (`litellm`), never the API key; for `openrouter` optional, the approved key reading the " +
-					"generation record when unset. Defaults to the `" +
-					EnvLedgerToken + "` environment variable. Never stored in state or logged; needed only by plans that run a check. " +
-					"Set from a variable, declare it `sensitive = true` and `ephemeral = true`: Terraform writes a non-ephemeral " +
-					"variable's value in clear in a saved plan.",
+					"to read the spend logs (`litellm`), an organization admin key (`openai_usage`: `sk-admin-…`, sent as a Bearer key; " +
+					"`anthropic_usage`: `sk-ant-admin…`, sent as `x-api-key`), never the API key; for `openrouter` optional, the " +
+					"approved key reading the generation record when unset, and only when the check's endpoint is on the ledger's host. " +
+					"Defaults to the `" + EnvLedgerToken + "` environment variable. Never stored in state or logged; needed only by " +
+					"plans that run a check. Set from a variable, declare it `sensitive = true` and `ephemeral = true`: Terraform " +
+					"writes a non-ephemeral variable's value in clear in a saved plan.",
 			},
 			"ledger_user_id": schema.StringAttribute{
 				Optional: true,
@@ -217,10 +215,18 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"token only, so another token's traffic (another workload, production) is never taken for the smoke request.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
+			"ledger_key_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "`openai_usage` / `anthropic_usage`: the id the vendor's console shows for the approved key " +
+					"(`key_…`, `apikey_…`), whose usage is read; an identifier, not a secret. Required for those two and refused for " +
+					"the other ledgers.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 256)},
+			},
 			"ledger_wait": schema.StringAttribute{
 				Optional: true, CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: "How long to look for the smoke request's row, as a Go duration up to `10m`; `0s` reads once. " +
-					"It bounds the whole lookup, each read included. Only reads. Defaults to `30s`, `90s` for `litellm`.",
+					"It bounds the whole lookup, each read included. Only reads. Defaults to `30s`, `90s` for `litellm`, `6m` for " +
+					"`openai_usage` and `anthropic_usage`.",
 				Validators: []validator.String{durationBetween{0, MaxLedgerWait}},
 			},
 			"ledger_quota_per_usd": schema.Float64Attribute{
@@ -269,6 +275,9 @@ func (p *costhandoffProvider) Functions(context.Context) []func() function.Funct
 func (p *costhandoffProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(validateLedgerKeyID(m)...)
+	}
 	if resp.Diagnostics.HasError() || m.Endpoint.IsUnknown() || m.Endpoint.IsNull() || m.AllowPlainHTTP.IsUnknown() {
 		return
 	}
@@ -282,6 +291,29 @@ func (p *costhandoffProvider) ValidateConfig(ctx context.Context, req provider.V
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
 		}
 	}
+}
+
+// validateLedgerKeyID: the usage APIs read the approved key's usage by its
+// id, which the others have no use for. A plan-time rule of the ledger
+// settings, beside the others (ValidateConfig and configureLedger).
+func validateLedgerKeyID(m providerModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if m.LedgerAPI.IsUnknown() || m.LedgerKeyID.IsUnknown() {
+		return diags
+	}
+	api := stringOr(m.LedgerAPI, "", ledgerNone)
+	d, ok := ledger.Describe(ledger.API(api))
+	switch {
+	case ok && d.NeedsKeyID && m.LedgerKeyID.IsNull():
+		diags.AddAttributeError(path.Root("ledger_key_id"), "Missing ledger_key_id",
+			"ledger_api = \""+api+"\" reads "+d.Name+" for one API key: set ledger_key_id to the id the vendor's console shows "+
+				"for the approved key (key_… for OpenAI, apikey_… for Anthropic). It is an identifier, not a secret.")
+	case (!ok || !d.NeedsKeyID) && !m.LedgerKeyID.IsNull():
+		diags.AddAttributeError(path.Root("ledger_key_id"), "ledger_key_id does not apply",
+			"ledger_key_id is read only by ledger_api = \"openai_usage\" and \"anthropic_usage\"; ledger_api is \""+api+
+				"\": remove ledger_key_id.")
+	}
+	return diags
 }
 
 // newProviderData resolves the configuration against the environment and
@@ -336,7 +368,8 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		Policy:  policy,
 		Now:     p.now,
 	}
-	if d.ledger.API != ledgerNone {
+	diags.Append(validateLedgerKeyID(m)...)
+	if d.ledger.API != ledgerNone && !diags.HasError() {
 		diags.Append(p.configureLedger(m, d, transport)...)
 	}
 	if diags.HasError() {
@@ -348,19 +381,18 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 // configureLedger sets up the reads of the configured ledger.
 func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, transport http.RoundTripper) diag.Diagnostics {
 	var diags diag.Diagnostics
-	api := d.ledger.API
-	suffix, wait := "/v1", DefaultLedgerWait
-	switch api {
-	case ledgerOpenRouter:
-		suffix = "/api/v1"
-	case ledgerLiteLLM:
-		wait = DefaultLiteLLMWait
+	desc, ok := ledger.Describe(ledger.API(d.ledger.API))
+	if !ok { // the attribute's validator refused it already
+		diags.AddAttributeError(path.Root("ledger_api"), "Invalid ledger_api", "ledger_api \""+d.ledger.API+"\" is not a ledger this provider reads.")
+		return diags
 	}
-	endpoint := stringOr(m.LedgerEndpoint, "", strings.TrimSuffix(strings.TrimRight(d.endpoint, "/"), suffix))
+	d.ledgerDesc = desc
+	endpoint := stringOr(m.LedgerEndpoint, "", desc.DefaultEndpoint(d.endpoint))
 	if err := handoff.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
 	d.ledger.Endpoint = endpoint
+	d.ledger.KeyID = m.LedgerKeyID.ValueString()
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
@@ -372,12 +404,13 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 		quotaPerUSD = m.LedgerQuotaPerUSD.ValueFloat64()
 	}
 	d.runner.Ledger = ledger.New(ledger.Options{
-		API:          ledger.API(api),
+		API:          desc.API,
 		Endpoint:     endpoint,
 		Token:        d.ledgerToken,
 		UserID:       stringOr(m.LedgerUserID, p.getenv(EnvLedgerUserID), ""),
 		TokenName:    m.LedgerTokenName.ValueString(),
-		Wait:         durationOr(m.LedgerWait, wait, &diags),
+		KeyID:        d.ledger.KeyID,
+		Wait:         durationOr(m.LedgerWait, desc.DefaultWait, &diags),
 		PollInterval: p.ledgerPoll,
 		After:        p.after,
 		QuotaPerUSD:  quotaPerUSD,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
 )
 
@@ -19,7 +20,9 @@ type providerData struct {
 	// ledger is what a run's ledger confirmation is read from: a change
 	// re-runs the check.
 	ledger ledgerSetting
-	runner handoff.Runner
+	// ledgerDesc is how the configured ledger describes itself; zero without one.
+	ledgerDesc ledger.Descriptor
+	runner     handoff.Runner
 }
 
 // policyOf is the policy in force: the default one before the provider is

@@ -71,6 +71,9 @@ type testEnv struct {
 	url     string
 	clock   *fakeClock
 	env     map[string]string
+	// realWaits: the provider's pauses take real time and leave the clock
+	// where it is, so that a fleet's checks all send at the same moment.
+	realWaits bool
 }
 
 func newTestEnv(t testing.TB, moreKeys ...string) *testEnv {
@@ -95,12 +98,16 @@ func newTestEnvWith(t testing.TB, opts standin.Options) *testEnv {
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"costhandoff": func() (tfprotov6.ProviderServer, error) {
+			after := e.clock.After
+			if e.realWaits {
+				after = nil
+			}
 			return serve(&costhandoffProvider{
 				version:    "test",
 				now:        e.clock.Now,
 				getenv:     func(k string) string { return e.env[k] },
 				ledgerPoll: 100 * time.Millisecond,
-				after:      e.clock.After,
+				after:      after,
 			})(), nil
 		},
 	}

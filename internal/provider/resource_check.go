@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
@@ -106,9 +107,10 @@ func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	plan.ID = types.StringValue(newCheckID())
-	if r.run(ctx, cfg, &plan, handoff.Previous{}, &resp.Diagnostics) {
+	if ran, recheck := r.run(ctx, cfg, &plan, handoff.Previous{}, &resp.Diagnostics); ran {
 		resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
+		resp.Diagnostics.Append(writeRecheck(ctx, resp.Private, recheck)...)
 	}
 }
 
@@ -134,10 +136,11 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	prev, diags := state.previous(ctx)
 	resp.Diagnostics.Append(diags...)
 	plan.ID = state.ID
-	if !r.run(ctx, cfg, &plan, prev, &resp.Diagnostics) {
+	if ran, recheck := r.run(ctx, cfg, &plan, prev, &resp.Diagnostics); !ran {
 		plan = state // nothing ran: the last run stays
 	} else {
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
+		resp.Diagnostics.Append(writeRecheck(ctx, resp.Private, recheck)...)
 	}
 	resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 	// Pages seen on refresh belonged to the run just replaced.
@@ -146,20 +149,26 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 
 // Read never calls the AI API. With watch_sources it fetches the source
 // pages again and keeps what it found in private state, so that a changed
-// page shows up in the next plan without growing the stored handoff.
+// page shows up in the next plan without growing the stored handoff. A run
+// whose usage-API ledger is pending is read again (refreshLedger).
 func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	state, ok := readModel(ctx, req.State.Raw, &resp.Diagnostics)
-	if !ok || r.data == nil || !state.WatchSources.ValueBool() {
+	if !ok || r.data == nil {
 		return
 	}
-	urls, diags := stringMapOf(ctx, state.SourceURLs)
-	resp.Diagnostics.Append(diags...)
-	// A refresh knows the provider's key and the ledger token, not a check's
-	// write-only key nor the invalid key of the last run: the pages' reasons
-	// are scrubbed of those two and of every key shape.
-	credentials := []string{r.data.apiKey, r.data.ledgerToken}
-	fetched := r.data.runner.Sources.Fetch(maskCredentials(ctx, credentials...), urls, credentials)
-	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, observedSourcesKey, fetched)...)
+	if state.WatchSources.ValueBool() {
+		urls, diags := stringMapOf(ctx, state.SourceURLs)
+		resp.Diagnostics.Append(diags...)
+		// A refresh knows the provider's key and the ledger token, not a check's
+		// write-only key nor the invalid key of the last run: the pages' reasons
+		// are scrubbed of those two and of every key shape.
+		credentials := []string{r.data.apiKey, r.data.ledgerToken}
+		fetched := r.data.runner.Sources.Fetch(maskCredentials(ctx, credentials...), urls, credentials)
+		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, observedSourcesKey, fetched)...)
+	}
+	if r.refreshLedger(ctx, &state, req.Private, resp) {
+		resp.State.Raw = writeModel(ctx, state, req.State.Raw.Type(), &resp.Diagnostics)
+	}
 }
 
 // readModel is the check as raw holds it (a configuration, plan or state);
@@ -195,10 +204,10 @@ func (r *checkResource) ImportState(_ context.Context, _ resource.ImportStateReq
 // run resolves the check, runs it, stores the outcome in m and applies
 // enforcement. It reports whether the check ran: a check that could not be
 // resolved sends nothing and leaves no record.
-func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) bool {
+func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) (bool, *ledger.Recheck) {
 	if r.data == nil {
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
-		return false
+		return false, nil
 	}
 	// The defaults a plan fills in, filled in here too for a plan that could
 	// not (a provider configured only at apply), so the state is known.
@@ -206,7 +215,7 @@ func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, 
 	check, d := r.data.resolveCheck(ctx, cfg, *m)
 	diags.Append(d...)
 	if diags.HasError() {
-		return false
+		return false, nil
 	}
 	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey, r.data.ledgerToken)
 	tflog.Info(ctx, "running cost handoff smoke test", map[string]any{
@@ -218,7 +227,10 @@ func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, 
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),
 	})
 	enforce(outcome, m.Enforcement.ValueString(), untaintHint(*m, prev), diags)
-	return true
+	if outcome.Ledger != nil {
+		return true, outcome.Ledger.Recheck
+	}
+	return true, nil
 }
 
 // untaintHint is what a first run that stops tells the operator ("" for a

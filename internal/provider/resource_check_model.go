@@ -157,6 +157,7 @@ type ledgerModel struct {
 	Quota            types.Int64  `tfsdk:"quota"`
 	ChargedUSD       types.String `tfsdk:"charged_usd"`
 	CheckedAt        types.String `tfsdk:"checked_at"`
+	Message          types.String `tfsdk:"message"`
 }
 
 var (
@@ -225,6 +226,7 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 		Quota:            types.Int64Null(),
 		ChargedUSD:       types.StringNull(),
 		CheckedAt:        optionalTime(l.CheckedAt),
+		Message:          optionalString(l.Message),
 	}
 	if l.Matched() {
 		m.MatchedBy, m.RequestID = optionalString(l.MatchedBy), optionalString(l.RequestID)

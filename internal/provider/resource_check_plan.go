@@ -287,13 +287,18 @@ const (
 type ledgerSetting struct {
 	API      string `json:"api"`
 	Endpoint string `json:"endpoint,omitempty"`
+	KeyID    string `json:"key_id,omitempty"`
 }
 
 func (l ledgerSetting) String() string {
-	if l.Endpoint == "" {
-		return l.API
+	s := l.API
+	if l.Endpoint != "" {
+		s += " at " + l.Endpoint
 	}
-	return l.API + " at " + l.Endpoint
+	if l.KeyID != "" {
+		s += " for key " + l.KeyID
+	}
+	return s
 }
 
 // privateState is what the framework's private state offers to plans,

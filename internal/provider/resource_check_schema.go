@@ -278,9 +278,15 @@ func ledgerAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"status": computedString("`confirmed` (the record holds the response's tokens), `mismatch` (found, tokens differ), " +
 			"`ambiguous` (several rows could each be the smoke request; the message names them and the way out), " +
-			"`not_found` (no record within `ledger_wait`) or `unavailable` (the ledger could not be read, or its record is no charge)."),
+			"`not_found` (no record within `ledger_wait`; for the usage APIs, none 24 hours after the run), `unavailable` (the ledger " +
+			"could not be read, or its record is no charge) or `pending` (`openai_usage`, `anthropic_usage`: no bucket yet; a refresh " +
+			"reads it again and records the confirmation in this run)."),
+		"message": computedString("Why, in one sanitized line, for every status but `confirmed` (the window searched, the rows or " +
+			"buckets that could each be it, what refused the read); for a fleet's bucket, the N it was confirmed as one of; null when none."),
 		"matched_by": computedString("`request_id` (the gateway's request id, LiteLLM's request id, OpenRouter's generation id), or " +
-			"`time_model_tokens` where the gateway's rows carry no request id; null without a match."),
+			"`time_model_tokens` where the gateway's rows carry no request id, `usage_bucket` (a usage API's minute bucket holds " +
+			"this one request), `bucket_sum` (the bucket equals the sum of this provider's N smoke requests of that key, model and " +
+			"minute: each is confirmed as one of N, the message says N); null without a match."),
 		"log_id":            computedInt("The row's id in the gateway's log; null without a match and where the ledger gives none (one-api, LiteLLM, OpenRouter)."),
 		"request_id":        computedString("The record's request id (OpenRouter: the generation id); null when the record has none."),
 		"token_name":        computedString("The gateway token the request was charged to: which credential paid, without storing it; null where the ledger names none."),

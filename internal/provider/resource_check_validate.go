@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
@@ -160,42 +161,69 @@ func (d *providerData) requireCredential(cfg checkModel) diag.Diagnostics {
 	if cfg.APIKeyWO.IsNull() && d.apiKey == "" {
 		diags.Append(noCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
 	}
-	if d.ledgerConfigured() && d.ledgerToken == "" {
-		// OpenRouter's generation record is read with the approved key
-		// when no ledger token is set; the other ledgers need their own.
-		switch d.ledger.API {
-		case ledgerNewAPI:
-			diags.AddError("No ledger token configured",
-				"This plan runs the check's smoke test at apply, and the provider's ledger_api = \"new_api\" reads the gateway's "+
-					"usage log with its access token: set the provider's ledger_token or the "+EnvLedgerToken+" environment variable "+
-					"(the gateway's system access token, never the API key), or set ledger_api = \"none\".")
-		case ledgerLiteLLM:
-			diags.AddError("No ledger token configured",
-				"This plan runs the check's smoke test at apply, and the provider's ledger_api = \"litellm\" reads the proxy's "+
-					"spend logs with a key allowed to read them: set the provider's ledger_token or the "+EnvLedgerToken+
-					" environment variable (a master or admin key, or the key of the internal user the approved key belongs to; "+
-					"never the approved key itself), or set ledger_api = \"none\".")
-		}
+	if desc := d.ledgerDesc; d.ledgerConfigured() && d.ledgerToken == "" && !desc.TokenOptional {
+		diags.AddError("No ledger token configured",
+			"This plan runs the check's smoke test at apply, and the provider's ledger_api = \""+d.ledger.API+"\" reads "+desc.Name+
+				" with its own credential: set the provider's ledger_token or the "+EnvLedgerToken+" environment variable ("+
+				desc.Credential+"), or set ledger_api = \"none\".")
 	}
 	diags.Append(d.refuseKeyAsLedgerToken(cfg)...)
+	diags.Append(d.refuseKeyToOtherHost(cfg)...)
+	diags.Append(d.refuseKeyWithoutItsID(cfg)...)
 	return diags
 }
 
-// refuseKeyAsLedgerToken: the new-api and LiteLLM ledgers are never sent
-// the approved key, so a ledger token that is the approved key is refused
+// refuseKeyWithoutItsID: a usage API is read for one key, ledger_key_id, the
+// id of the provider's api_key. A check with its own api_key_wo, another key,
+// would be looked for under the wrong id and never found.
+func (d *providerData) refuseKeyWithoutItsID(cfg checkModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !d.ledgerConfigured() || !d.ledgerDesc.NeedsKeyID || !known(cfg.APIKeyWO) || d.apiKey == "" {
+		return diags
+	}
+	if strings.TrimSpace(cfg.APIKeyWO.ValueString()) != strings.TrimSpace(d.apiKey) {
+		diags.AddAttributeError(path.Root("api_key_wo"), "The check's key is not the one ledger_key_id names",
+			"ledger_api = \""+d.ledger.API+"\" reads "+d.ledgerDesc.Name+" for ledger_key_id ("+d.ledger.KeyID+"), the id of "+
+				"the provider's api_key, and this check's api_key_wo is another key, whose usage would never be found there: "+
+				"leave api_key_wo unset, or give this check a provider (an alias) whose api_key and ledger_key_id are that key's.")
+	}
+	return diags
+}
+
+// refuseKeyAsLedgerToken: no ledger but OpenRouter is ever sent the
+// approved key, so a ledger token that is the approved key is refused
 // before anything is sent. OpenRouter's record belongs to the same API and
 // may be read with the key.
 func (d *providerData) refuseKeyAsLedgerToken(cfg checkModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if !d.ledgerConfigured() || d.ledger.API == ledgerOpenRouter || cfg.APIKeyWO.IsUnknown() {
+	if !d.ledgerConfigured() || d.ledgerDesc.ApprovedKeyFallback || cfg.APIKeyWO.IsUnknown() {
 		return diags
 	}
 	approved := d.approvedKey(cfg)
 	if token := strings.TrimSpace(d.ledgerToken); token != "" && token == strings.TrimSpace(approved) {
 		diags.AddAttributeError(path.Root("api_key_wo"), "The ledger token is the approved key",
 			"The provider's ledger_token (or "+EnvLedgerToken+") is the approved API key, and ledger_api = \""+d.ledger.API+
-				"\" must never be sent the API key: set ledger_token to the ledger's own credential (the gateway's system access "+
-				"token for new_api, a key allowed to read the spend logs for litellm).")
+				"\" must never be sent the API key: set ledger_token to the ledger's own credential ("+d.ledgerDesc.Credential+").")
+	}
+	return diags
+}
+
+// refuseKeyToOtherHost: a key goes only to its own host. Where the ledger
+// would read with the approved key (OpenRouter without a ledger token), a
+// check whose effective endpoint is on another host than the ledger's has a
+// key that is not the ledger's: refused at plan (the reader refuses it too).
+func (d *providerData) refuseKeyToOtherHost(cfg checkModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !d.ledgerConfigured() || !d.ledgerDesc.ApprovedKeyFallback || d.ledgerToken != "" || cfg.Endpoint.IsUnknown() {
+		return diags
+	}
+	endpoint := stringOr(cfg.Endpoint, "", d.endpoint)
+	if !ledger.SameHost(endpoint, d.ledger.Endpoint) {
+		diags.AddAttributeError(path.Root("endpoint"), "The check's key would go to another host",
+			"This check's endpoint ("+handoff.LogEndpoint(endpoint)+") is not on the host of the provider's ledger ("+
+				handoff.LogEndpoint(d.ledger.Endpoint)+"), and ledger_api = \""+d.ledger.API+"\" without a ledger_token reads with "+
+				"the check's own key, which belongs to its endpoint's host only: set the provider's ledger_token (a key of the "+
+				"ledger's own), or point the check at the ledger's API.")
 	}
 	return diags
 }

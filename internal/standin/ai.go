@@ -124,7 +124,9 @@ func (s *Server) respondAsVendor(w http.ResponseWriter, r *http.Request, x excha
 	}
 	switch x.behaviour {
 	case Normal, AcceptAnyKey, NoUsage, ZeroUsage, NoRequestID:
-		answer(w, x)
+		if c, u, ok := answer(w, x); ok {
+			s.countUsage(x.key, c.model, u)
+		}
 	case Redirect:
 		http.Redirect(w, r, redirectTargetPath, http.StatusFound)
 	case HTMLPage:
@@ -151,22 +153,25 @@ func (s *Server) respondAsVendor(w http.ResponseWriter, r *http.Request, x excha
 }
 
 // answer is the vendor's answer to a well-behaved request: the key, the
-// required header and the body are checked in that order.
-func answer(w http.ResponseWriter, x exchange) {
+// required header and the body are checked in that order. ok reports an
+// answered request, with its completion and usage, which the vendor counts.
+func answer(w http.ResponseWriter, x exchange) (completion, *tokenUsage, bool) {
 	if f, failed := x.authFailure(); failed {
 		x.protocol.writeFailure(w, f)
-		return
+		return completion{}, nil, false
 	}
 	if h := x.protocol.requiredHeader; h != "" && x.header.Get(h) == "" {
 		x.protocol.writeFailure(w, failure{kind: badRequest, detail: h + ": header is required"})
-		return
+		return completion{}, nil, false
 	}
 	c, f, ok := x.protocol.parse(x.path, x.body)
 	if !ok {
 		x.protocol.writeFailure(w, f)
-		return
+		return completion{}, nil, false
 	}
-	writeJSON(w, http.StatusOK, x.protocol.successBody(c, usageFor(x.behaviour, c), x.behaviour != NoRequestID))
+	u := usageFor(x.behaviour, c)
+	writeJSON(w, http.StatusOK, x.protocol.successBody(c, u, x.behaviour != NoRequestID))
+	return c, u, true
 }
 
 // answerEchoing answers as Normal does, but echoes a key: the approved one

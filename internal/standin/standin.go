@@ -134,6 +134,7 @@ type Server struct {
 	after   func(time.Duration) <-chan time.Time
 	control *http.ServeMux
 	ledger  ledgerBook
+	usage   usageBook // the vendors' usage APIs (usage.go)
 }
 
 // counters are what ResetCounters clears.
@@ -291,6 +292,10 @@ func (s *Server) RequestsWithKey(key string) int {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, controlPrefix) || strings.HasPrefix(r.URL.Path, pagePrefix) {
 		s.control.ServeHTTP(w, r)
+		return
+	}
+	if isUsagePath(r.URL.Path) { // no AI path ends so
+		s.serveUsage(w, r)
 		return
 	}
 	if r.URL.Path == spendLogsPath { // no AI path ends so

@@ -1,0 +1,306 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// The vendors' usage APIs (openai_usage, anthropic_usage) report an
+// organization's usage per minute, per API key and model, minutes late.
+// What they share is here: the smoke request's minute on this host's clock
+// at the send, the buckets of that minute and the minutes either side, the
+// sums of this provider's own smoke requests of a minute (a fleet on one
+// key), pending when no bucket came within the wait, and the read again on
+// refresh. Each vendor's file says how to ask and how to read the answer.
+
+// usageBucket is one minute of one key and model.
+type usageBucket struct {
+	requests      int64 // -1 when the API counts no requests (Anthropic)
+	input, output int64
+}
+
+func (b usageBucket) empty() bool { return b.requests <= 0 && b.input == 0 && b.output == 0 }
+
+// usageFetcher is one vendor's usage API.
+type usageFetcher interface {
+	// fetch reads the buckets of keyID and model from from to to (minute
+	// starts, to exclusive), keyed by the minute's Unix seconds.
+	fetch(ctx context.Context, c *Reader, keyID, model string, from, to time.Time) (map[int64]usageBucket, *readError)
+	// countsRequests: the buckets count requests (OpenAI), not only tokens.
+	countsRequests() bool
+	// name is the API in a message.
+	name() string
+}
+
+// FleetSum is this provider's smoke requests of one key, model and minute.
+type FleetSum struct {
+	N                int64 `json:"n"`
+	PromptTokens     int64 `json:"prompt_tokens"`
+	CompletionTokens int64 `json:"completion_tokens"`
+}
+
+// Recheck is what a refresh needs to read a pending usage bucket again,
+// kept beside the record (never in it): the send's time on this host's
+// clock, the key id and model, the response's tokens, and the sums of this
+// provider's smoke requests in the minutes read, so that a fleet's bucket
+// can still be confirmed after the process that sent it is gone.
+type Recheck struct {
+	API              API                 `json:"api"`
+	SentAt           time.Time           `json:"sent_at"`
+	KeyID            string              `json:"key_id"`
+	Model            string              `json:"model"`
+	PromptTokens     int64               `json:"prompt_tokens"`
+	CompletionTokens int64               `json:"completion_tokens"`
+	Fleet            map[string]FleetSum `json:"fleet"` // by the minute's Unix seconds
+}
+
+// sendCounter is an api that counts its smoke requests: Before marks one in
+// flight, Find records it as sent.
+type sendCounter interface {
+	before(model string) *Ticket
+	sent(c *Reader, q Query)
+}
+
+// finaliser is an api whose end of the wait is more than not_found.
+type finaliser interface {
+	final(c *Reader, q Query, reads int) Result
+}
+
+type usageAPI struct {
+	f usageFetcher
+
+	mu       sync.Mutex
+	inFlight map[*Ticket]string            // smoke requests about to be sent or in flight, by model
+	sends    map[string]map[int64]FleetSum // by model, then minute
+	last     map[string]map[int64]usageBucket
+}
+
+func newUsageAPI(f usageFetcher) *usageAPI {
+	return &usageAPI{f: f, inFlight: map[*Ticket]string{}, sends: map[string]map[int64]FleetSum{}, last: map[string]map[int64]usageBucket{}}
+}
+
+var (
+	_ sendCounter = (*usageAPI)(nil)
+	_ finaliser   = (*usageAPI)(nil)
+)
+
+func minuteOf(t time.Time) int64 { return t.Unix() - ((t.Unix()%60)+60)%60 }
+
+func (u *usageAPI) before(model string) *Ticket {
+	t := &Ticket{}
+	u.mu.Lock()
+	u.inFlight[t] = model
+	u.mu.Unlock()
+	t.release = func() {
+		u.mu.Lock()
+		delete(u.inFlight, t)
+		u.mu.Unlock()
+	}
+	return t
+}
+
+func (u *usageAPI) sent(c *Reader, q Query) {
+	m := minuteOf(q.SentAt)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.inFlight, q.Ticket)
+	byMinute := u.sends[q.Model]
+	if byMinute == nil {
+		byMinute = map[int64]FleetSum{}
+		u.sends[q.Model] = byMinute
+	}
+	s := byMinute[m]
+	s.N++
+	s.PromptTokens += q.PromptTokens
+	s.CompletionTokens += q.CompletionTokens
+	byMinute[m] = s
+	// Minutes long past are of no use to any lookup.
+	for k := range byMinute {
+		if k < m-int64(PendingLimit/time.Second) {
+			delete(byMinute, k)
+		}
+	}
+}
+
+// fleetOf is the sums of this provider's smoke requests of model in the
+// minutes around m, and whether one of them is still in flight.
+func (u *usageAPI) fleetOf(model string, m int64) (map[int64]FleetSum, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := map[int64]FleetSum{}
+	for _, k := range []int64{m - 60, m, m + 60} {
+		if s, ok := u.sends[model][k]; ok {
+			out[k] = s
+		}
+	}
+	inFlight := false
+	for _, mod := range u.inFlight {
+		inFlight = inFlight || mod == model
+	}
+	return out, inFlight
+}
+
+func queryKey(q Query) string {
+	return q.Model + "\x00" + strconv.FormatInt(q.SentAt.UnixNano(), 10) + "\x00" + q.BodyID + q.RequestID
+}
+
+func (u *usageAPI) read(ctx context.Context, c *Reader, q Query, _ baseline) (Result, bool, *readError) {
+	if c.opts.KeyID == "" {
+		return unavailable("ledger_key_id is not set: the usage API is read for the approved key's id"), true, nil
+	}
+	m := minuteOf(q.SentAt)
+	buckets, err := u.f.fetch(ctx, c, c.opts.KeyID, q.Model, time.Unix(m-60, 0), time.Unix(m+120, 0))
+	if err != nil {
+		return Result{}, false, err
+	}
+	fleet, inFlight := u.fleetOf(q.Model, m)
+	res, decided := u.judge(c.opts.KeyID, q.Model, m, q.PromptTokens, q.CompletionTokens, fleet, buckets, inFlight, false)
+	// The last buckets read are what the end of the wait judges; a decided
+	// lookup keeps none.
+	u.mu.Lock()
+	if decided {
+		delete(u.last, queryKey(q))
+	} else {
+		u.last[queryKey(q)] = buckets
+	}
+	u.mu.Unlock()
+	return res, decided, nil
+}
+
+// final is the end of the wait: ambiguous when a bucket holds what this
+// provider's smoke requests cannot explain, else pending, with what a
+// refresh needs to read again.
+func (u *usageAPI) final(c *Reader, q Query, reads int) Result {
+	m := minuteOf(q.SentAt)
+	u.mu.Lock()
+	buckets := u.last[queryKey(q)]
+	delete(u.last, queryKey(q))
+	u.mu.Unlock()
+	fleet, _ := u.fleetOf(q.Model, m)
+	res, _ := u.judge(c.opts.KeyID, q.Model, m, q.PromptTokens, q.CompletionTokens, fleet, buckets, false, true)
+	if res.Status == Pending {
+		res.Message = fmt.Sprintf("%s after %s over %s; the data arrives minutes late: a refresh (terraform apply -refresh-only) reads it again",
+			res.Message, plural(reads, "read"), c.opts.Wait)
+		res.Recheck = &Recheck{API: c.opts.API, SentAt: q.SentAt.UTC(), KeyID: c.opts.KeyID, Model: q.Model,
+			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, Fleet: map[string]FleetSum{}}
+		for k, s := range fleet {
+			res.Recheck.Fleet[strconv.FormatInt(k, 10)] = s
+		}
+	}
+	return res
+}
+
+// judge reads the buckets of the minutes m-1, m and m+1 against the smoke
+// request (prompt, completion tokens, sent in minute m) and this provider's
+// smoke requests of those minutes. decided is false while the answer may
+// still change; last judges for good (the wait is over).
+func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet map[int64]FleetSum,
+	buckets map[int64]usageBucket, inFlight, last bool) (Result, bool) {
+	own := fleet[m]
+	if own.N == 0 { // a refresh's record without sums: the request alone
+		own = FleetSum{N: 1, PromptTokens: prompt, CompletionTokens: completion}
+	}
+	equals := func(b usageBucket, s FleetSum) bool {
+		return b.input == s.PromptTokens && b.output == s.CompletionTokens && (!u.f.countsRequests() || b.requests == s.N)
+	}
+	confirmed := func(b usageBucket, at int64) Result {
+		r := Result{Status: Confirmed, MatchedBy: MatchedByBucket, PromptTokens: prompt, CompletionTokens: completion, Model: model}
+		if own.N > 1 {
+			r.MatchedBy = MatchedByBucketSum
+			r.Message = fmt.Sprintf("confirmed as one of %d smoke requests this provider sent with key %s, model %s in the minute %s, "+
+				"whose bucket holds %s", own.N, quoted(keyID), quoted(model), minuteName(at), b.describe())
+		}
+		return r
+	}
+	if b, ok := buckets[m]; ok && !b.empty() && equals(b, own) {
+		return confirmed(b, m), true
+	}
+	// A skew of under a minute between the hosts moves the requests of
+	// minute m into the next or previous bucket, where this provider sent
+	// nothing else.
+	for _, k := range []int64{m - 60, m + 60} {
+		if b, ok := buckets[k]; ok && !b.empty() && fleet[k].N == 0 && equals(b, own) {
+			return confirmed(b, k), true
+		}
+	}
+	exceeds := func(b usageBucket, s FleetSum) bool {
+		return b.input > s.PromptTokens || b.output > s.CompletionTokens || u.f.countsRequests() && b.requests > s.N
+	}
+	b, ok := buckets[m]
+	if ok && !b.empty() && exceeds(b, own) && (!inFlight || last) {
+		return Result{Status: Ambiguous, Message: fmt.Sprintf(
+			"the key carries other traffic: use a key used only for smoke tests. The bucket of key %s, model %s, minute %s holds %s, "+
+				"more than the %s this provider sent in it (%d input, %d output tokens)",
+			quoted(keyID), quoted(model), minuteName(m), b.describe(), plural(int(own.N), "smoke request"), own.PromptTokens, own.CompletionTokens)}, true
+	}
+	if !last {
+		return Result{}, false
+	}
+	if !ok || b.empty() {
+		for _, k := range []int64{m - 60, m + 60} {
+			if nb, ok := buckets[k]; ok && !nb.empty() && exceeds(nb, fleet[k]) {
+				return Result{Status: Ambiguous, Message: fmt.Sprintf(
+					"the key carries other traffic: use a key used only for smoke tests. No bucket of key %s, model %s for the minute %s, "+
+						"but the minute %s holds %s that this provider's smoke requests do not explain",
+					quoted(keyID), quoted(model), minuteName(m), minuteName(k), nb.describe())}, true
+			}
+		}
+	}
+	return Result{Status: Pending, Message: fmt.Sprintf("no bucket of key %s and model %s holding the smoke request for the minute %s (or the minutes either side)",
+		quoted(keyID), quoted(model), minuteName(m))}, true
+}
+
+func (b usageBucket) describe() string {
+	if b.requests < 0 {
+		return fmt.Sprintf("%d input and %d output tokens", b.input, b.output)
+	}
+	return fmt.Sprintf("%s, %d input and %d output tokens", plural(int(b.requests), "request"), b.input, b.output)
+}
+
+func minuteName(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04Z") }
+
+func (u *usageAPI) notFound(*Reader, Query, baseline) string { return "" }
+
+// Recheck reads a pending record's buckets once more, as a refresh does:
+// reads only, with the ledger token, never the approved key. A record still
+// pending PendingLimit after the send is not_found. A Reader of another API
+// or key id than rc's reads nothing and says so.
+func (c *Reader) Recheck(ctx context.Context, rc Recheck) Result {
+	u, ok := c.api.(*usageAPI)
+	switch {
+	case !ok || rc.API != c.opts.API:
+		return c.scrub(Result{Status: Pending, Recheck: &rc, Message: "the provider's ledger_api is no longer " + string(rc.API) + "; the record was not read again"}, Query{})
+	case rc.KeyID == "":
+		return c.scrub(Result{Status: Pending, Recheck: &rc, Message: "no key id to read the usage of"}, Query{})
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.ReadTimeout)
+	defer cancel()
+	m := minuteOf(rc.SentAt)
+	fleet := map[int64]FleetSum{}
+	for k, s := range rc.Fleet {
+		if n, err := strconv.ParseInt(k, 10, 64); err == nil {
+			fleet[n] = s
+		}
+	}
+	var res Result
+	buckets, err := u.f.fetch(ctx, c, rc.KeyID, rc.Model, time.Unix(m-60, 0), time.Unix(m+120, 0))
+	// A read that fails on refresh is no evidence either way: the record
+	// stays pending and the next refresh reads again.
+	if err != nil {
+		res = Result{Status: Pending, Message: "the usage API could not be read on refresh: " + err.Error()}
+	} else {
+		res, _ = u.judge(rc.KeyID, rc.Model, m, rc.PromptTokens, rc.CompletionTokens, fleet, buckets, false, true)
+	}
+	if res.Status == Pending {
+		if c.opts.Now().Sub(rc.SentAt) >= PendingLimit {
+			res = Result{Status: NotFound, Message: fmt.Sprintf("%s, %s after the smoke request: not found", res.Message, PendingLimit)}
+		} else {
+			res.Recheck = &rc
+			res.Message += "; a later refresh reads it again"
+		}
+	}
+	return c.scrub(res, Query{})
+}

@@ -157,6 +157,7 @@ type ledgerModel struct {
 	Quota            types.Int64  `tfsdk:"quota"`
 	ChargedUSD       types.String `tfsdk:"charged_usd"`
 	CheckedAt        types.String `tfsdk:"checked_at"`
+	Message          types.String `tfsdk:"message"`
 }
 
 var (
@@ -225,6 +226,12 @@ func ledgerValue(ctx context.Context, l *ledger.Result, diags *diag.Diagnostics)
 		Quota:            types.Int64Null(),
 		ChargedUSD:       types.StringNull(),
 		CheckedAt:        optionalTime(l.CheckedAt),
+		Message:          types.StringNull(),
+	}
+	// The reason stays in state for every status but confirmed: the window
+	// searched, the rows that could each be it, what refused the read.
+	if l.Status != ledger.Confirmed {
+		m.Message = optionalString(l.Message)
 	}
 	if l.Matched() {
 		m.MatchedBy, m.RequestID = optionalString(l.MatchedBy), optionalString(l.RequestID)

@@ -287,6 +287,8 @@ func ledgerAttributes() map[string]schema.Attribute {
 		"charged_usd": computedString("The charge for this one request as a decimal string, account evidence and not a price: " +
 			"`quota / ledger_quota_per_usd` (`new_api`), the spend row's `spend` (`litellm`), the generation's `total_cost` (`openrouter`)."),
 		"checked_at": computedString("When the ledger was last read, RFC 3339 UTC."),
+		"message": computedString("Why, in one sanitized line, for every status but `confirmed` (null then): the window searched, " +
+			"the rows that could each be the smoke request (by id, time and token name), what refused the read (e.g. HTTP 429)."),
 	}
 }
 

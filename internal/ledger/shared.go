@@ -1,0 +1,617 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The gateway log is shared: a fleet's checks of one (model, token) wait for
+// their rows together, and one poller per model reads the log for all of
+// them, page by page, and hands each waiting check the rows that can be
+// its own (DESIGN.md, The ledger: one reader per model and token). What
+// production gateways do decides the rest:
+//
+//   - rows are stamped after the answer, seconds late on a busy database:
+//     a row is searched for until the wait ends, whatever its created_at,
+//     so the window has a start and no end;
+//   - the answer's Date is the upstream's clock, copied: the window's start
+//     is the gateway's own clock at the send, taken from the log API's Date
+//     and this host's elapsed time, never from the answer;
+//   - the log API allows 180 requests per 180 s per IP (new-api; one-api
+//     480) and sends no Retry-After: the reads of a Reader stay within half
+//     of that, and a refusal holds the reads back, never a send;
+//   - several pipelines apply at once through one token: where rows carry
+//     no request id, each smoke request's prompt carries a signature, a
+//     token count unique among this Reader's requests in flight and drawn
+//     at random from SignatureRange, so that two pipelines' requests rarely
+//     share one; a row is matched on it exactly, and two candidates are
+//     ambiguous, never a guess.
+
+// SignatureWord is one word of a prompt's signature: about one token in the
+// vendors' tokenizers.
+const SignatureWord = " x"
+
+// SignatureRange bounds a signature: a smoke request whose ledger rows may
+// carry no request id has its prompt followed by a line of 1 to
+// SignatureRange signature words, about as many prompt tokens (500 on
+// average).
+const SignatureRange = 1000
+
+// Log API limits of the gateways' default builds, per IP.
+const (
+	NewAPILogRateLimit = 180 // new-api's global API rate limit
+	OneAPILogRateLimit = 480 // one-api's
+	LogRateWindow      = 180 * time.Second
+	// logRateShare is the part of the limit one Reader uses: the rest is
+	// left to the gateway's console and to other pipelines on the same IP.
+	logRateShare = 2
+	// minRefusalPause and maxRefusalPause bound the pause after a refused
+	// read that named no Retry-After.
+	minRefusalPause = 5 * time.Second
+	maxRefusalPause = time.Minute
+	// claimMemory is how long a row matched by its tokens stays claimed, so
+	// that no other check of this Reader takes it too.
+	claimMemory = 10 * time.Minute
+)
+
+// sharedLog is a Reader's usage log, shared by its checks.
+type sharedLog struct {
+	c  *Reader
+	mu sync.Mutex
+	// pollers reads for the waiting checks of each model.
+	pollers map[string]*poller
+	// pads are the signatures in flight, per model.
+	pads map[string]map[int]bool
+	// last is the newest row of each model's last read, and the log's Date
+	// then: a watermark for the checks sent after it completed.
+	last map[string]baseline
+	// offset is the gateway's clock less this host's, from the log API's
+	// Date; known once a read was answered.
+	offset    time.Duration
+	hasOffset bool
+	// dateless: the log API answered without a Date; until one comes, the
+	// window is this host's clock padded by the skew.
+	dateless bool
+	// recent are the starts of the reads inside the rate window.
+	recent []time.Time
+	// holdUntil holds every read back after a refusal; refusals counts the
+	// refusals in a row, for the pause.
+	holdUntil time.Time
+	refusals  int
+	// claimed are rows matched by their tokens, and when.
+	claimed map[string]time.Time
+}
+
+func newSharedLog(c *Reader) *sharedLog {
+	return &sharedLog{c: c, pollers: map[string]*poller{}, pads: map[string]map[int]bool{},
+		last: map[string]baseline{}, claimed: map[string]time.Time{}}
+}
+
+// poller reads the log for the waiting checks of one model.
+type poller struct {
+	model   string
+	waiters map[*waiter]struct{}
+	wake    chan struct{}
+	cancel  context.CancelFunc // of the read in flight; nil between reads
+	lastEnd time.Time          // when the last read ended, on this host's clock
+	pause   time.Duration
+}
+
+// waiter is one check waiting for its row, and what the reads told it.
+type waiter struct {
+	q        Query
+	base     baseline
+	joined   time.Time
+	deadline time.Time // on the Reader's clock
+	// fresh: no read has started since the check joined.
+	fresh     bool
+	reads     int // reads made while it waited, answered or not
+	answered  int
+	refused   int // reads refused with HTTP 429
+	held      bool
+	lastErr   *readError
+	start     int64 // the window's start, once the gateway's clock is known
+	through   int64 // the gateway's clock at the last answered read
+	named     []row // candidates of the last read, to name them
+	done      chan Result
+	finalRead bool // the read just before the deadline was made
+}
+
+// ticket draws the signature of a smoke request of model.
+func (l *sharedLog) ticket(model string) *Ticket {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	inUse := l.pads[model]
+	if inUse == nil {
+		inUse = map[int]bool{}
+		l.pads[model] = inUse
+	}
+	pad := 1 + rand.IntN(SignatureRange)
+	for tries := 0; inUse[pad] && tries < SignatureRange; tries++ {
+		pad = 1 + (pad % SignatureRange)
+	}
+	inUse[pad] = true
+	t := &Ticket{pad: pad, base: l.last[model]}
+	t.release = func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		delete(inUse, pad)
+	}
+	return t
+}
+
+// find waits for q's row until the wait runs out.
+func (l *sharedLog) find(ctx context.Context, q Query) Result {
+	c := l.c
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.bound())
+	defer cancel()
+	now := c.opts.Now()
+	w := &waiter{q: q, joined: now, deadline: now.Add(c.opts.Wait), fresh: true, done: make(chan Result, 1)}
+	if q.Ticket != nil {
+		w.base = q.Ticket.base
+	}
+	if w.q.SentAt.IsZero() {
+		w.q.SentAt = now
+	}
+	l.join(w)
+	select {
+	case res := <-w.done:
+		return res
+	case <-ctx.Done():
+	}
+	l.leave(w)
+	select {
+	case res := <-w.done: // decided as it left
+		return res
+	default:
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if parent.Err() != nil {
+		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(w.reads, "read")))
+	}
+	return l.ended(w)
+}
+
+func (l *sharedLog) join(w *waiter) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.pollers[w.q.Model]
+	if p == nil {
+		p = &poller{model: w.q.Model, waiters: map[*waiter]struct{}{}, wake: make(chan struct{}, 1), pause: l.c.opts.PollInterval}
+		l.pollers[w.q.Model] = p
+		go l.run(p)
+	}
+	p.waiters[w] = struct{}{}
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *sharedLog) leave(w *waiter) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.pollers[w.q.Model]
+	if p == nil {
+		return
+	}
+	delete(p.waiters, w)
+	if len(p.waiters) == 0 && p.cancel != nil {
+		p.cancel() // nobody waits for the read in flight
+	}
+}
+
+// finish hands w its result; the caller holds l.mu.
+func (l *sharedLog) finish(p *poller, w *waiter, res Result) {
+	delete(p.waiters, w)
+	w.done <- res
+}
+
+// finalMargin is how long before a check's wait runs out its last read
+// starts: late enough for a row stamped late, early enough to be answered.
+func (c *Reader) finalMargin() time.Duration {
+	return min(c.opts.Wait/10, 500*time.Millisecond, c.opts.ReadTimeout)
+}
+
+// run is one model's poller: it reads while checks wait, at once for a
+// check that joined since the last read began, else with growing pauses,
+// and once more just before the first wait runs out; within the log API's
+// limit, and held back after a refusal.
+func (l *sharedLog) run(p *poller) {
+	c := l.c
+	for {
+		l.mu.Lock()
+		now := c.opts.Now()
+		for w := range p.waiters {
+			// The wait is over; a wait of zero reads once.
+			if !now.Before(w.deadline) && (c.opts.Wait > 0 || w.reads > 0) {
+				l.finish(p, w, l.ended(w))
+			}
+		}
+		if len(p.waiters) == 0 {
+			delete(l.pollers, p.model)
+			l.mu.Unlock()
+			return
+		}
+		due, final := l.nextRead(p, now)
+		if budget := l.budgetAt(now); budget.After(due) {
+			due = budget
+			for w := range p.waiters {
+				w.held = true
+			}
+		}
+		due = maxTime(due, l.holdUntil)
+		if wait := due.Sub(now); wait > 0 {
+			l.mu.Unlock()
+			select {
+			case <-p.wake:
+			case <-c.opts.After(wait):
+			}
+			continue
+		}
+		// A read starts: every waiting check has one more.
+		l.recent = append(l.recent, now)
+		start, known := int64(0), false
+		for w := range p.waiters {
+			w.fresh = false
+			w.reads++
+			if final && !now.Before(w.deadline.Add(-c.finalMargin())) {
+				w.finalRead = true
+			}
+			if s, ok := l.windowStart(w); ok && (!known || s < start) {
+				start, known = s, true
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.opts.ReadTimeout)
+		p.cancel = cancel
+		l.mu.Unlock()
+
+		rows, date, err := l.readAll(ctx, p.model, start, known)
+		cancel()
+
+		l.mu.Lock()
+		p.cancel = nil
+		p.lastEnd = c.opts.Now()
+		l.afterRead(p, rows, date, err)
+		l.mu.Unlock()
+	}
+}
+
+// nextRead is when p reads next; the caller holds l.mu. final reports a
+// read just before a wait runs out.
+func (l *sharedLog) nextRead(p *poller, now time.Time) (due time.Time, final bool) {
+	c := l.c
+	var first *waiter
+	for w := range p.waiters {
+		if w.fresh {
+			return now, false
+		}
+		if first == nil || w.deadline.Before(first.deadline) {
+			first = w
+		}
+	}
+	due = p.lastEnd.Add(p.pause)
+	if last := first.deadline.Add(-c.finalMargin()); !first.finalRead && !last.After(due) {
+		return maxTime(last, now), true
+	}
+	if first.deadline.Before(due) {
+		due = first.deadline // to end it
+	}
+	return due, false
+}
+
+// budgetAt is when the next read fits the log API's limit; the caller
+// holds l.mu.
+func (l *sharedLog) budgetAt(now time.Time) time.Time {
+	c := l.c
+	limit, window := c.opts.LogRateLimit, c.opts.LogRateWindow
+	if limit <= 0 {
+		limit = NewAPILogRateLimit
+		if c.oneAPIShape.Load() {
+			limit = OneAPILogRateLimit
+		}
+	}
+	if window <= 0 {
+		window = LogRateWindow
+	}
+	allowed := max(limit/logRateShare, 1)
+	cut := 0
+	for cut < len(l.recent) && !l.recent[cut].After(now.Add(-window)) {
+		cut++
+	}
+	l.recent = l.recent[cut:]
+	if len(l.recent) < allowed {
+		return now
+	}
+	return l.recent[len(l.recent)-allowed].Add(window)
+}
+
+// windowStart is where w's row can start, on the gateway's clock: the send
+// on this host's clock moved by the offset the log API's Date shows, less
+// a second; never before the watermark read before the send. The caller
+// holds l.mu.
+func (l *sharedLog) windowStart(w *waiter) (int64, bool) {
+	var start int64
+	switch {
+	case l.hasOffset:
+		start = floorUnix(w.q.SentAt.Add(l.offset)) - startSlack
+	case l.dateless:
+		start = floorUnix(w.q.SentAt.Add(-l.c.opts.Skew))
+	default:
+		return 0, false
+	}
+	if w.base.createdAt > start {
+		start = w.base.createdAt
+	}
+	w.start = start
+	return start, true
+}
+
+// readAll reads the model's rows newest first, page by page, back to the
+// start (when known) or the end of the log. The offset is learnt from the
+// first page, so the first read of a Reader knows where to stop too.
+func (l *sharedLog) readAll(ctx context.Context, model string, start int64, known bool) ([]row, time.Time, *readError) {
+	c := l.c
+	if !c.acquire(ctx) {
+		return nil, time.Time{}, transient("the ledger did not answer in time")
+	}
+	defer func() { <-c.slots }()
+	var rows []row
+	var date time.Time
+	var previous uint64
+	stop, stopKnown := start, known
+	p := c.firstPage()
+	for n := range maxPages {
+		var w *window
+		if known {
+			w = &window{start: start}
+		}
+		pg, err := c.readPage(ctx, model, w, p)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if n == 0 {
+			date = pg.date
+			if !known {
+				// The first read of a Reader learns the gateway's clock
+				// from this page, and so where to stop paging; its pages
+				// stay unfiltered, so that they stay aligned.
+				l.mu.Lock()
+				l.learnOffset(date)
+				if pl := l.pollers[model]; pl != nil {
+					for wt := range pl.waiters {
+						if s, ok := l.windowStart(wt); ok && (!stopKnown || s < stop) {
+							stop, stopKnown = s, true
+						}
+					}
+				}
+				l.mu.Unlock()
+			}
+		}
+		older := false
+		for _, r := range pg.rows {
+			if stopKnown && r.CreatedAt < stop {
+				older = true
+			}
+		}
+		rows = append(rows, pg.rows...)
+		sig := signature(pg.rows)
+		if pg.last || older || n > 0 && sig == previous {
+			break
+		}
+		previous, p = sig, pg.next
+	}
+	return rows, date, nil
+}
+
+// learnOffset keeps the gateway's clock less this host's at a read
+// answered now, with the answer's Date; the caller holds l.mu. The Date is
+// whole seconds, so the offset is never later than the gateway's clock.
+func (l *sharedLog) learnOffset(date time.Time) {
+	if date.IsZero() {
+		l.dateless = true
+		return
+	}
+	l.offset, l.hasOffset = date.Sub(l.c.opts.Now()), true
+}
+
+// afterRead hands each waiting check what the read found; the caller holds
+// l.mu.
+func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readError) {
+	c := l.c
+	now := c.opts.Now()
+	if err != nil {
+		refused := strings.Contains(err.msg, "HTTP 429")
+		if refused {
+			l.refusals++
+			pause := err.retryAfter
+			if pause <= 0 {
+				pause = min(minRefusalPause<<min(l.refusals-1, 4), maxRefusalPause)
+			}
+			l.holdUntil = now.Add(pause)
+		}
+		for w := range p.waiters {
+			w.lastErr = err
+			if refused {
+				w.refused++
+			}
+			if !err.transient {
+				l.finish(p, w, unavailable(l.withWindow(w, err.Error())))
+			}
+		}
+		p.pause = min(p.pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
+		return
+	}
+	l.refusals = 0
+	l.learnOffset(date)
+	b := baseline{serverDate: date}
+	for _, r := range rows {
+		if r.CreatedAt > b.createdAt || r.CreatedAt == b.createdAt && r.ID > b.id {
+			b.createdAt, b.id = r.CreatedAt, r.ID
+		}
+	}
+	l.last[p.model] = b
+	for k, at := range l.claimed {
+		if now.Sub(at) > claimMemory {
+			delete(l.claimed, k)
+		}
+	}
+	for w := range p.waiters {
+		w.answered++
+		if !date.IsZero() {
+			w.through = date.Unix()
+		}
+		start, _ := l.windowStart(w)
+		if res, decided := l.match(w, rows, start); decided {
+			l.finish(p, w, res)
+		}
+	}
+	p.pause = min(p.pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
+}
+
+func claimKey(r row) string {
+	return fmt.Sprintf("%d|%d|%s|%s|%d|%d", r.ID, r.CreatedAt, r.TokenName, r.RequestID, r.PromptTokens, r.CompletionTokens)
+}
+
+// match looks for w's row among rows: by its request id, else as the one
+// row of its model and token from the window's start on with its tokens
+// (its signature), not claimed by another check. The caller holds l.mu.
+func (l *sharedLog) match(w *waiter, rows []row, start int64) (Result, bool) {
+	c, q := l.c, w.q
+	var named []row
+	count := 0
+	for _, r := range rows {
+		if q.RequestID != "" && r.RequestID == q.RequestID {
+			return c.matchedRow(q, r, MatchedByRequestID), true
+		}
+		if (q.RequestID == "" || r.RequestID == "") &&
+			r.Type == consumeType && r.ModelName == q.Model && r.CreatedAt >= start &&
+			r.PromptTokens == q.PromptTokens && r.CompletionTokens == q.CompletionTokens &&
+			(c.opts.TokenName == "" || r.TokenName == c.opts.TokenName) && l.claimed[claimKey(r)].IsZero() {
+			count++
+			if len(named) < maxNamedCandidates {
+				named = append(named, r)
+			}
+		}
+	}
+	w.named = named
+	switch count {
+	case 0:
+		return Result{}, false
+	case 1:
+		res := c.matchedRow(q, named[0], MatchedByTimeModelTokens)
+		if res.Matched() {
+			l.claimed[claimKey(named[0])] = c.opts.Now()
+		}
+		return res, true
+	default:
+		// More waiting only adds rows, so the answer cannot improve.
+		return Result{Status: Ambiguous, Message: l.ambiguous(w, named, count)}, true
+	}
+}
+
+// rowsWithoutIDs: the log is new-api's and its rows carry no request id.
+func (c *Reader) rowsWithoutIDs() bool { return c.newAPIShape.Load() && !c.carriesIDs.Load() }
+
+// what names the row looked for.
+func (l *sharedLog) what(q Query) string {
+	c := l.c
+	s := fmt.Sprintf("no row of model %s", quoted(q.Model))
+	if q.RequestID != "" && !c.rowsWithoutIDs() {
+		s = fmt.Sprintf("no row with request id %s and no single row of model %s", quoted(q.RequestID), quoted(q.Model))
+	}
+	if c.opts.TokenName != "" {
+		s += " of token " + quoted(c.opts.TokenName)
+	}
+	s += fmt.Sprintf(" with %d prompt and %d completion tokens", q.PromptTokens, q.CompletionTokens)
+	if q.Ticket.SignatureTokens() > 0 {
+		s += " (its signature)"
+	}
+	return s
+}
+
+// searched names the window searched: its start and how far the reads
+// reached, on the gateway's clock.
+func (w *waiter) searched() string {
+	switch {
+	case w.start == 0:
+		return "(the gateway's clock unknown: no read was answered)"
+	case w.through > w.start:
+		return "from " + since(w.start) + " to " + since(w.through)
+	default:
+		return "from " + since(w.start)
+	}
+}
+
+// withWindow adds the window searched to why a read failed.
+func (l *sharedLog) withWindow(w *waiter, why string) string {
+	return fmt.Sprintf("%s; it looked for the row of model %s with %d+%d tokens %s", why, quoted(w.q.Model),
+		w.q.PromptTokens, w.q.CompletionTokens, w.searched())
+}
+
+// ended is the result of a check whose wait ran out; the caller holds l.mu.
+func (l *sharedLog) ended(w *waiter) Result {
+	c := l.c
+	refusals := ""
+	if w.refused > 0 {
+		refusals = fmt.Sprintf("; %d of them refused (HTTP 429, no Retry-After)", w.refused)
+	}
+	switch {
+	case w.answered > 0:
+		return Result{Status: NotFound, Message: fmt.Sprintf("%s in the gateway's log %s after %s over %s%s",
+			capitalized(l.what(w.q)), w.searched(), plural(w.reads, "read"), c.opts.Wait, refusals)}
+	case w.lastErr != nil:
+		return unavailable(l.withWindow(w, fmt.Sprintf("%s (%d of %s)", w.lastErr.Error(), max(w.refused, 1), plural(w.reads, "read"))))
+	case w.held:
+		return unavailable(fmt.Sprintf("the ledger's reads were held back within ledger_wait (%s) to stay inside the log API's limit of %d per %s; %s",
+			c.opts.Wait, NewAPILogRateLimit, LogRateWindow, plural(w.reads, "read")))
+	default:
+		return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s", c.opts.Wait, plural(w.reads, "read")))
+	}
+}
+
+// ambiguous names the window, the rows and, where it fits, the way out,
+// short enough that none is cut from the stored message.
+func (l *sharedLog) ambiguous(w *waiter, named []row, count int) string {
+	c, q := l.c, w.q
+	names := make([]string, 0, len(named)+1)
+	tokens := map[string]bool{}
+	for _, r := range named {
+		id := ""
+		if r.ID != 0 {
+			id = fmt.Sprintf("id %d ", r.ID)
+		}
+		names = append(names, fmt.Sprintf("%sat %s of token %s", id, since(r.CreatedAt), quoted(r.TokenName)))
+		tokens[r.TokenName] = true
+	}
+	if count > len(named) {
+		names = append(names, fmt.Sprintf("%d more", count-len(named)))
+	}
+	way := "Another request of the same token and tokens was logged in the window: apply again (a new signature is drawn)"
+	if c.opts.TokenName == "" && len(tokens) > 1 {
+		way = "Set ledger_token_name to the approved key's token, or use a dedicated token"
+	}
+	return fmt.Sprintf("%d rows could each be this request (model %s, %d+%d tokens, %s): %s. %s",
+		count, quoted(q.Model), q.PromptTokens, q.CompletionTokens, w.searched(), strings.Join(names, "; "), way)
+}
+
+// capitalized starts a message with a capital letter.
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -63,7 +63,6 @@ func floorUnix(t time.Time) int64 {
 	return s
 }
 
-
 // row is one log row, in the fields both gateways share.
 type row struct {
 	ID               int64  `json:"id"`

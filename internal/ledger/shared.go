@@ -255,8 +255,12 @@ func (l *sharedLog) run(p *poller) {
 			}
 			continue
 		}
-		// A read starts: every waiting check has one more.
+		// A read starts: every waiting check has one more. A re-read for
+		// checks that were all read for already lengthens the next pause.
 		l.recent = append(l.recent, now)
+		if !l.anyFresh(p) {
+			p.pause = min(p.pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
+		}
 		start, known := int64(0), false
 		for w := range p.waiters {
 			w.fresh = false
@@ -441,11 +445,14 @@ func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readEr
 			if refused {
 				w.refused++
 			}
-			if !err.transient {
+			switch left := w.deadline.Sub(now); {
+			case !err.transient:
 				l.finish(p, w, unavailable(l.withWindow(w, err.Error())))
+			case err.retryAfter > left:
+				l.finish(p, w, unavailable(l.withWindow(w, fmt.Sprintf("%s; it asked to wait %s, longer than what is left of ledger_wait (%s)",
+					err.Error(), err.retryAfter.Round(time.Second), max(left, 0).Round(time.Millisecond)))))
 			}
 		}
-		p.pause = min(p.pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
 		return
 	}
 	l.refusals = 0
@@ -472,7 +479,17 @@ func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readEr
 			l.finish(p, w, res)
 		}
 	}
-	p.pause = min(p.pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
+}
+
+// anyFresh reports a check that joined since the last read began; the
+// caller holds l.mu.
+func (l *sharedLog) anyFresh(p *poller) bool {
+	for w := range p.waiters {
+		if w.fresh {
+			return true
+		}
+	}
+	return false
 }
 
 func claimKey(r row) string {
@@ -551,6 +568,9 @@ func (w *waiter) searched() string {
 
 // withWindow adds the window searched to why a read failed.
 func (l *sharedLog) withWindow(w *waiter, why string) string {
+	if w.start == 0 {
+		return why
+	}
 	return fmt.Sprintf("%s; it looked for the row of model %s with %d+%d tokens %s", why, quoted(w.q.Model),
 		w.q.PromptTokens, w.q.CompletionTokens, w.searched())
 }
@@ -597,8 +617,12 @@ func (l *sharedLog) ambiguous(w *waiter, named []row, count int) string {
 	if c.opts.TokenName == "" && len(tokens) > 1 {
 		way = "Set ledger_token_name to the approved key's token, or use a dedicated token"
 	}
-	return fmt.Sprintf("%d rows could each be this request (model %s, %d+%d tokens, %s): %s. %s",
-		count, quoted(q.Model), q.PromptTokens, q.CompletionTokens, w.searched(), strings.Join(names, "; "), way)
+	kind := "no request id"
+	if q.Ticket.SignatureTokens() > 0 {
+		kind = "its signature"
+	}
+	return fmt.Sprintf("%d rows could each be this request (model %s, %d+%d tokens, %s, %s): %s. %s",
+		count, quoted(q.Model), q.PromptTokens, q.CompletionTokens, kind, w.searched(), strings.Join(names, "; "), way)
 }
 
 // capitalized starts a message with a capital letter.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,9 +29,9 @@ import (
 //   - several pipelines apply at once through one token: where rows carry
 //     no request id, each smoke request's prompt carries a signature, a
 //     token count unique among this Reader's requests in flight and drawn
-//     at random from SignatureRange, so that two pipelines' requests rarely
-//     share one; a row is matched on it exactly, and two candidates are
-//     ambiguous, never a guess.
+//     from the Reader's own lane of SignatureRange, so that two pipelines'
+//     requests rarely share one; a row is matched on it exactly, and two
+//     candidates are ambiguous, never a guess.
 
 // SignatureWord is one word of a prompt's signature: about one token in the
 // vendors' tokenizers.
@@ -37,9 +39,24 @@ const SignatureWord = " x"
 
 // SignatureRange bounds a signature: a smoke request whose ledger rows may
 // carry no request id has its prompt followed by a line of 1 to
-// SignatureRange signature words, about as many prompt tokens (500 on
-// average).
-const SignatureRange = 1000
+// SignatureRange signature words, about as many prompt tokens (about 500
+// on average).
+//
+// The range is cut in lanes of signatureLane signatures. A Reader draws
+// from its own lane, the process id plus the Readers made before it in the
+// process, modulo the number of lanes: pipelines started together on one
+// host (whose process ids are close) never share a lane, and pipelines on
+// different hosts share one with a chance of 1 in 64. Within its lane a
+// Reader goes round from a random place, skipping the signatures in flight;
+// when the lane is full it draws from the whole range.
+const (
+	SignatureRange = 1024
+	signatureLane  = 16
+)
+
+// readerSeq counts the Readers made in this process, so that two in one
+// process (tests, several provider instances) take different lanes.
+var readerSeq atomic.Int64
 
 // Log API limits of the gateways' default builds, per IP.
 const (
@@ -84,11 +101,17 @@ type sharedLog struct {
 	refusals  int
 	// claimed are rows matched by their tokens, and when.
 	claimed map[string]time.Time
+	// lane is the first signature of this Reader's lane, less one; next the
+	// offset in it to try first.
+	lane, next int
 }
 
 func newSharedLog(c *Reader) *sharedLog {
+	lanes := SignatureRange / signatureLane
+	lane := (os.Getpid() + int(readerSeq.Add(1)-1)) % lanes
 	return &sharedLog{c: c, pollers: map[string]*poller{}, pads: map[string]map[int]bool{},
-		last: map[string]baseline{}, claimed: map[string]time.Time{}}
+		last: map[string]baseline{}, claimed: map[string]time.Time{},
+		lane: lane * signatureLane, next: rand.IntN(signatureLane)}
 }
 
 // poller reads the log for the waiting checks of one model.
@@ -130,9 +153,18 @@ func (l *sharedLog) ticket(model string) *Ticket {
 		inUse = map[int]bool{}
 		l.pads[model] = inUse
 	}
-	pad := 1 + rand.IntN(SignatureRange)
-	for tries := 0; inUse[pad] && tries < SignatureRange; tries++ {
-		pad = 1 + (pad % SignatureRange)
+	pad := 0
+	for i := range signatureLane {
+		if p := l.lane + (l.next+i)%signatureLane + 1; !inUse[p] {
+			pad, l.next = p, (l.next+i+1)%signatureLane
+			break
+		}
+	}
+	if pad == 0 { // the lane is full: any free signature
+		pad = 1 + rand.IntN(SignatureRange)
+		for tries := 0; inUse[pad] && tries < SignatureRange; tries++ {
+			pad = 1 + (pad % SignatureRange)
+		}
 	}
 	inUse[pad] = true
 	t := &Ticket{pad: pad, base: l.last[model]}

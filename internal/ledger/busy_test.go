@@ -170,7 +170,7 @@ func TestMessagesNameTheWindowTheCandidatesAndTheRefusal(t *testing.T) {
 		lacks []string
 	}{
 		{name: "not_found on rows without request ids", shape: standin.LedgerOptions{NoRequestID: true, NeverWrite: true},
-			want: ledger.NotFound, holds: []string{"No row of model “gpt-test”", "from 2026-11-30T03:04:0", " to 2026-11-30T03:04:", "reads over 3s"},
+			want: ledger.NotFound, holds: []string{"No row of model “gpt-test”", "from 2026-11-30T03:04:0", " to 03:04:", "reads over 3s"},
 			lacks: []string{"request id"}},
 		{name: "ambiguous between two tokens' rows", shape: standin.LedgerOptions{NoRequestID: true, TwinToken: "prod"},
 			want:  ledger.Ambiguous,

@@ -102,7 +102,7 @@ func TestFind(t *testing.T) {
 			rows:    []fakeRow{logRow(8, t0.Add(2*time.Second), model, "", prompt, output, 150), oursNoID},
 			opts:    func(o *ledger.Options) { o.Wait = 10 * time.Second },
 			want:    ledger.Result{Status: ledger.Ambiguous},
-			message: "2 rows could each be this request (model “gpt-test”, 8+1 tokens, no request id, from 2026-11-30T03:04:04Z to 2026-11-30T03:04:08Z): id 8 at 2026-11-30T03:04:07Z of token “ci-token”; id 7 at 2026-11-30T03:04:06Z of token “ci-token”. Another request",
+			message: "2 rows could each be this request (model “gpt-test”, 8+1 tokens, from 2026-11-30T03:04:04Z to 03:04:08Z): id 8 at 2026-11-30T03:04:07Z of token “ci-token”; id 7 at 2026-11-30T03:04:06Z of token “ci-token”. Another request",
 			pages:   []string{"0"},
 		},
 		{

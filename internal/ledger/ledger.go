@@ -181,6 +181,9 @@ type Reader struct {
 	// oneAPIShape is set once the log answered in one-api's shape, whose
 	// default rate limit is higher.
 	oneAPIShape atomic.Bool
+	// rowsLackIDs is set once new-api's rows were seen without request ids
+	// (up to v0.10): a message then names no request id.
+	rowsLackIDs atomic.Bool
 }
 
 // api is what differs between ledgers read check by check: each read asks

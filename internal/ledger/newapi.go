@@ -174,6 +174,8 @@ func (c *Reader) parsePage(r reply, p int) (page, *readError) {
 		// Newer new-api releases write a request id in their rows.
 		if slices.ContainsFunc(np.Items, func(r row) bool { return r.RequestID != "" }) {
 			c.carriesIDs.Store(true)
+		} else if len(np.Items) > 0 {
+			c.rowsLackIDs.Store(true)
 		}
 		size := np.PageSize
 		if size <= 0 {

@@ -245,6 +245,12 @@ func (l *sharedLog) finish(p *poller, w *waiter, res Result) {
 	w.done <- res
 }
 
+// coalesce is the least pause between two reads of a poller: checks
+// answered within it are read for together.
+func (c *Reader) coalesce() time.Duration {
+	return min(c.opts.PollInterval/4, 100*time.Millisecond)
+}
+
 // finalMargin is how long before a check's wait runs out its last read
 // starts: late enough for a row stamped late, early enough to be answered.
 func (c *Reader) finalMargin() time.Duration {
@@ -326,7 +332,9 @@ func (l *sharedLog) nextRead(p *poller, now time.Time) (due time.Time, final boo
 	var first *waiter
 	for w := range p.waiters {
 		if w.fresh {
-			return now, false
+			// A check that joined reads at once, or a moment after the last
+			// read, so that one read serves the checks answered together.
+			return maxTime(now, p.lastEnd.Add(c.coalesce())), false
 		}
 		if first == nil || w.deadline.Before(first.deadline) {
 			first = w
@@ -438,12 +446,37 @@ func (l *sharedLog) readAll(ctx context.Context, model string, start int64, know
 		}
 		rows = append(rows, pg.rows...)
 		sig := signature(pg.rows)
-		if pg.last || older || n > 0 && sig == previous {
+		if pg.last || older || n > 0 && sig == previous || l.allFound(model, rows) {
 			break
 		}
 		previous, p = sig, pg.next
 	}
 	return rows, date, nil
+}
+
+// allFound reports that every check waiting on model looks for a request
+// id and each is among rows: the pages further back can hold none of them.
+// A check matched on its tokens needs the pages back to its window's start,
+// where a second candidate could be.
+func (l *sharedLog) allFound(model string, rows []row) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.pollers[model]
+	if p == nil {
+		return true
+	}
+	ids := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if r.RequestID != "" {
+			ids[r.RequestID] = true
+		}
+	}
+	for w := range p.waiters {
+		if w.q.RequestID == "" || !ids[w.q.RequestID] {
+			return false
+		}
+	}
+	return true
 }
 
 // learnOffset keeps the gateway's clock less this host's at a read
@@ -565,8 +598,8 @@ func (l *sharedLog) match(w *waiter, rows []row, start int64) (Result, bool) {
 	}
 }
 
-// rowsWithoutIDs: the log is new-api's and its rows carry no request id.
-func (c *Reader) rowsWithoutIDs() bool { return c.newAPIShape.Load() && !c.carriesIDs.Load() }
+// rowsWithoutIDs: the log's rows were seen to carry no request id.
+func (c *Reader) rowsWithoutIDs() bool { return c.rowsLackIDs.Load() && !c.carriesIDs.Load() }
 
 // what names the row looked for.
 func (l *sharedLog) what(q Query) string {
@@ -586,13 +619,17 @@ func (l *sharedLog) what(q Query) string {
 }
 
 // searched names the window searched: its start and how far the reads
-// reached, on the gateway's clock.
+// reached, on the gateway's clock (the end's date only when it differs).
 func (w *waiter) searched() string {
 	switch {
 	case w.start == 0:
 		return "(the gateway's clock unknown: no read was answered)"
 	case w.through > w.start:
-		return "from " + since(w.start) + " to " + since(w.through)
+		from, to := since(w.start), since(w.through)
+		if from[:11] == to[:11] {
+			to = to[11:]
+		}
+		return "from " + from + " to " + to
 	default:
 		return "from " + since(w.start)
 	}
@@ -645,16 +682,12 @@ func (l *sharedLog) ambiguous(w *waiter, named []row, count int) string {
 	if count > len(named) {
 		names = append(names, fmt.Sprintf("%d more", count-len(named)))
 	}
-	way := "Another request of the same token and tokens was logged in the window: apply again (a new signature is drawn)"
+	way := "Another request of this token had the same tokens: apply again for a new signature"
 	if c.opts.TokenName == "" && len(tokens) > 1 {
 		way = "Set ledger_token_name to the approved key's token, or use a dedicated token"
 	}
-	kind := "no request id"
-	if q.Ticket.SignatureTokens() > 0 {
-		kind = "its signature"
-	}
-	return fmt.Sprintf("%d rows could each be this request (model %s, %d+%d tokens, %s, %s): %s. %s",
-		count, quoted(q.Model), q.PromptTokens, q.CompletionTokens, kind, w.searched(), strings.Join(names, "; "), way)
+	return fmt.Sprintf("%d rows could each be this request (model %s, %d+%d tokens, %s): %s. %s",
+		count, quoted(q.Model), q.PromptTokens, q.CompletionTokens, w.searched(), strings.Join(names, "; "), way)
 }
 
 // capitalized starts a message with a capital letter.

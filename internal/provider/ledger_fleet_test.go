@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -307,4 +309,47 @@ func (e *testEnv) everyLogReadFor(tokenName string) resource.TestCheckFunc {
 		}
 		return nil
 	}
+}
+
+// chargesItsTokens fails unless each instance's ledger row holds the
+// happy path's own prompt tokens (its signature's words included, where
+// rows carry no request id) and the stand-in gateway's quota for them,
+// with charged_usd at the default 500000 quota per dollar and the log's
+// ledger line saying both. An empty addrs means the single check.
+func chargesItsTokens(addrs ...string) statecheck.StateCheck {
+	if len(addrs) == 0 {
+		addrs = []string{checkAddr}
+	}
+	return stateCheck(func(s *tfjson.State) error {
+		byAddr := map[string]map[string]any{}
+		if s != nil && s.Values != nil && s.Values.RootModule != nil {
+			for _, r := range s.Values.RootModule.Resources {
+				byAddr[r.Address] = r.AttributeValues
+			}
+		}
+		for _, addr := range addrs {
+			a := byAddr[addr]
+			if a == nil {
+				return fmt.Errorf("%s not in state", addr)
+			}
+			prompt, input := field(a, "ledger", "prompt_tokens"), field(a, "happy_path", "input_tokens")
+			if prompt == "" || prompt != input {
+				return fmt.Errorf("%s: the ledger charged %s prompt tokens, the response reported %s", addr, prompt, input)
+			}
+			p, _ := strconv.ParseFloat(prompt, 64)
+			c, _ := strconv.ParseFloat(field(a, "ledger", "completion_tokens"), 64)
+			quota := int64(math.Round((p + 4*c) * 1.5))
+			usd := strconv.FormatFloat(float64(quota)/500000, 'f', -1, 64)
+			if got := field(a, "ledger", "quota"); got != fmt.Sprint(quota) {
+				return fmt.Errorf("%s: quota %s, want %d", addr, got, quota)
+			}
+			if got := field(a, "ledger", "charged_usd"); got != usd {
+				return fmt.Errorf("%s: charged_usd %s, want %s", addr, got, usd)
+			}
+			if line := fmt.Sprintf("ledger: confirmed, quota %d, charged_usd %s", quota, usd); !strings.Contains(fmt.Sprint(a["log"]), line+"\n") {
+				return fmt.Errorf("%s: the log lacks %q", addr, line)
+			}
+		}
+		return nil
+	})
 }

@@ -117,7 +117,7 @@ func (c *Reader) readPage(ctx context.Context, model string, w *window, p int) (
 		return page{}, err
 	}
 	pg, err := c.parsePage(r, p)
-	pg.date = r.date
+	pg.date = r.date // a refusal's too
 	return pg, err
 }
 

@@ -418,6 +418,12 @@ func (l *sharedLog) readAll(ctx context.Context, model string, start int64, know
 		}
 		pg, err := c.readPage(ctx, model, w, p)
 		if err != nil {
+			// A refusal's Date is the gateway's clock too.
+			if n == 0 && !pg.date.IsZero() {
+				l.mu.Lock()
+				l.learnOffset(pg.date)
+				l.mu.Unlock()
+			}
 			return nil, time.Time{}, err
 		}
 		if n == 0 {
@@ -506,6 +512,7 @@ func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readEr
 			l.holdUntil = now.Add(pause)
 		}
 		for w := range p.waiters {
+			l.windowStart(w) // a refusal's Date may have told the gateway's clock
 			w.lastErr = err
 			if refused {
 				w.refused++

@@ -129,6 +129,8 @@ type LedgerOptions struct {
 	Traffic int
 	// Quota, when set, overrides the quota every new row holds.
 	Quota *int64
+	// NoQuota serves rows without a quota field.
+	NoQuota bool
 	// HostileRows write every row's request_id and token_name with escapes,
 	// a newline and a key shape, as a hostile gateway would.
 	HostileRows bool
@@ -528,6 +530,9 @@ func renderRows(gateway Gateway, rows []ledgerEntry, opts LedgerOptions) []map[s
 		}
 		if !opts.NoRequestID {
 			row["request_id"] = e.RequestID
+		}
+		if opts.NoQuota {
+			delete(row, "quota")
 		}
 		out = append(out, row)
 	}

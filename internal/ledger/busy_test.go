@@ -12,7 +12,7 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
-// What production gateways do to a reader (DESIGN.md, The ledger), played
+// What production gateways do to a reader (DESIGN.md, Ledger: the new-api usage log), played
 // on the stand-in made to behave as the busy real builds.
 
 // fleet runs n checks of one Reader, ten at a time, as a provider does

@@ -270,7 +270,7 @@ func (t *Ticket) Release() {
 // Sign returns the prompt to send: where the ledger's rows may carry no
 // request id, the prompt followed by the ticket's signature, a run of
 // SignatureWord words that makes its prompt token count unique among the
-// requests in flight (DESIGN.md, The ledger: concurrent pipelines); else the
+// requests in flight (DESIGN.md, One log reader per model and token); else the
 // prompt as it is. Safe on a nil Ticket.
 func (t *Ticket) Sign(prompt string) string {
 	if t == nil || t.pad <= 0 {

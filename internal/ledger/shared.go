@@ -14,7 +14,7 @@ import (
 // The gateway log is shared: a fleet's checks of one (model, token) wait for
 // their rows together, and one poller per model reads the log for all of
 // them, page by page, and hands each waiting check the rows that can be
-// its own (DESIGN.md, The ledger: one reader per model and token). What
+// its own (DESIGN.md, One log reader per model and token). What
 // production gateways do decides the rest:
 //
 //   - rows are stamped after the answer, seconds late on a busy database:

@@ -363,7 +363,7 @@ func busyProvider(wait, extra string) string {
   %s`, standin.DefaultLedgerAccessToken, wait, extra)
 }
 
-// What production gateways do (DESIGN.md, The ledger): rows stamped up to
+// What production gateways do (DESIGN.md, Ledger: the new-api usage log): rows stamped up to
 // ledger_wait minus 1 s after the answer, and an upstream Date (which the
 // gateways copy onto the answer) 60 s ahead or behind: every check of a
 // fleet confirmed on its own row.

@@ -72,7 +72,7 @@ const (
 )
 
 // BusyLedger is the log API of a gateway's default build under load, as
-// production runs it (DESIGN.md, The ledger): the flavour's rate limit
+// production runs it (DESIGN.md, Ledger: the new-api usage log): the flavour's rate limit
 // without Retry-After, rows stamped stampDelay after the answer, and the
 // answer's Date the upstream's clock, skew off the gateway's.
 func BusyLedger(g Gateway, stampDelay, skew time.Duration) LedgerOptions {

@@ -4,10 +4,12 @@
 // Terraform or handoffs.
 //
 // One Reader does what every ledger needs (polling with backoff, honouring
-// rate limits, the bounds of time and memory, the ordering of a fleet's
-// requests, scrubbing what a server sent); each API is one small file that
-// says how to ask and how to read the answer (newapi.go, litellm.go,
-// openrouter.go).
+// rate limits, the bounds of time and memory, scrubbing what a server
+// sent); each API is one small file that says how to ask and how to read
+// the answer (newapi.go, litellm.go, openrouter.go). The gateway family's
+// usage log, which a fleet's checks share, is read once for all of them
+// (shared.go), and its smoke requests carry signatures where its rows carry
+// no request id.
 package ledger
 
 import (

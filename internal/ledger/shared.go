@@ -353,17 +353,7 @@ func (l *sharedLog) nextRead(p *poller, now time.Time) (due time.Time, final boo
 // budgetAt is when the next read fits the log API's limit; the caller
 // holds l.mu.
 func (l *sharedLog) budgetAt(now time.Time) time.Time {
-	c := l.c
-	limit, window := c.opts.LogRateLimit, c.opts.LogRateWindow
-	if limit <= 0 {
-		limit = NewAPILogRateLimit
-		if c.oneAPIShape.Load() {
-			limit = OneAPILogRateLimit
-		}
-	}
-	if window <= 0 {
-		window = LogRateWindow
-	}
+	limit, window := l.c.logLimit()
 	allowed := max(limit/logRateShare, 1)
 	cut := 0
 	for cut < len(l.recent) && !l.recent[cut].After(now.Add(-window)) {
@@ -374,6 +364,22 @@ func (l *sharedLog) budgetAt(now time.Time) time.Time {
 		return now
 	}
 	return l.recent[len(l.recent)-allowed].Add(window)
+}
+
+// logLimit is the log API's limit per IP: the configured one, else the
+// gateway's default.
+func (c *Reader) logLimit() (int, time.Duration) {
+	limit, window := c.opts.LogRateLimit, c.opts.LogRateWindow
+	if limit <= 0 {
+		limit = NewAPILogRateLimit
+		if c.oneAPIShape.Load() {
+			limit = OneAPILogRateLimit
+		}
+	}
+	if window <= 0 {
+		window = LogRateWindow
+	}
+	return limit, window
 }
 
 // windowStart is where w's row can start, on the gateway's clock: the send
@@ -665,8 +671,9 @@ func (l *sharedLog) ended(w *waiter) Result {
 	case w.lastErr != nil:
 		return unavailable(l.withWindow(w, fmt.Sprintf("%s (%d of %s)", w.lastErr.Error(), max(w.refused, 1), plural(w.reads, "read"))))
 	case w.held:
+		limit, window := c.logLimit()
 		return unavailable(fmt.Sprintf("the ledger's reads were held back within ledger_wait (%s) to stay inside the log API's limit of %d per %s; %s",
-			c.opts.Wait, NewAPILogRateLimit, LogRateWindow, plural(w.reads, "read")))
+			c.opts.Wait, limit, window, plural(w.reads, "read")))
 	default:
 		return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s", c.opts.Wait, plural(w.reads, "read")))
 	}

@@ -68,7 +68,7 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
 				Config:      e.withProvider(ledgerProvider(""), ""),
-				ExpectError: regexp.MustCompile(`Ledger: unavailable: the gateway refused the log read: 无权进行此操作，access\s+token\s+无效\s+token\s+\[redacted\]\.`),
+				ExpectError: regexp.MustCompile(`Ledger: unavailable: the gateway refused the log read: 无权进行此操作，access\s+token\s+无效\s+token\s+\[redacted\][.;]`),
 			}},
 		})
 	})

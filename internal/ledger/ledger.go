@@ -130,9 +130,10 @@ type Options struct {
 	// After is the clock the pause between reads waits on; nil means
 	// time.After. Tests pass one that advances their fake Now.
 	After func(time.Duration) <-chan time.Time
-	// Skew pads the request's time window on both sides when the server
-	// sent no Date header, for clock skew between this host and the
-	// gateway; zero or less means DefaultSkew.
+	// Skew moves the start of the request's time window back when the log
+	// API sends no Date header, so that the window is this host's clock,
+	// for clock skew between this host and the gateway; zero or less means
+	// DefaultSkew.
 	Skew time.Duration
 	// ReadTimeout bounds one HTTP read; zero or less means
 	// DefaultReadTimeout. The wait bounds it further.

@@ -42,13 +42,13 @@ const SignatureWord = " x"
 // SignatureRange signature words, about as many prompt tokens (about 500
 // on average).
 //
-// The range is cut in lanes of signatureLane signatures. A Reader draws
-// from its own lane, the process id plus the Readers made before it in the
-// process, modulo the number of lanes: pipelines started together on one
-// host (whose process ids are close) never share a lane, and pipelines on
-// different hosts share one with a chance of 1 in 64. Within its lane a
-// Reader goes round from a random place, skipping the signatures in flight;
-// when the lane is full it draws from the whole range.
+// The range is cut in lanes of signatureLane signatures. A Reader with
+// signatures in flight draws from a lane of its own (lanes.go): pipelines
+// on one host never hold the same lane at once, and pipelines on different
+// hosts share one with a chance of 1 in 64 (the lane tried first is the
+// process id plus the Readers made before it in the process). Within its
+// lane a Reader goes round from a random place, skipping the signatures in
+// flight; when the lane is full it draws from the whole range.
 const (
 	SignatureRange = 1024
 	signatureLane  = 16
@@ -102,16 +102,17 @@ type sharedLog struct {
 	// claimed are rows matched by their tokens, and when.
 	claimed map[string]time.Time
 	// lane is the first signature of this Reader's lane, less one; next the
-	// offset in it to try first.
-	lane, next int
+	// offset in it to try first. preferred is the lane tried first;
+	// inFlight counts the signatures in flight, and releaseLane gives the
+	// lane back when the last is released.
+	lane, next, preferred, inFlight int
+	releaseLane                     func()
 }
 
 func newSharedLog(c *Reader) *sharedLog {
-	lanes := SignatureRange / signatureLane
-	lane := (os.Getpid() + int(readerSeq.Add(1)-1)) % lanes
 	return &sharedLog{c: c, pollers: map[string]*poller{}, pads: map[string]map[int]bool{},
 		last: map[string]baseline{}, claimed: map[string]time.Time{},
-		lane: lane * signatureLane, next: rand.IntN(signatureLane)}
+		preferred: (os.Getpid() + int(readerSeq.Add(1)-1)) % laneCount}
 }
 
 // poller reads the log for the waiting checks of one model.
@@ -153,6 +154,11 @@ func (l *sharedLog) ticket(model string) *Ticket {
 		inUse = map[int]bool{}
 		l.pads[model] = inUse
 	}
+	if l.inFlight == 0 {
+		lane, release := acquireLane(l.preferred)
+		l.lane, l.releaseLane, l.next = lane*signatureLane, release, rand.IntN(signatureLane)
+	}
+	l.inFlight++
 	pad := 0
 	for i := range signatureLane {
 		if p := l.lane + (l.next+i)%signatureLane + 1; !inUse[p] {
@@ -172,6 +178,9 @@ func (l *sharedLog) ticket(model string) *Ticket {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		delete(inUse, pad)
+		if l.inFlight--; l.inFlight == 0 {
+			l.releaseLane()
+		}
 	}
 	return t
 }

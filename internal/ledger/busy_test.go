@@ -298,3 +298,30 @@ func TestARowWithoutQuotaGivesNone(t *testing.T) {
 		t.Errorf("%+v, want confirmed with no quota and no charge", got)
 	}
 }
+
+// Rows written while a read pages back push the older ones down, so a row
+// comes again on the next page: it is one row, not two candidates.
+func TestARowSeenOnTwoPagesIsOneRow(t *testing.T) {
+	clock := newClock(t0.Add(3 * time.Second))
+	ours := logRow(7, t0, model, "", prompt, output, 150)
+	var rows []fakeRow
+	for i := range 10 {
+		rows = append(rows, logRow(int64(20-i), t0, model, "", prompt+100+int64(i), output, 150))
+	}
+	// Page 1 holds ten other rows; by the time page 2 is read, a new row
+	// pushed the tenth down, so page 2 starts with it again, then ours.
+	g := &fakeGateway{shape: "new_api", clock: clock, rows: append(rows, ours)}
+	g.answer = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("p") != "2" {
+			return false
+		}
+		writeJSON(w, map[string]any{"success": true, "data": map[string]any{"items": []map[string]any{rows[9].fields, ours.fields, ours.fields},
+			"total": 12, "page": 2, "page_size": 10}})
+		return true
+	}
+	got := ledger.New(ledger.Options{Endpoint: startGateway(t, g), Token: fakeToken, Now: clock.Now, After: clock.After}).
+		Find(t.Context(), ledger.Query{Model: model, SentAt: t0, ReceivedAt: t0, PromptTokens: prompt, CompletionTokens: output})
+	if got.Status != ledger.Confirmed || got.LogID != 7 {
+		t.Errorf("%s %d (%s), want row 7 confirmed", got.Status, got.LogID, got.Message)
+	}
+}

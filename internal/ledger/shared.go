@@ -425,6 +425,7 @@ func (l *sharedLog) readAll(ctx context.Context, model string, start int64, know
 	var date time.Time
 	var previous uint64
 	stop, stopKnown := start, known
+	seen := map[string]bool{}
 	p := c.firstPage()
 	for n := range maxPages {
 		var w *window
@@ -465,7 +466,14 @@ func (l *sharedLog) readAll(ctx context.Context, model string, start int64, know
 				older = true
 			}
 		}
-		rows = append(rows, pg.rows...)
+		// Rows written while the pages are read push the older ones down:
+		// a row can come again on the next page, and is kept once.
+		for _, r := range pg.rows {
+			if k := claimKey(r); !seen[k] {
+				seen[k] = true
+				rows = append(rows, r)
+			}
+		}
 		sig := signature(pg.rows)
 		if pg.last || older || n > 0 && sig == previous || l.allFound(model, rows) {
 			break

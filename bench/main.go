@@ -18,8 +18,11 @@
 //
 // and those of the apply: 1 check at 1 s stand-in latency minus 1
 // noop_thing, goal <= 1.30 s; 100 checks at 200 ms, max_concurrent_checks =
-// 10 and -parallelism=10, minus 100 noop_thing, goal <= 3.0 s; no AI
-// request during any plan. It also gives both plans against their
+// 10 and -parallelism=10, minus 100 noop_thing, goal <= 3.0 s; 40 checks
+// through a new-api gateway at 200 ms whose usage log's rows carry no
+// request id, max_concurrent_checks = 10, with that log as the ledger
+// against the same fleet with none, goal ratio <= 1.5; no AI request
+// during any plan. It also gives both plans against their
 // same-state floor (noop_check_echo holding copies of the same states), the
 // providers' peak memory and the plan's CPU split between the CLI and the
 // provider processes.
@@ -131,17 +134,27 @@ func run(ctx context.Context, o options, stdout io.Writer) (missed bool, err err
 		return false, err
 	}
 	logf("starting the local AI API stand-in")
-	sd, err := startStandin(ctx, bins.standin, approvedKey, o.work)
+	sd, err := startStandin(ctx, bins.standin, approvedKey, o.work, "standin")
 	if err != nil {
 		return false, err
 	}
 	defer sd.stop()
+	var gw *standin
+	if o.applies {
+		// A new-api gateway whose usage log's rows carry no request id, for
+		// the fleet with a ledger.
+		logf("starting a second stand-in as a new-api gateway")
+		if gw, err = startStandin(ctx, bins.standin, approvedKey, o.work, "gateway", "-gateway", "new_api", "-ledger-rows-without-request-ids"); err != nil {
+			return false, err
+		}
+		defer gw.stop()
+	}
 
 	tf, err := newCLI(o.terraform, bins.dir, o.work, sd.url)
 	if err != nil {
 		return false, err
 	}
-	b := &bench{opts: o, tf: tf, standin: sd, bins: bins, work: workDir, fig: figures{runs: o.runs, checks: o.checks, history: o.history}}
+	b := &bench{opts: o, tf: tf, standin: sd, gateway: gw, bins: bins, work: workDir, fig: figures{runs: o.runs, checks: o.checks, history: o.history}}
 	if o.lines {
 		if err := b.lines(ctx); err != nil {
 			return false, err
@@ -154,6 +167,9 @@ func run(ctx context.Context, o options, stdout io.Writer) (missed bool, err err
 	}
 	if o.applies {
 		if err := b.applies(ctx); err != nil {
+			return false, err
+		}
+		if err := b.ledgerFleet(ctx); err != nil {
 			return false, err
 		}
 	}
@@ -184,6 +200,7 @@ type bench struct {
 	opts    options
 	tf      *cli
 	standin *standin
+	gateway *standin // a new-api gateway, for the fleet with a ledger; nil without applies
 	bins    binarySet
 	work    string
 	fig     figures
@@ -344,6 +361,47 @@ func (b *bench) applies(ctx context.Context) error {
 				return err
 			}
 			*a.noop = append(*a.noop, t)
+		}
+	}
+	return nil
+}
+
+// ledgerFleetSize, ledgerFleetLatency and ledgerFleetConcurrency are the
+// fleet of the ledger's goal: 40 checks of one model through one gateway
+// token on rows without request ids, the upstream answering in 200 ms,
+// max_concurrent_checks = 10.
+const (
+	ledgerFleetSize        = 40
+	ledgerFleetLatency     = 200 * time.Millisecond
+	ledgerFleetConcurrency = 10
+)
+
+// ledgerFleet measures the apply of that fleet with the gateway's usage log
+// as its ledger against the same fleet with no ledger, each run in a fresh
+// folder from empty state.
+func (b *bench) ledgerFleet(ctx context.Context) error {
+	if err := b.gateway.setLatency(ledgerFleetLatency); err != nil {
+		return err
+	}
+	for i := 1; i <= b.opts.runs; i++ {
+		for _, l := range []struct {
+			name   string
+			ledger bool
+			into   *[]timing
+		}{{"ledger", true, &b.fig.ledger40}, {"no-ledger", false, &b.fig.ledger40None}} {
+			logf("apply of %d through a new-api gateway at %v, %s, run %d of %d", ledgerFleetSize, ledgerFleetLatency, l.name, i, b.opts.runs)
+			dir := filepath.Join(b.work, fmt.Sprintf("fleet40-%s-%d", l.name, i))
+			if err := writeConfig(dir, ledgerFleetConfig(b.gateway.url, l.ledger)); err != nil {
+				return err
+			}
+			t, err := b.tf.run(ctx, dir, "apply", "-auto-approve", "-input=false", "-parallelism=10")
+			if err != nil {
+				return err
+			}
+			if _, err := readChecks(dir, ledgerFleetSize, 0); err != nil {
+				return err
+			}
+			*l.into = append(*l.into, t)
 		}
 	}
 	return nil

@@ -24,6 +24,9 @@ const (
 	goalFullVsFirst  = 1.2  // plan of full-history checks over first-run checks
 	goalApply1       = 1.30 // seconds added by one check at 1 s latency
 	goalApply100     = 3.0  // seconds added by 100 checks at 200 ms, 10 in flight
+	// goalLedgerFleet bounds the apply of 40 checks on a gateway's rows
+	// without request ids with the ledger over the same without it.
+	goalLedgerFleet = 1.5
 )
 
 // figures is everything measured, as the report shows it.
@@ -41,6 +44,9 @@ type figures struct {
 
 	apply1, apply1Noop, apply100, apply100Noop []timing
 	apply100InFlight                           int
+	// ledger40 and ledger40None: the ledger goal's fleet with the gateway's
+	// usage log as its ledger, and with none.
+	ledger40, ledger40None []timing
 }
 
 // environment is what the figures were measured on.
@@ -199,6 +205,12 @@ func (f figures) report() (string, bool) {
 		c, o = median(walls(f.apply100)), median(walls(f.apply100Noop))
 		w("| `apply -parallelism=10` of 100 checks at 200 ms, `max_concurrent_checks = 10`, minus 100 `noop_thing` | %s | %s | +%.3f s | <= %.1f s (ideal 2.0 s) | %s |\n",
 			secs(c), secs(o), (c - o).Seconds(), goalApply100, judge((c-o).Seconds() <= goalApply100))
+		if len(f.ledger40) > 0 {
+			c, o = median(walls(f.ledger40)), median(walls(f.ledger40None))
+			r := ratio(c, o)
+			w("| `apply` of 40 checks through a new-api gateway at 200 ms, rows without request ids, `max_concurrent_checks = 10`: with the usage log as ledger, against no ledger | %s | %s | ratio %.2f | <= %.1f | %s |\n",
+				secs(c), secs(o), r, goalLedgerFleet, judge(r <= goalLedgerFleet))
+		}
 	}
 
 	if plans {
@@ -251,6 +263,9 @@ func (f figures) report() (string, bool) {
 		w("- apply of 1 at 1 s: %s; `noop_thing` %s\n", everyWall(f.apply1), everyWall(f.apply1Noop))
 		w("- apply of 100 at 200 ms: %s; `noop_thing` %s (stand-in peak of AI requests in flight: %d, i.e. %d checks of 2 requests each)\n",
 			everyWall(f.apply100), everyWall(f.apply100Noop), f.apply100InFlight, f.apply100InFlight/2)
+		if len(f.ledger40) > 0 {
+			w("- apply of 40 through a new-api gateway at 200 ms: with the ledger %s; without %s\n", everyWall(f.ledger40), everyWall(f.ledger40None))
+		}
 	}
 
 	w("\n## How it is measured\n\n")

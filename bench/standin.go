@@ -21,14 +21,16 @@ type standin struct {
 	done chan struct{}
 }
 
-func startStandin(ctx context.Context, binary, apiKey, work string) (*standin, error) {
-	urlFile := filepath.Join(work, "standin.url")
+// startStandin starts the stand-in as name (its url and log files are
+// named after it), with extra flags.
+func startStandin(ctx context.Context, binary, apiKey, work, name string, extra ...string) (*standin, error) {
+	urlFile := filepath.Join(work, name+".url")
 	_ = os.Remove(urlFile)
-	logFile, err := os.Create(filepath.Join(work, "standin.log"))
+	logFile, err := os.Create(filepath.Join(work, name+".log"))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, binary, "-addr", "127.0.0.1:0", "-api-key", apiKey, "-url-file", urlFile)
+	cmd := exec.CommandContext(ctx, binary, append([]string{"-addr", "127.0.0.1:0", "-api-key", apiKey, "-url-file", urlFile}, extra...)...)
 	cmd.Stderr = logFile
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	if err := cmd.Start(); err != nil {

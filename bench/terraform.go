@@ -134,6 +134,33 @@ provider "costhandoff" {
 %s`, maxConcurrent, handoffs(checkType, n, base, round, owner))
 }
 
+// ledgerFleetConfig is the ledger goal's fleet against the gateway at base,
+// with the gateway's usage log as its ledger or with none.
+func ledgerFleetConfig(base string, withLedger bool) string {
+	ledger := ""
+	if withLedger {
+		ledger = fmt.Sprintf(`
+  ledger_api   = "new_api"
+  ledger_token = %q`, standinLedgerToken)
+	}
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    costhandoff = { source = "costhandoff/costhandoff" }
+  }
+}
+
+provider "costhandoff" {
+  endpoint              = "%s/v1"
+  max_concurrent_checks = %d%s
+}
+
+%s`, base, ledgerFleetConcurrency, ledger, handoffs(checkType, ledgerFleetSize, base, 0, benchOwner))
+}
+
+// standinLedgerToken is the access token the stand-in's usage log accepts
+// by default (standin.DefaultLedgerAccessToken).
+const standinLedgerToken = "test-standin-access-token"
+
 // echoConfig is checksConfig's resources as noop_check_echo: the same
 // arguments, held by the same-state floor.
 func echoConfig(n int, base string, round int) string {

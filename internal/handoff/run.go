@@ -75,8 +75,9 @@ type Outcome struct {
 
 // LedgerReader finds the smoke request's record in the account's ledger;
 // *ledger.Reader is one. Before is called before the smoke request is sent
-// and its Ticket (which may hold the right to be the only smoke request of
-// its model in flight) goes into the Query; Find releases it.
+// (it never delays it) and its Ticket (which may hold a signature for the
+// prompt, unique among the requests in flight) goes into the Query; Find
+// releases it.
 type LedgerReader interface {
 	Before(ctx context.Context, model string) *ledger.Ticket
 	Find(ctx context.Context, q ledger.Query) ledger.Result
@@ -124,17 +125,20 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 }
 
 // probeAndConfirm sends the smoke test and, after a happy path that passed,
-// looks for its record in the ledger at once: records appear within
-// milliseconds, and the ledger's ordering of a fleet's requests is held
-// from before the send until the record is found, never longer.
+// looks for its record in the ledger at once. Before never delays the send;
+// the ticket's signature is held until the record is found, never longer.
 func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *ledger.Result) {
 	if r.Ledger == nil {
 		return r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey), nil
 	}
 	ticket := r.Ledger.Before(ctx, c.Request.Model)
 	defer ticket.Release()
+	// Where the ledger's rows may carry no request id, the prompt carries
+	// the ticket's signature, which tells its row from every other.
+	req := c.Request
+	req.Prompt = ticket.Sign(req.Prompt)
 	sentAt := r.Now()
-	out := r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey)
+	out := r.Probe.Run(ctx, req, c.ApprovedKey, c.InvalidKey)
 	receivedAt := r.Now()
 	happy := out.HappyPath
 	if !HappyPathPassed(happy) {

@@ -102,29 +102,31 @@ func TestFind(t *testing.T) {
 			rows:    []fakeRow{logRow(8, t0.Add(2*time.Second), model, "", prompt, output, 150), oursNoID},
 			opts:    func(o *ledger.Options) { o.Wait = 10 * time.Second },
 			want:    ledger.Result{Status: ledger.Ambiguous},
-			message: "2 rows could each be this request (model “gpt-test”, 8+1 tokens, no request id): id 8 at 2026-11-30T03:04:07Z of token “ci-token”; id 7 at 2026-11-30T03:04:06Z of token “ci-token”. set ledger_token_name",
+			message: "2 rows could each be this request (model “gpt-test”, 8+1 tokens, from 2026-11-30T03:04:04Z to 03:04:08Z): id 8 at 2026-11-30T03:04:07Z of token “ci-token”; id 7 at 2026-11-30T03:04:06Z of token “ci-token”. Another request",
 			pages:   []string{"0"},
 		},
 		{
 			name: "a row carrying another request's id is no candidate", shape: "one_api",
 			rows:    []fakeRow{logRow(7, t0.Add(time.Second), model, "another-request", prompt, output, 150)},
 			want:    ledger.Result{Status: ledger.NotFound},
-			message: "no row with request id “" + ourID + "”",
+			message: "No row with request id “" + ourID + "”",
 			pages:   []string{"0"},
 		},
 		{
 			name: "a row before the padded window is no candidate", shape: "one_api",
 			rows:    []fakeRow{logRow(7, t0.Add(-ledger.DefaultSkew-time.Second), model, "", prompt, output, 150)},
 			want:    ledger.Result{Status: ledger.NotFound},
-			message: "no row",
+			message: "No row",
 			pages:   []string{"0"},
 		},
 		{
-			name: "a row after the padded window is no candidate", shape: "new_api",
-			rows:    []fakeRow{logRow(7, t0.Add(2*time.Second+ledger.DefaultSkew+time.Second), model, "", prompt, output, 150)},
-			want:    ledger.Result{Status: ledger.NotFound},
-			message: "no row",
-			pages:   []string{"0"},
+			// The window has no end of its own: a row stamped long after the
+			// answer (a contended database) is still this request's.
+			name: "a row stamped long after the answer is found", shape: "new_api",
+			rows:  []fakeRow{logRow(7, t0.Add(2*time.Second+ledger.DefaultSkew+time.Second), model, "", prompt, output, 150)},
+			query: func(q *ledger.Query) { q.RequestID = "" },
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByTimeModelTokens, LogID: 7, TokenName: "ci-token", PromptTokens: prompt, CompletionTokens: output, Quota: 150, HasQuota: true, ChargedUSD: "0.0003", Model: model},
+			pages: []string{"0"},
 		},
 		{
 			name: "matched by request_id with the gateway's own token estimate", shape: "new_api",
@@ -146,7 +148,8 @@ func TestFind(t *testing.T) {
 			want:    ledger.Result{Status: ledger.NotFound},
 			message: "after 3 reads over 2.5s",
 			pages:   []string{"0", "0", "0"},
-			waits:   []time.Duration{time.Second, 1250 * time.Millisecond}, // the last read a tenth of the wait before its end
+			// the last read a tenth of the wait before its end, then the end
+			waits: []time.Duration{time.Second, 1250 * time.Millisecond, 250 * time.Millisecond},
 		},
 		{
 			name: "a wait of zero reads once", shape: "new_api", rows: nil,
@@ -157,7 +160,7 @@ func TestFind(t *testing.T) {
 		{
 			name: "a row older than the window ends the paging", shape: "one_api",
 			rows: append(others(10, 100), append([]fakeRow{logRow(50, t0.Add(-time.Hour), model, "old", 1, 1, 1)}, others(15, 49)...)...),
-			want: ledger.Result{Status: ledger.NotFound}, message: "no row", pages: []string{"0", "1"},
+			want: ledger.Result{Status: ledger.NotFound}, message: "No row", pages: []string{"0", "1"},
 		},
 		{
 			name: "a gateway that ignores p is not paged for ever", shape: "new_api",
@@ -169,7 +172,7 @@ func TestFind(t *testing.T) {
 				writeJSON(w, map[string]any{"success": true, "data": map[string]any{"items": items, "total": 1000, "page": 1, "page_size": 10}})
 				return true
 			},
-			want: ledger.Result{Status: ledger.NotFound}, message: "no row", pages: []string{"0", "2"},
+			want: ledger.Result{Status: ledger.NotFound}, message: "No row", pages: []string{"0", "2"},
 		},
 		{
 			name: "success false is unavailable at once, with the gateway's message", shape: "one_api",
@@ -194,7 +197,7 @@ func TestFind(t *testing.T) {
 			want:    ledger.Result{Status: ledger.Unavailable},
 			message: "the log API answered HTTP 500",
 			pages:   []string{"0", "0", "0"},
-			waits:   []time.Duration{time.Second, 800 * time.Millisecond},
+			waits:   []time.Duration{time.Second, 800 * time.Millisecond, 200 * time.Millisecond},
 		},
 		{
 			name: "HTTP 500 once, then the row", shape: "new_api", rows: []fakeRow{ours},
@@ -257,9 +260,9 @@ func TestFind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := &fakeGateway{shape: tt.shape, rows: tt.rows, answer: tt.answer}
-			url := startGateway(t, g)
 			clock := newClock(t0.Add(3 * time.Second))
+			g := &fakeGateway{shape: tt.shape, rows: tt.rows, answer: tt.answer, clock: clock}
+			url := startGateway(t, g)
 			opts := ledger.Options{Endpoint: url + "/", Token: fakeToken, UserID: fakeUserID, Now: clock.Now, After: clock.After}
 			if tt.opts != nil {
 				tt.opts(&opts)
@@ -320,51 +323,54 @@ func assertNoCredential(t *testing.T, r ledger.Result) {
 	}
 }
 
-func TestFindSendsTheWindowPaddedToWholeSeconds(t *testing.T) {
-	tests := []struct {
-		name             string
-		start, end       time.Time
-		skew             time.Duration
-		wantFrom, wantTo time.Time
-	}{
-		{"default skew on both sides", t0, t0.Add(2 * time.Second), 0, t0.Add(-ledger.DefaultSkew), t0.Add(2*time.Second + ledger.DefaultSkew)},
-		{"fractions widen to the outer seconds", t0.Add(900 * time.Millisecond), t0.Add(2100 * time.Millisecond), time.Nanosecond, t0, t0.Add(3 * time.Second)},
-		{"whole seconds stay", t0, t0.Add(2 * time.Second), time.Second, t0.Add(-time.Second), t0.Add(3 * time.Second)},
-		{"an end before the start is the start", t0, t0.Add(-time.Minute), time.Second, t0.Add(-time.Second), t0.Add(time.Second)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g := &fakeGateway{shape: "one_api"}
+// The window is placed on the gateway's own clock: the log API's Date and
+// this host's elapsed time since the send, never the answer's Date (the
+// upstream's, which gateways copy). It has a start and no end: the end
+// follows the reads. The first read of a Reader, before any Date is known,
+// is not filtered by time; later reads start at the send on the gateway's
+// clock less a second.
+func TestFindPlacesTheWindowOnTheGatewaysClock(t *testing.T) {
+	for _, skew := range []time.Duration{-time.Minute, 0, time.Minute} {
+		t.Run(fmt.Sprint("log clock ", skew), func(t *testing.T) {
+			host := newClock(t0.Add(3 * time.Second))
+			gw := newClock(t0.Add(3*time.Second + skew)) // the gateway's clock, skew off this host's
+			g := &fakeGateway{shape: "new_api", clock: gw, rows: []fakeRow{
+				// stamped in the second of the send on the gateway's clock
+				logRow(7, t0.Add(skew), model, "", prompt, output, 150).from(2),
+				// an earlier request with the same tokens, 3 s before the send
+				logRow(6, t0.Add(skew-3*time.Second), model, "", prompt, output, 150),
+			}}
 			url := startGateway(t, g)
-			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Skew: tt.skew})
-			c.Find(context.Background(), ledger.Query{Model: model, SentAt: tt.start, ReceivedAt: tt.end})
-			reqs, heads := g.requests()
-			if len(reqs) != 1 {
-				t.Fatalf("%d requests, want 1", len(reqs))
+			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Wait: 5 * time.Second, Now: host.Now, After: func(d time.Duration) <-chan time.Time {
+				gw.After(d)
+				return host.After(d)
+			}})
+			q := ledger.Query{Model: model, SentAt: t0.Add(300 * time.Millisecond), ReceivedAt: t0.Add(2 * time.Second),
+				ServerDate:   t0.Add(-2 * skew), // the upstream's clock, copied: it places nothing
+				PromptTokens: prompt, CompletionTokens: output}
+			got := c.Find(context.Background(), q)
+			if got.Status != ledger.Confirmed || got.LogID != 7 {
+				t.Errorf("Find %+v, want row 7 confirmed", got)
 			}
-			from, to := reqs[0]["start_timestamp"], reqs[0]["end_timestamp"]
-			if from != fmt.Sprint(tt.wantFrom.Unix()) || to != fmt.Sprint(tt.wantTo.Unix()) {
-				t.Errorf("window %s..%s, want %d..%d", from, to, tt.wantFrom.Unix(), tt.wantTo.Unix())
+			reqs, _ := g.requests()
+			if len(reqs) != 2 {
+				t.Fatalf("%d reads, want 2", len(reqs))
 			}
-			if _, ok := heads[0]["New-Api-User"]; ok {
-				t.Error("New-Api-User sent without a user id")
+			if _, ok := reqs[0]["start_timestamp"]; ok {
+				t.Errorf("the first read, before the gateway's clock is known, asked from %s", reqs[0]["start_timestamp"])
+			}
+			// The Date is whole seconds and the read takes a while: the start
+			// is at most two seconds before the send, never after it.
+			send := t0.Add(skew).Unix()
+			if from, _ := strconv.ParseInt(reqs[1]["start_timestamp"], 10, 64); from > send || from < send-2 {
+				t.Errorf("the second read asked from %d, want the send on the gateway's clock (%d) less at most 2 s", from, send)
+			}
+			for i, r := range reqs {
+				if _, ok := r["end_timestamp"]; ok {
+					t.Errorf("read %d has an end_timestamp: the end follows the reads", i)
+				}
 			}
 		})
-	}
-}
-
-func TestFindMatchesARowStampedInTheSecondTheRequestStarted(t *testing.T) {
-	// The gateway stamps whole seconds: a request sent at .9 has its row in
-	// the second before, which only the rounding keeps inside the window.
-	g := &fakeGateway{shape: "one_api", rows: []fakeRow{
-		logRow(8, t0.Add(4*time.Second), model, "", prompt, output, 150), // after the window
-		logRow(7, t0, model, "", prompt, output, 150),
-	}}
-	url := startGateway(t, g)
-	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Skew: time.Nanosecond})
-	q := ledger.Query{Model: model, SentAt: t0.Add(900 * time.Millisecond), ReceivedAt: t0.Add(2100 * time.Millisecond), PromptTokens: prompt, CompletionTokens: output}
-	if got := c.Find(context.Background(), q); got.Status != ledger.Confirmed || got.LogID != 7 {
-		t.Errorf("Find %+v, want row 7 confirmed", got)
 	}
 }
 
@@ -420,7 +426,7 @@ func TestFindHonoursCancellation(t *testing.T) {
 			go func() { done <- ledger.New(opts).Find(ctx, ourQuery()) }()
 			select {
 			case got := <-done:
-				if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "cancelled after 1 read") {
+				if got.Status != ledger.Unavailable || !strings.Contains(got.Message, "cancelled after") {
 					t.Errorf("Find %+v, want unavailable, cancelled", got)
 				}
 			case <-time.After(10 * time.Second):

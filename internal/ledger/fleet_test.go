@@ -30,10 +30,12 @@ func smoke(ctx context.Context, c *ledger.Reader, s *standin.Server, clock *fake
 	ticket := c.Before(ctx, model)
 	sent := clock.Now()
 	id := fmt.Sprintf("20261130030405%017d", time.Now().UnixNano()%1e17)
-	s.AddLedgerRow(standin.LedgerRow{RequestID: id, Model: model, TokenName: token, PromptTokens: prompt, CompletionTokens: output})
-	time.Sleep(2 * time.Millisecond) // an answer takes a while: an unordered send of another check would land now
+	// The prompt carries the ticket's signature: a word a token.
+	tokens := int64(prompt + ticket.SignatureTokens())
+	s.AddLedgerRow(standin.LedgerRow{RequestID: id, Model: model, TokenName: token, PromptTokens: int(tokens), CompletionTokens: output})
+	time.Sleep(2 * time.Millisecond) // an answer takes a while: other checks' requests land now
 	q := ledger.Query{RequestID: id, Model: model, SentAt: sent, ReceivedAt: clock.Now(), ServerDate: clock.Now().Truncate(time.Second),
-		PromptTokens: prompt, CompletionTokens: output, Ticket: ticket}
+		PromptTokens: tokens, CompletionTokens: output, Ticket: ticket}
 	if shape.NoRequestID {
 		q.RequestID = "" // new-api up to v0.10 answers with an id its rows do not keep; its rows carry none
 	}
@@ -41,8 +43,8 @@ func smoke(ctx context.Context, c *ledger.Reader, s *standin.Server, clock *fake
 }
 
 // A fleet's checks run at once against the same model and token. Where rows
-// carry no request id, the Reader orders the sends, so each check is the only
-// candidate among its own; where they carry one, nothing is ordered.
+// carry no request id, each prompt carries its own signature, so each check
+// is the only candidate among its own; where they carry one, the id tells.
 func TestFleetOrdering(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -57,7 +59,7 @@ func TestFleetOrdering(t *testing.T) {
 			wantStatus: ledger.Confirmed, wantBy: ledger.MatchedByRequestID, maxReads: 3 * 8},
 		{name: "new-api rows with request ids", gateway: standin.GatewayNewAPI,
 			wantStatus: ledger.Confirmed, wantBy: ledger.MatchedByRequestID, maxReads: 3 * 8},
-		{name: "new-api rows without request ids: sends ordered", gateway: standin.GatewayNewAPI, opts: standin.LedgerOptions{NoRequestID: true},
+		{name: "new-api rows without request ids: told apart by their signatures", gateway: standin.GatewayNewAPI, opts: standin.LedgerOptions{NoRequestID: true},
 			wantStatus: ledger.Confirmed, wantBy: ledger.MatchedByTimeModelTokens, maxReads: 3 * 8},
 		{name: "another token's twin rows: ambiguous", gateway: standin.GatewayNewAPI, opts: standin.LedgerOptions{NoRequestID: true, TwinToken: "prod"},
 			wantStatus: ledger.Ambiguous, maxReads: 3 * 8},
@@ -106,47 +108,50 @@ func TestFleetOrdering(t *testing.T) {
 	}
 }
 
-// Before holds the right to send while rows carry no request id, and only
-// then: a second Before for the same model and token waits for the first
-// ticket's release.
-func TestBeforeOrdersSendsOnlyWhereRowsCarryNoRequestID(t *testing.T) {
-	tests := []struct {
-		name    string
-		gateway standin.Gateway
-		opts    standin.LedgerOptions
-		waits   bool
-	}{
-		{"rows without request ids", standin.GatewayNewAPI, standin.LedgerOptions{NoRequestID: true}, true},
-		{"new-api rows with request ids", standin.GatewayNewAPI, standin.LedgerOptions{}, false},
-		{"one-api rows", standin.GatewayOneAPI, standin.LedgerOptions{}, false},
+// Before never delays a send and reads nothing: where rows may carry no
+// request id it draws a signature, unique among the requests in flight of
+// the model, and Sign pads the prompt with that many words; once the log
+// showed rows with request ids, there is nothing to hold.
+func TestBeforeNeverWaitsAndSignsUniquely(t *testing.T) {
+	clock := newClock(t0)
+	s, url := standinLedger(t, standin.GatewayNewAPI, standin.LedgerOptions{NoRequestID: true}, clock)
+	c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Wait: time.Second, Now: clock.Now, After: clock.After})
+	seen := map[int]bool{}
+	var tickets []*ledger.Ticket
+	start := time.Now()
+	for range 200 {
+		tk := c.Before(t.Context(), model)
+		n := tk.SignatureTokens()
+		if n < 1 || n > ledger.SignatureRange || seen[n] {
+			t.Fatalf("signature %d: want 1..%d, unique among the requests in flight", n, ledger.SignatureRange)
+		}
+		seen[n] = true
+		if got := strings.Count(tk.Sign("ping"), ledger.SignatureWord); got != n || !strings.HasPrefix(tk.Sign("ping"), "ping\n") {
+			t.Fatalf("Sign pads with %d words, want the prompt then %d", got, n)
+		}
+		tickets = append(tickets, tk)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			clock := newClock(t0)
-			s, url := standinLedger(t, tt.gateway, tt.opts, clock)
-			s.AddLedgerRow(standin.LedgerRow{RequestID: "earlier", Model: model, PromptTokens: 1, CompletionTokens: 1})
-			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, Wait: time.Second, Now: clock.Now, After: clock.After})
-			first := c.Before(t.Context(), model)
-			defer first.Release()
-			got := make(chan *ledger.Ticket, 1)
-			go func() { got <- c.Before(t.Context(), model) }()
-			select {
-			case second := <-got:
-				second.Release()
-				if tt.waits {
-					t.Fatal("a second send went ahead while the first held the ticket")
-				}
-			case <-time.After(200 * time.Millisecond):
-				if !tt.waits {
-					t.Fatal("a send waited although the rows carry request ids")
-				}
-				first.Release()
-				(<-got).Release()
-			}
-			if other := c.Before(t.Context(), "another-model"); other != nil {
-				other.Release() // another model is never held up
-			}
-		})
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("200 tickets took %v: Before must not wait", d)
+	}
+	if n := s.LedgerRequests(); n != 0 {
+		t.Errorf("Before read the log %d times, want never", n)
+	}
+	for _, tk := range tickets {
+		tk.Release()
+	}
+	if other := c.Before(t.Context(), "another-model"); other.SignatureTokens() == 0 {
+		t.Error("another model's request carries no signature")
+	}
+
+	// A log whose rows carry request ids needs none.
+	s2, url2 := standinLedger(t, standin.GatewayOneAPI, standin.LedgerOptions{}, clock)
+	c2 := ledger.New(ledger.Options{Endpoint: url2, Token: fakeToken, Wait: time.Second, Now: clock.Now, After: clock.After})
+	if r := smoke(t.Context(), c2, s2, clock, "ci-token", standin.LedgerOptions{}); r.Status != ledger.Confirmed {
+		t.Fatalf("one-api smoke: %s %s", r.Status, r.Message)
+	}
+	if tk := c2.Before(t.Context(), model); tk != nil || tk.Sign("ping") != "ping" {
+		t.Errorf("a ticket %+v where rows carry request ids", tk)
 	}
 }
 
@@ -269,8 +274,10 @@ func TestMessagesRedactBeforeTheCut(t *testing.T) {
 			g := &fakeGateway{shape: "one_api", answer: answerWith(http.StatusOK, fmt.Sprintf(`{"success":false,"message":%q}`, tt.message), "application/json")}
 			got := ledger.New(ledger.Options{Endpoint: startGateway(t, g), Token: fakeToken, UserID: "1"}).Find(t.Context(),
 				ledger.Query{RequestID: ourID, Model: model, Key: fakeAPIKey})
-			if got.Message != tt.want {
-				t.Errorf("Message %q, want %q", got.Message, tt.want)
+			// The refusal, then the window searched (its Date told the
+			// gateway's clock).
+			if !strings.HasPrefix(got.Message, tt.want+"; it looked for the row of model “gpt-test”") {
+				t.Errorf("Message %q, want %q and the window", got.Message, tt.want)
 			}
 			for i := 0; i+8 <= len(fakeToken); i++ {
 				if strings.Contains(got.Message, fakeToken[i:i+8]) {

@@ -86,7 +86,9 @@ func (r fakeRow) from(n int) fakeRow { r.fromRequest = n; return r }
 // answers the n-th request (1-based) instead; returning status 0 falls back
 // to the rows.
 type fakeGateway struct {
-	shape  string // "one_api" or "new_api"
+	shape string // "one_api" or "new_api"
+	// clock is the gateway's clock, which its Date shows; nil means t0 + 3 s.
+	clock  *fakeClock
 	rows   []fakeRow
 	answer func(n int, w http.ResponseWriter, r *http.Request) bool
 
@@ -105,6 +107,11 @@ func (g *fakeGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.heads = append(g.heads, r.Header.Clone())
 	n := len(g.query)
 	g.mu.Unlock()
+	date := t0.Add(3 * time.Second)
+	if g.clock != nil {
+		date = g.clock.Now()
+	}
+	w.Header().Set("Date", date.UTC().Format(http.TimeFormat))
 	if g.answer != nil && g.answer(n, w, r) {
 		return
 	}

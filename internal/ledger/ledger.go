@@ -4,10 +4,12 @@
 // Terraform or handoffs.
 //
 // One Reader does what every ledger needs (polling with backoff, honouring
-// rate limits, the bounds of time and memory, the ordering of a fleet's
-// requests, scrubbing what a server sent); each API is one small file that
-// says how to ask and how to read the answer (newapi.go, litellm.go,
-// openrouter.go).
+// rate limits, the bounds of time and memory, scrubbing what a server
+// sent); each API is one small file that says how to ask and how to read
+// the answer (newapi.go, litellm.go, openrouter.go). The gateway family's
+// usage log, which a fleet's checks share, is read once for all of them
+// (shared.go), and its smoke requests carry signatures where its rows carry
+// no request id.
 package ledger
 
 import (
@@ -77,8 +79,9 @@ type Query struct {
 	// SentAt and ReceivedAt are when the request was sent and its answer
 	// arrived, on this host's clock.
 	SentAt, ReceivedAt time.Time
-	// ServerDate is the answer's Date header: the server's own clock, the
-	// one its log stamps rows with. Zero when none came.
+	// ServerDate is the answer's Date header. Gateways copy the upstream's,
+	// so it is no clock of the gateway's: no window is placed by it (the
+	// log API's own Date places them). Zero when none came.
 	ServerDate       time.Time
 	PromptTokens     int64 // the response's usage
 	CompletionTokens int64
@@ -143,13 +146,20 @@ type Options struct {
 	// After is the clock the pause between reads waits on; nil means
 	// time.After. Tests pass one that advances their fake Now.
 	After func(time.Duration) <-chan time.Time
-	// Skew pads the request's time window on both sides when the server
-	// sent no Date header, for clock skew between this host and the
-	// gateway; zero or less means DefaultSkew.
+	// Skew moves the start of the request's time window back when the log
+	// API sends no Date header, so that the window is this host's clock,
+	// for clock skew between this host and the gateway; zero or less means
+	// DefaultSkew.
 	Skew time.Duration
 	// ReadTimeout bounds one HTTP read; zero or less means
 	// DefaultReadTimeout. The wait bounds it further.
 	ReadTimeout time.Duration
+	// LogRateLimit and LogRateWindow are the gateway log API's limit per
+	// IP, of which a Reader uses half; zero means the gateways' defaults
+	// (NewAPILogRateLimit per LogRateWindow until the log answers in
+	// one-api's shape, then OneAPILogRateLimit).
+	LogRateLimit  int
+	LogRateWindow time.Duration
 }
 
 // Defaults of Options.
@@ -176,38 +186,33 @@ const (
 type Reader struct {
 	opts  Options
 	http  *http.Client
-	api   api
+	api   api        // a ledger read check by check (LiteLLM, OpenRouter, ...); nil for the gateway log
+	log   *sharedLog // the one-api / new-api usage log, read once for every pending check; nil otherwise
 	slots chan struct{}
 
 	// carriesIDs is set once the log's rows are seen to carry request ids:
-	// then each smoke request is told apart by its id, and sends need no
-	// ordering.
+	// then each smoke request is told apart by its id and needs no
+	// signature.
 	carriesIDs atomic.Bool
 	// newAPIShape is set once the log answered in new-api's paginated shape,
 	// whose pages count from 1.
 	newAPIShape atomic.Bool
-
-	mu    sync.Mutex
-	locks map[string]chan struct{}
+	// oneAPIShape is set once the log answered in one-api's shape, whose
+	// default rate limit is higher.
+	oneAPIShape atomic.Bool
+	// rowsLackIDs is set once new-api's rows were seen without request ids
+	// (up to v0.10): a message then names no request id.
+	rowsLackIDs atomic.Bool
 }
 
-// api is what differs between ledgers.
+// api is what differs between ledgers read check by check: each read asks
+// for one record by an id the answer carried. An API whose records a fleet
+// shares (the gateway log) is a sharedLog instead.
 type api interface {
 	// read looks once; decided is false when the record may still appear.
 	read(ctx context.Context, c *Reader, q Query, b baseline) (res Result, decided bool, err *readError)
 	// notFound says what was looked for, for the message after the wait.
 	notFound(c *Reader, q Query, b baseline) string
-}
-
-// sendOrderer is an api whose records may carry no request id (the new-api
-// family's older builds), so that its smoke requests are sent one at a time
-// per (model, token), each after the newest record was read.
-type sendOrderer interface {
-	// ordersSends reports whether the ordering is needed now: it is not
-	// once the records were seen to carry request ids.
-	ordersSends(c *Reader) bool
-	// newest reads the newest record before the smoke request is sent.
-	newest(ctx context.Context, c *Reader, model string) (baseline, *readError)
 }
 
 // New returns a Reader with the defaults filled in.
@@ -248,7 +253,6 @@ func New(opts Options) *Reader {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		slots: make(chan struct{}, maxConcurrentLookups),
-		locks: map[string]chan struct{}{},
 	}
 	switch opts.API {
 	case LiteLLM:
@@ -260,19 +264,22 @@ func New(opts Options) *Reader {
 	case AnthropicUsage:
 		c.api = newUsageAPI(anthropicUsage{})
 	default:
-		c.api = newAPI{}
+		c.log = newSharedLog(c)
 	}
 	return c
 }
 
 // Ticket is what a Reader holds for one smoke request between Before and
-// Find: the newest record before the request was sent and, where the
-// ledger's records carry no request id, the right to be the only smoke
-// request of its (model, token) in flight. Release it if Find is not called.
+// Find: the signature its prompt carries (where the ledger's records may
+// carry no request id) and the newest record read before it was sent.
+// Release it if Find is not called.
 type Ticket struct {
 	once    sync.Once
 	release func()
 	base    baseline
+	// pad is the number of signature words the prompt is padded with; 0
+	// when none is needed.
+	pad int
 }
 
 // Release gives up what the ticket holds; it may be called more than once,
@@ -283,77 +290,72 @@ func (t *Ticket) Release() {
 	}
 }
 
-// baseline is the newest record before the smoke request was sent.
+// Sign returns the prompt to send: where the ledger's rows may carry no
+// request id, the prompt followed by the ticket's signature, a run of
+// SignatureWord words that makes its prompt token count unique among the
+// requests in flight (DESIGN.md, One log reader per model and token); else the
+// prompt as it is. Safe on a nil Ticket.
+func (t *Ticket) Sign(prompt string) string {
+	if t == nil || t.pad <= 0 {
+		return prompt
+	}
+	return prompt + "\n" + strings.Repeat(SignatureWord, t.pad)
+}
+
+// SignatureTokens is the number of signature words the ticket's prompt
+// carries; 0 when none.
+func (t *Ticket) SignatureTokens() int {
+	if t == nil {
+		return 0
+	}
+	return t.pad
+}
+
+// baseline is the newest record read before the smoke request was sent.
 type baseline struct {
 	id         int64     // the newest row's id; 0 when none or the log gives none
 	createdAt  int64     // the newest row's created_at; 0 when none
 	serverDate time.Time // the log API's Date header at the read: the gateway's clock before the send
 }
 
-// Before is called before the smoke request of model is sent. Where the
-// ledger's records may carry no request id, it waits until no other smoke
-// request of the same model and token is in flight, then reads the newest
-// record, so that only records written after it can be this request's. The
+// Before is called before the smoke request of model is sent, and never
+// delays it: it reads nothing. Where the ledger's records may carry no
+// request id, the Ticket holds a signature for the prompt (Ticket.Sign),
+// unique among this Reader's requests of the same model and token in flight
+// and drawn at random from a wide range, so that other pipelines' requests
+// rarely share it; and the newest row of the last read that completed
+// before the send. A usage API counts the send for its minute's bucket. The
 // Ticket goes into the Query given to Find; nil means nothing is held.
-func (c *Reader) Before(ctx context.Context, model string) *Ticket {
+func (c *Reader) Before(_ context.Context, model string) *Ticket {
 	if s, ok := c.api.(sendCounter); ok {
 		return s.before(model)
 	}
-	orderer, ok := c.api.(sendOrderer)
-	if !ok || !orderer.ordersSends(c) {
+	if c.log == nil || c.carriesIDs.Load() {
 		return nil
 	}
-	lock := c.lockFor(model + "\x00" + c.opts.TokenName)
-	select {
-	case lock <- struct{}{}:
-	case <-ctx.Done():
-		return nil
-	}
-	t := &Ticket{release: func() { <-lock }}
-	if !orderer.ordersSends(c) { // another check learnt the rows carry ids meanwhile
-		t.Release()
-		return nil
-	}
-	// The read before the send is part of the lookup: the wait bounds it too.
-	readCtx, cancel := context.WithTimeout(ctx, c.bound())
-	defer cancel()
-	// It takes a lookup slot like every other read, so the reads in
-	// flight stay bounded however many models a fleet asks about.
-	if c.acquire(readCtx) {
-		if b, err := orderer.newest(readCtx, c, model); err == nil {
-			t.base = b
-		}
-		<-c.slots
-	}
-	if !orderer.ordersSends(c) {
-		t.Release()
-		return &Ticket{base: t.base}
-	}
-	return t
-}
-
-func (c *Reader) lockFor(key string) chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	l, ok := c.locks[key]
-	if !ok {
-		l = make(chan struct{}, 1)
-		c.locks[key] = l
-	}
-	return l
+	return c.log.ticket(model)
 }
 
 // Find looks for the record of the smoke request q until it is found or
-// the wait runs out, then releases q's Ticket. It reads at once (records
-// appear within milliseconds of the answer), then with growing pauses, and
-// once more just before the wait runs out; a rate limit's Retry-After is honoured.
-// The wait bounds the whole lookup, each read included.
+// the wait runs out, then releases q's Ticket. The wait bounds the whole
+// lookup, each read included: a ledger that hangs ends it within the wait
+// (one read's timeout when the wait is zero, which reads once).
+//
+// The gateway log is read once for every pending check of a (model, token)
+// (sharedLog); other ledgers are read check by check: at once (records
+// appear within seconds), then with growing pauses, and once more just
+// before the wait runs out, honouring a rate limit's Retry-After.
 func (c *Reader) Find(ctx context.Context, q Query) Result {
 	defer q.Ticket.Release()
 	if s, ok := c.api.(sendCounter); ok {
 		s.sent(c, q)
 	}
-	res := c.find(ctx, q)
+	var res Result
+	if c.log != nil {
+		res = c.log.find(ctx, q)
+	} else {
+		res = c.find(ctx, q)
+	}
 	return c.scrub(res, q)
 }
 
@@ -375,9 +377,6 @@ func (c *Reader) scrub(res Result, q Query) Result {
 
 func (c *Reader) find(ctx context.Context, q Query) Result {
 	var base baseline
-	if q.Ticket != nil {
-		base = q.Ticket.base
-	}
 	// The last read starts early enough to finish inside the wait, which
 	// bounds it in real time too.
 	readBy := c.opts.Now().Add(c.opts.Wait - min(c.opts.ReadTimeout, c.opts.Wait/10))

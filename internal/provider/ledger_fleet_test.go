@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
+	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -308,3 +311,226 @@ func (e *testEnv) everyLogReadFor(tokenName string) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// chargesItsTokens fails unless each instance's ledger row holds the
+// happy path's own prompt tokens (its signature's words included, where
+// rows carry no request id) and the stand-in gateway's quota for them,
+// with charged_usd at the default 500000 quota per dollar and the log's
+// ledger line saying both. An empty addrs means the single check.
+func chargesItsTokens(addrs ...string) statecheck.StateCheck {
+	if len(addrs) == 0 {
+		addrs = []string{checkAddr}
+	}
+	return stateCheck(func(s *tfjson.State) error {
+		byAddr := map[string]map[string]any{}
+		if s != nil && s.Values != nil && s.Values.RootModule != nil {
+			for _, r := range s.Values.RootModule.Resources {
+				byAddr[r.Address] = r.AttributeValues
+			}
+		}
+		for _, addr := range addrs {
+			a := byAddr[addr]
+			if a == nil {
+				return fmt.Errorf("%s not in state", addr)
+			}
+			prompt, input := field(a, "ledger", "prompt_tokens"), field(a, "happy_path", "input_tokens")
+			if prompt == "" || prompt != input {
+				return fmt.Errorf("%s: the ledger charged %s prompt tokens, the response reported %s", addr, prompt, input)
+			}
+			p, _ := strconv.ParseFloat(prompt, 64)
+			c, _ := strconv.ParseFloat(field(a, "ledger", "completion_tokens"), 64)
+			quota := int64(math.Round((p + 4*c) * 1.5))
+			usd := strconv.FormatFloat(float64(quota)/500000, 'f', -1, 64)
+			if got := field(a, "ledger", "quota"); got != fmt.Sprint(quota) {
+				return fmt.Errorf("%s: quota %s, want %d", addr, got, quota)
+			}
+			if got := field(a, "ledger", "charged_usd"); got != usd {
+				return fmt.Errorf("%s: charged_usd %s, want %s", addr, got, usd)
+			}
+			if line := fmt.Sprintf("ledger: confirmed, quota %d, charged_usd %s", quota, usd); !strings.Contains(fmt.Sprint(a["log"]), line+"\n") {
+				return fmt.Errorf("%s: the log lacks %q", addr, line)
+			}
+		}
+		return nil
+	})
+}
+
+// busyProvider configures the stand-in gateway's ledger with a wait.
+func busyProvider(wait, extra string) string {
+	return fmt.Sprintf(`ledger_api   = "new_api"
+  ledger_token = %q
+  ledger_wait  = %q
+  %s`, standin.DefaultLedgerAccessToken, wait, extra)
+}
+
+// What production gateways do (DESIGN.md, Ledger: the new-api usage log): rows stamped up to
+// ledger_wait minus 1 s after the answer, and an upstream Date (which the
+// gateways copy onto the answer) 60 s ahead or behind: every check of a
+// fleet confirmed on its own row.
+func TestAccLedgerBusy_lateStampsAndCopiedDates(t *testing.T) {
+	cases := []struct {
+		name string
+		gw   standin.Gateway
+		opts standin.LedgerOptions
+		byID bool
+	}{
+		{"one-api rows stamped 4 s late", standin.GatewayOneAPI, standin.BusyLedger(standin.GatewayOneAPI, 4*time.Second, 0), true},
+		{"new-api rows without ids stamped 4 s late", standin.GatewayNewAPI, withNoIDs(standin.BusyLedger(standin.GatewayNewAPI, 4*time.Second, 0)), false},
+		{"upstream Date 60 s ahead", standin.GatewayNewAPI, withNoIDs(standin.BusyLedger(standin.GatewayNewAPI, 0, time.Minute)), false},
+		{"upstream Date 60 s behind", standin.GatewayNewAPI, withNoIDs(standin.BusyLedger(standin.GatewayNewAPI, 0, -time.Minute)), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := ledgerEnv(t, tc.gw, tc.opts)
+			fleet := fleetBlock{"fleet", 4}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					Config: e.fleetConfig(busyProvider("5s", ""), fleet),
+					ConfigStateChecks: append(append(
+						fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), fleet),
+						fleetExpect("ledger.message", knownvalue.Null(), fleet)...),
+						eachRowItsOwn(tc.byID, fleet), chargesItsTokens(fleet.addrs()...)),
+				}},
+			})
+		})
+	}
+}
+
+func withNoIDs(o standin.LedgerOptions) standin.LedgerOptions {
+	o.NoRequestID = true
+	return o
+}
+
+// A fleet of 40 and another 40 right after, on new-api's default limit
+// (180 reads per 180 s per IP, no Retry-After) and rows without request
+// ids: 80 of 80 confirmed, each on its own row, no 429, at most 2 log reads
+// a check.
+func TestAccLedgerBusy_fortyAndFortyOnNewAPIsLimit(t *testing.T) {
+	e := ledgerEnv(t, standin.GatewayNewAPI, withNoIDs(standin.BusyLedger(standin.GatewayNewAPI, 0, 0)))
+	first, second := fleetBlock{"first", 40}, fleetBlock{"second", 40}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{
+			{
+				Config: e.fleetConfig(busyProvider("30s", ""), first),
+				ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first),
+					eachRowItsOwn(false, first), e.readsAtMost(2, 40)),
+			},
+			{
+				PreConfig: func() { e.clock.Advance(2 * time.Second) },
+				Config:    e.fleetConfig(busyProvider("30s", ""), first, second),
+				ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first, second),
+					eachRowItsOwn(false, first, second), e.readsAtMost(2, 80)),
+			},
+		},
+	})
+}
+
+// The stored ledger.message says why for every status but confirmed: the
+// window searched, the candidate rows, the refusal; the decision is still
+// stop, recorded under enforcement "record".
+func TestAccLedgerBusy_messagesStayInState(t *testing.T) {
+	cases := []struct {
+		name    string
+		opts    standin.LedgerOptions
+		before  func(e *testEnv)
+		status  string
+		message string
+	}{
+		{"not_found", standin.LedgerOptions{NoRequestID: true}, func(e *testEnv) {
+			// An earlier request's row, then none: the rows carry no
+			// request id, so the message names none.
+			e.standin.AddLedgerRow(standin.LedgerRow{Model: testModel, TokenName: "standin-token-1", PromptTokens: 3, CompletionTokens: 1,
+				CreatedAt: e.clock.Now().Add(-time.Hour)})
+			e.standin.SetLedger(standin.LedgerOptions{NoRequestID: true, NeverWrite: true, Now: e.clock.Now})
+		}, "not_found",
+			`^No row of model “gpt-test-mini” with \d+ prompt and 1 completion tokens \(its signature\) in the gateway's log from 2026-11-28T09:\d\d:\d\dZ to 09:\d\d:\d\dZ after \d+ reads over 2s$`},
+		{"ambiguous", standin.LedgerOptions{NoRequestID: true, TwinToken: "prod-token"}, nil, "ambiguous",
+			`^2 rows could each be this request \(model “gpt-test-mini”, \d+\+1 tokens, from 2026-11-28T09:\d\d:\d\dZ( to 09:\d\d:\d\dZ)?\): id \d+ at 2026-11-28T09:\d\d:\d\dZ of token “prod-token”; id \d+ at 2026-11-28T09:\d\d:\d\dZ of token “standin-token-1”\. Set ledger_token_name`},
+		{"unavailable: every read refused", standin.BusyLedger(standin.GatewayNewAPI, 0, 0), func(e *testEnv) {
+			// Another client used the gateway's limit up.
+			for range standin.NewAPIRateLimit {
+				if resp, err := http.Get(e.url + "/api/log/self"); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}, "unavailable", `^the log API answered HTTP 429 \(\d+ of \d+ reads?\); it looked for the row of model “gpt-test-mini” with \d+\+1 tokens from 2026-11-28T09:\d\d:\d\dZ`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := ledgerEnv(t, standin.GatewayNewAPI, tc.opts)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					PreConfig: func() {
+						if tc.before != nil {
+							tc.before(e)
+						}
+					},
+					Config: e.withProvider(ledgerProvider(""), recordOnly),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expect("ledger.status", knownvalue.StringExact(tc.status)),
+						expect("ledger.message", knownvalue.StringRegexp(regexp.MustCompile(tc.message))),
+						expect("decision", knownvalue.StringExact("stop")),
+					},
+				}},
+			})
+		})
+	}
+}
+
+// A row without a quota gives none: quota and charged_usd stay null, never
+// 0, and the check is still confirmed on its tokens.
+func TestAccLedgerBusy_rowWithoutQuota(t *testing.T) {
+	e := ledgerEnv(t, standin.GatewayNewAPI, standin.LedgerOptions{NoQuota: true})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			Config: e.withProvider(ledgerProvider(""), ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expect("ledger.status", knownvalue.StringExact("confirmed")),
+				expect("ledger.quota", knownvalue.Null()),
+				expect("ledger.charged_usd", knownvalue.Null()),
+				expect("log", logHas("ledger: confirmed")),
+			},
+		}},
+	})
+}
+
+// A ledger that hangs ends the apply within ledger_wait plus one read's
+// timeout, whatever ledger_wait is (here 0s, which reads once), and holds
+// no smoke request back.
+func TestAccLedgerBusy_hangingLedgerIsBounded(t *testing.T) {
+	e := ledgerEnv(t, standin.GatewayNewAPI, standin.LedgerOptions{Latency: time.Hour})
+	var started time.Time
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			PreConfig: func() { started = time.Now() },
+			Config:    e.withProvider(busyProvider("0s", ""), recordOnly),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expect("ledger.status", knownvalue.StringExact("unavailable")),
+				expect("ledger.message", knownvalue.StringRegexp(regexp.MustCompile(`did not answer`))),
+				expect("happy_path.result", knownvalue.StringExact("pass")),
+				stateCheck(func(*tfjson.State) error {
+					// ledger_wait 0s reads once: one read's timeout (10 s),
+					// with room for the CLI's own work. A read before the
+					// send with a timeout of its own took 10 s more.
+					if d := time.Since(started); d > ledgerReadTimeout+5*time.Second {
+						return fmt.Errorf("the apply took %v with a hanging ledger", d)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// ledgerReadTimeout is one read's timeout, the ledger package's default.
+const ledgerReadTimeout = 10 * time.Second

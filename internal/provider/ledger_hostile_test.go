@@ -48,8 +48,8 @@ func TestAccLedger_userIDOneLeavesMessagesIntact(t *testing.T) {
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			Config: e.withProvider(ledgerProvider(`ledger_user_id = "1"`), ""),
-			ExpectError: regexp.MustCompile(`(?s)Ledger: not_found: no row with request id\s+“\d{23}[A-Za-z0-9]{8}”\s+and\s+no\s+single\s+row\s+of\s+model\s+“gpt-test-mini”\s+with\s+8\s+prompt\s+and\s+1\s+` +
-				`completion\s+tokens\s+between\s+2026-11-28T09:\d\d:\d\dZ\s+and\s+2026-11-28T09:\d\d:\d\dZ`),
+			ExpectError: regexp.MustCompile(`(?s)Ledger: not_found: No row with request id\s+“\d{23}[A-Za-z0-9]{8}”\s+and\s+no\s+single\s+row\s+of\s+model\s+“gpt-test-mini”\s+with\s+\d+\s+prompt\s+and\s+1\s+` +
+				`completion\s+tokens\s+\(its\s+signature\)\s+in\s+the\s+gateway's\s+log\s+from\s+2026-11-28T09:\d\d:\d\dZ\s+to\s+09:\d\d:\d\dZ`),
 		}},
 	})
 }
@@ -68,7 +68,7 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 			TerraformVersionChecks:   writeOnlyArguments,
 			Steps: []resource.TestStep{{
 				Config:      e.withProvider(ledgerProvider(""), ""),
-				ExpectError: regexp.MustCompile(`Ledger: unavailable: the gateway refused the log read: 无权进行此操作，access\s+token\s+无效\s+token\s+\[redacted\]\.`),
+				ExpectError: regexp.MustCompile(`Ledger: unavailable: the gateway refused the log read: 无权进行此操作，access\s+token\s+无效\s+token\s+\[redacted\][.;]`),
 			}},
 		})
 	})

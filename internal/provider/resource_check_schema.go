@@ -281,8 +281,9 @@ func ledgerAttributes() map[string]schema.Attribute {
 			"`not_found` (no record within `ledger_wait`; for the usage APIs, none 24 hours after the run), `unavailable` (the ledger " +
 			"could not be read, or its record is no charge) or `pending` (`openai_usage`, `anthropic_usage`: no bucket yet; a refresh " +
 			"reads it again and records the confirmation in this run)."),
-		"message": computedString("Why, in one sanitized line, for every status but `confirmed` (the window searched, the rows or " +
-			"buckets that could each be it, what refused the read); for a fleet's bucket, the N it was confirmed as one of; null when none."),
+		"message": computedString("Why, in one sanitized line, for every status but `confirmed`: the window searched, the rows " +
+			"(by id, time and token name) or buckets that could each be the smoke request, what refused the read (e.g. HTTP 429); " +
+			"for a confirmation by a fleet's bucket, the N it was confirmed as one of; null otherwise."),
 		"matched_by": computedString("`request_id` (the gateway's request id, LiteLLM's request id, OpenRouter's generation id), or " +
 			"`time_model_tokens` where the gateway's rows carry no request id, `usage_bucket` (a usage API's minute bucket holds " +
 			"this one request), `bucket_sum` (the bucket equals the sum of this provider's N smoke requests of that key, model and " +

@@ -194,9 +194,10 @@ func (s *Server) gatewayToken(key string, anyKey bool) token {
 
 // respondAsGateway answers x as the gateway does.
 func (s *Server) respondAsGateway(w http.ResponseWriter, r *http.Request, x exchange) {
-	// The gateway's clock stamps its answers' Date and its log's rows alike.
+	// The gateway's clock stamps its log's rows; the answer's Date is the
+	// upstream's, which the gateway copies, UpstreamDateSkew off its own.
 	now := s.ledger.clock()
-	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
+	w.Header().Set("Date", now.Add(s.ledger.options().UpstreamDateSkew).UTC().Format(http.TimeFormat))
 	if x.gateway == GatewayLiteLLM || x.gateway == GatewayOpenRouter {
 		s.respondAsProxy(w, r, x, now)
 		return
@@ -263,9 +264,9 @@ func (s *Server) gatewaySuccess(w http.ResponseWriter, flavour gatewayFlavour, x
 	if withUpstreamID {
 		w.Header().Set("X-Request-Id", "req_"+newID())
 	}
-	// The row is stamped with the instant the answer's Date shows: the
-	// gateway's clock, read once, so that a test's fake clock moving on
-	// between the two cannot set them apart.
+	// The row is stamped on the gateway's clock at the answer, read once so
+	// that a test's fake clock moving on cannot set them apart (StampDelay
+	// later still).
 	row := LedgerRow{RequestID: id, Model: c.model, TokenName: t.name, CreatedAt: now}
 	if u != nil {
 		row.PromptTokens, row.CompletionTokens = u.input, u.output

@@ -61,12 +61,28 @@ type LedgerRow struct {
 	CreatedAt        time.Time // zero means now, on the log's clock
 }
 
-// One-api's default global API rate limit, which covers its log API: this
-// many requests per window per IP.
+// The gateways' default global API rate limits, which cover their log
+// APIs: this many requests per window per IP. Neither sends Retry-After
+// (LedgerOptions.NoRetryAfter).
 const (
 	OneAPIRateLimit  = 480
 	OneAPIRateWindow = 180 * time.Second
+	NewAPIRateLimit  = 180
+	NewAPIRateWindow = 180 * time.Second
 )
+
+// BusyLedger is the log API of a gateway's default build under load, as
+// production runs it (DESIGN.md, Ledger: the new-api usage log): the flavour's rate limit
+// without Retry-After, rows stamped stampDelay after the answer, and the
+// answer's Date the upstream's clock, skew off the gateway's.
+func BusyLedger(g Gateway, stampDelay, skew time.Duration) LedgerOptions {
+	o := LedgerOptions{RateLimit: NewAPIRateLimit, RateWindow: NewAPIRateWindow, NoRetryAfter: true,
+		StampDelay: stampDelay, UpstreamDateSkew: skew}
+	if g == GatewayOneAPI {
+		o.RateLimit, o.RateWindow = OneAPIRateLimit, OneAPIRateWindow
+	}
+	return o
+}
 
 // LedgerOptions are the switches of the stand-in's usage log. The zero value
 // is a log that writes every row at once and accepts the default token.
@@ -89,6 +105,17 @@ type LedgerOptions struct {
 	// rate limit does (OneAPIRateLimit per OneAPIRateWindow by default).
 	RateLimit  int
 	RateWindow time.Duration
+	// NoRetryAfter answers the rate limit's 429 without Retry-After, as
+	// both gateways' builds do.
+	NoRetryAfter bool
+	// StampDelay stamps each row's created_at this long after the answer,
+	// and writes it then, as one-api does after a database update that
+	// follows the answer on a contended database.
+	StampDelay time.Duration
+	// UpstreamDateSkew moves the AI answers' Date by this much off the
+	// gateway's clock: both gateways copy the upstream's headers, Date
+	// included. The log API's own Date stays the gateway's clock.
+	UpstreamDateSkew time.Duration
 	// Latency delays every answer of the ledger's API, in real time; a
 	// client that gives up ends the wait.
 	Latency time.Duration
@@ -102,6 +129,8 @@ type LedgerOptions struct {
 	Traffic int
 	// Quota, when set, overrides the quota every new row holds.
 	Quota *int64
+	// NoQuota serves rows without a quota field.
+	NoQuota bool
 	// HostileRows write every row's request_id and token_name with escapes,
 	// a newline and a key shape, as a hostile gateway would.
 	HostileRows bool
@@ -189,6 +218,7 @@ func (s *Server) recordLedgerRow(row LedgerRow) {
 	if row.CreatedAt.IsZero() {
 		row.CreatedAt = now
 	}
+	row.CreatedAt = row.CreatedAt.Add(b.opts.StampDelay)
 	if row.TokenName == "" {
 		row.TokenName = "default"
 	}
@@ -216,7 +246,12 @@ func (s *Server) recordLedgerRow(row LedgerRow) {
 	}
 	for _, r := range rows {
 		b.lastID++
-		e := ledgerEntry{LedgerRow: r, id: b.lastID, quota: ledgerQuota(r.PromptTokens, r.CompletionTokens), visibleAt: now.Add(b.opts.Late)}
+		// A row stamped late is written then: it shows from its stamp on.
+		visible := now.Add(b.opts.Late)
+		if r.CreatedAt.After(visible) {
+			visible = r.CreatedAt
+		}
+		e := ledgerEntry{LedgerRow: r, id: b.lastID, quota: ledgerQuota(r.PromptTokens, r.CompletionTokens), visibleAt: visible}
 		if b.opts.Quota != nil {
 			e.quota = *b.opts.Quota
 		}
@@ -311,7 +346,9 @@ func (s *Server) arriveAtLedger(w http.ResponseWriter, r *http.Request) (ledgerR
 	b.mu.Unlock()
 	w.Header().Set("Date", in.now.UTC().Format(http.TimeFormat))
 	if limited {
-		w.Header().Set("Retry-After", strconv.Itoa(retry))
+		if !in.opts.NoRetryAfter {
+			w.Header().Set("Retry-After", strconv.Itoa(retry))
+		}
 		writeBytes(w, http.StatusTooManyRequests, "text/plain; charset=utf-8", nil)
 		return in, false
 	}
@@ -493,6 +530,9 @@ func renderRows(gateway Gateway, rows []ledgerEntry, opts LedgerOptions) []map[s
 		}
 		if !opts.NoRequestID {
 			row["request_id"] = e.RequestID
+		}
+		if opts.NoQuota {
+			delete(row, "quota")
 		}
 		out = append(out, row)
 	}

@@ -104,7 +104,7 @@ func (p protocol) parse(path string, body []byte) (completion, failure, bool) {
 	if err := json.Unmarshal(body, &f); err != nil {
 		return completion{}, failure{kind: badRequest, detail: "The request body is not a valid JSON object: " + err.Error()}, false
 	}
-	c := completion{model: p.modelOf(path, f), maxTokens: defaultMaxTokens}
+	c := completion{model: p.modelOf(path, f), maxTokens: defaultMaxTokens, prompt: countPromptTokens(body)}
 	if c.model == "" {
 		return completion{}, failure{kind: badRequest, detail: "model: field required", param: "model"}, false
 	}

@@ -1,6 +1,7 @@
 package standin
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -8,8 +9,9 @@ import (
 
 const (
 	replyText = "pong"
-	// promptTokens is the input token count of every request, so that the
-	// same handoff gives the same evidence on every protocol.
+	// promptTokens is the input token count of a one-word prompt such as
+	// "ping" (countPromptTokens), so that the same handoff gives the same
+	// evidence on every protocol.
 	promptTokens = 8
 	// maxReplyTokens is the length of the full reply: a request allowing
 	// more gets this many output tokens and a natural stop.
@@ -20,6 +22,8 @@ const (
 type completion struct {
 	model     string
 	maxTokens int
+	// prompt is the request's prompt tokens (countPromptTokens).
+	prompt int
 }
 
 func (c completion) outputTokens() int { return min(c.maxTokens, maxReplyTokens) }
@@ -45,7 +49,7 @@ func usageFor(b Behaviour, c completion) *tokenUsage {
 	case ZeroUsage:
 		return &tokenUsage{}
 	default:
-		return &tokenUsage{input: promptTokens, output: c.outputTokens()}
+		return &tokenUsage{input: cmp.Or(c.prompt, promptTokens), output: c.outputTokens()}
 	}
 }
 

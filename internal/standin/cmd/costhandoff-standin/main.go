@@ -88,6 +88,9 @@ type config struct {
 	tls     bool
 	caFile  string
 	options standin.Options
+	// rowsWithoutIDs serves the gateway's usage log without request ids,
+	// as new-api up to v0.10 does.
+	rowsWithoutIDs bool
 }
 
 // keyList is a flag that may be repeated and may hold comma-separated keys.
@@ -122,6 +125,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.tls, "tls", false, "serve HTTPS (h2 and http/1.1) under a fresh self-signed CA; needs -ca-file")
 	fs.StringVar(&cfg.caFile, "ca-file", "", "with -tls, write the CA certificate (PEM) clients must trust to this file once listening")
 	fs.StringVar(&gateway, "gateway", "", "answer as a gateway: one_api, new_api, litellm or openrouter (default: as the vendor)")
+	fs.BoolVar(&cfg.rowsWithoutIDs, "ledger-rows-without-request-ids", false, "serve the gateway's usage log without request ids, as new-api up to v0.10 does")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -179,6 +183,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(baseUR
 	baseURL := "http://" + ln.Addr().String()
 	logger := log.New(stderr, "costhandoff-standin: ", log.LstdFlags)
 	s := standin.New(cfg.options)
+	if cfg.rowsWithoutIDs {
+		s.SetLedger(standin.LedgerOptions{NoRequestID: true})
+	}
 	srv := &http.Server{
 		Handler:           logRequests(logger, s),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -3,6 +3,8 @@ package handoff
 import (
 	"strings"
 	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 	"unicode"
 )
 
@@ -34,12 +36,12 @@ func FuzzPolicy(f *testing.F) {
 		}
 		// A required field is refused when missing, else exactly when it is
 		// not one line of bounded text.
-		if _, bad := policy.CheckField(FieldOwner, owner); bad != (IsMissing(owner) || CheckText("owner", owner) != nil) {
+		if _, bad := policy.checkOne(FieldOwner, owner); bad != (IsMissing(owner) || CheckText("owner", owner) != nil) {
 			t.Errorf("CheckField(owner, %q) = %v, IsMissing = %v, CheckText = %v", owner, bad, IsMissing(owner), CheckText("owner", owner))
 		}
 		_, _ = AllocationFromTags(map[string]string{owner: environment, strings.ToUpper(owner): rawURL})
-		_ = policy.MissingSourceKinds(map[string]string{owner: rawURL})
-		if err := ValidateSourceURL(rawURL); err == nil && CheckEndpoint(rawURL, true) != nil {
+		_ = policy.missingSourceKinds(map[string]string{owner: rawURL})
+		if err := sources.CheckSourceURL(rawURL); err == nil && CheckEndpoint(rawURL, true) != nil {
 			t.Errorf("%q is a valid source URL but not a valid endpoint with allow_plain_http", rawURL)
 		}
 		_ = report.Message()

@@ -32,21 +32,21 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// Finding is one reason a handoff is incomplete or invalid. Field names the
+// FieldProblem is one reason a handoff is incomplete or invalid. Field names the
 // allocation field or source kind concerned; Reason completes a sentence
 // that starts with the field name.
-type Finding struct {
+type FieldProblem struct {
 	Field  string
 	Reason string
 }
 
-func (f Finding) String() string { return f.Field + ": " + f.Reason }
+func (f FieldProblem) String() string { return f.Field + ": " + f.Reason }
 
 // AllocationReport is the outcome of checking an Allocation against a Policy.
 type AllocationReport struct {
-	Missing  []string  // required fields that are missing or placeholders, in AllocationFields order
-	Invalid  []Finding // present values that break a rule (control characters, too long, environment not allowed)
-	Findings []Finding // every finding, missing ones first, for diagnostics
+	Missing  []string       // required fields that are missing or placeholders, in AllocationFields order
+	Invalid  []FieldProblem // present values that break a rule (control characters, too long, environment not allowed)
+	Findings []FieldProblem // every finding, missing ones first, for diagnostics
 }
 
 // Complete reports whether nothing is missing or invalid.
@@ -70,7 +70,7 @@ func (r AllocationReport) Message() string {
 // bounded length, because each ends up in the log.
 func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	var r AllocationReport
-	var invalid []Finding
+	var invalid []FieldProblem
 	for _, field := range AllocationFields {
 		f, missing, found := p.checkField(field, a[field])
 		switch {
@@ -87,9 +87,9 @@ func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	return r
 }
 
-// CheckField applies the policy to one field alone, for attribute-pathed
-// diagnostics at plan time.
-func (p Policy) CheckField(field, value string) (Finding, bool) {
+// checkOne applies the policy to one field alone, for attribute-pathed
+// findings at plan time.
+func (p Policy) checkOne(field, value string) (FieldProblem, bool) {
 	f, _, found := p.checkField(field, value)
 	return f, found
 }
@@ -98,19 +98,19 @@ func (p Policy) CheckField(field, value string) (Finding, bool) {
 // be missing; a value must be one line of bounded text; an environment must
 // be allowed. It reports at most one finding, the first that applies, and
 // whether that finding is a missing value.
-func (p Policy) checkField(field, value string) (f Finding, missing, found bool) {
+func (p Policy) checkField(field, value string) (f FieldProblem, missing, found bool) {
 	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
-		return Finding{field, missingReason(value)}, true, true
+		return FieldProblem{field, missingReason(value)}, true, true
 	}
 	if reason := textProblem(value); reason != "" {
-		return Finding{field, reason}, false, true
+		return FieldProblem{field, reason}, false, true
 	}
 	if field == FieldEnvironment {
 		if reason := p.environmentProblem(value); reason != "" {
-			return Finding{field, reason}, false, true
+			return FieldProblem{field, reason}, false, true
 		}
 	}
-	return Finding{}, false, false
+	return FieldProblem{}, false, false
 }
 
 // environmentProblem checks env against AllowedEnvironments, exactly: an
@@ -133,9 +133,9 @@ func (p Policy) environmentProblem(env string) string {
 	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quote(env), strings.Join(allowed, ", "))
 }
 
-// MissingSourceKinds returns the required source kinds absent from urls,
+// missingSourceKinds returns the required source kinds absent from urls,
 // in the policy's order.
-func (p Policy) MissingSourceKinds(urls map[string]string) []string {
+func (p Policy) missingSourceKinds(urls map[string]string) []string {
 	var missing []string
 	for _, kind := range p.RequiredSourceKinds {
 		if _, ok := urls[kind]; !ok {
@@ -145,18 +145,13 @@ func (p Policy) MissingSourceKinds(urls map[string]string) []string {
 	return missing
 }
 
-// CheckSourceKind applies the one-line rule to a source kind (a key of
+// checkSourceKind applies the one-line rule to a source kind (a key of
 // source_urls or an entry of required_source_kinds): each ends up in the log
 // and in the sources map of state, so it holds no control characters and is
 // at most MaxTagLength characters.
-func CheckSourceKind(kind string) error {
+func checkSourceKind(kind string) error {
 	return CheckText("source kind "+quote(kind), kind)
 }
-
-// ValidateSourceURL applies the rules of a source URL (sources.CheckSourceURL,
-// where they live): an absolute http or https URL with a host, without user
-// info, surrounding space, or a link-local or cloud metadata address.
-func ValidateSourceURL(raw string) error { return sources.CheckSourceURL(raw) }
 
 // CheckEndpoint validates an AI API base URL with the same parser as source
 // URLs. Plain http is refused unless the host is loopback or allowPlainHTTP

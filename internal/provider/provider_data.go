@@ -32,3 +32,15 @@ func (d *providerData) policyOf() handoff.Policy {
 }
 
 func (d *providerData) ledgerConfigured() bool { return d.runner.Ledger != nil }
+
+// settings is what the rule book knows of the provider: nil before it is
+// configured (terraform validate).
+func (d *providerData) settings() *handoff.ProviderSettings {
+	if d == nil {
+		return nil
+	}
+	return &handoff.ProviderSettings{
+		Endpoint: d.endpoint, AllowPlainHTTP: d.allowPlainHTTP, APIKey: d.apiKey, Operator: d.operator,
+		Policy: d.runner.Policy, LedgerAPI: d.ledger.API, LedgerToken: d.ledgerToken,
+	}
+}

@@ -37,19 +37,6 @@ func (r *checkResource) Configure(_ context.Context, req resource.ConfigureReque
 	r.data, _ = req.ProviderData.(*providerData)
 }
 
-// ValidateConfig reports every gap knowable from configuration, each on its
-// attribute. Terraform calls it again during apply once every value is
-// known, so a gap hidden behind an unknown value at plan time fails the
-// apply on its attribute before any request is sent. Without a configured
-// provider (terraform validate) the default policy judges what is set.
-func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	cfg, ok := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(r.data.validateCheckConfig(cfg)...)
-}
-
 // ModifyPlan resolves the arguments left out, decides whether apply runs
 // the check, and says why at plan time. It never sends a request.
 func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -80,7 +79,6 @@ func checkArguments() map[string]schema.Attribute {
 			MarkdownDescription: "Public pages that define pricing, support, allocation and unit economics, by kind " +
 				"(`pricing`, `support`, `allocation`, `unit_economics`; extra kinds allowed). Each must be an absolute http(s) URL. " +
 				"The provider's `required_source_kinds` must all be present.",
-			Validators: []validator.Map{mapvalidator.ValueStringsAre(sourceURLValidator{})},
 		},
 		"verify_sources": schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -114,7 +112,7 @@ func checkArguments() map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("JSON object, at most %d bytes, merged over the default request body: top-level keys "+
 				"replace the defaults and a `null` removes one, e.g. `jsonencode({ max_tokens = null, max_completion_tokens = 1 })` "+
 				"for models that refuse `max_tokens`. Compared as JSON: reformatting it does not re-run the check.", handoff.MaxExtraBodyBytes),
-			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes), jsonObjectValidator{}},
+			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes)},
 		},
 		"endpoint": schema.StringAttribute{
 			Optional: true, Computed: true,

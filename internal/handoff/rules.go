@@ -42,22 +42,25 @@ const LedgerNone = "none"
 // file or several keys pasted by mistake.
 const MaxKeyLength = 1024
 
-// Input is one argument as the moment reading it sees it: left out (Null),
-// known only at apply (Unknown), or a value.
+// Input is one argument as the moment reading it sees it: a Value the
+// configuration gives (Given), one known only at apply (Unknown), or, the
+// zero Input, left out.
 type Input struct {
 	Value   string
-	Null    bool
+	Given   bool
 	Unknown bool
 }
 
 // Known reports a value that is neither left out nor unknown.
-func (i Input) Known() bool { return !i.Null && !i.Unknown }
+func (i Input) Known() bool { return i.Given && !i.Unknown }
 
-// MapInput is a map argument: left out, unknown as a whole, or elements
-// each of which may be unknown.
+// Null reports a value left out.
+func (i Input) Null() bool { return !i.Given && !i.Unknown }
+
+// MapInput is a map argument: unknown as a whole, or elements (none when
+// left out) each of which may be unknown.
 type MapInput struct {
 	Elements map[string]Input
-	Null     bool
 	Unknown  bool
 }
 
@@ -166,7 +169,7 @@ func (c ProviderConfig) review(f *findings) {
 		return
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.LedgerSettings)) {
-		if v := c.LedgerSettings[name]; !v.Null && !v.Unknown {
+		if v := c.LedgerSettings[name]; v.Known() {
 			f.add(On(name), "Ledger setting without a ledger", fmt.Sprintf(
 				"%s is set, but ledger_api is %q (the default), so no ledger is read and %s would be silently ignored. "+
 					"Set ledger_api to the ledger it belongs to, or remove %s.", name, LedgerNone, name, name))
@@ -257,7 +260,7 @@ func (c CheckConfig) allocation(f *findings, policy Policy) {
 	for _, field := range AllocationFields {
 		attribute := AllocationAttribute(field)
 		v := c.Strings[attribute]
-		if v.Unknown || (c.Provider == nil && v.Null) {
+		if v.Unknown || (c.Provider == nil && v.Null()) {
 			continue
 		}
 		if finding, bad := policy.checkOne(field, v.Value); bad {
@@ -361,12 +364,12 @@ func (c CheckConfig) operator(f *findings) {
 	v := c.Strings["operator"]
 	switch {
 	case v.Unknown:
-	case !v.Null && CheckText("operator", v.Value) != nil:
+	case !v.Null() && CheckText("operator", v.Value) != nil:
 		f.addErr(On("operator"), "Invalid operator", CheckText("operator", v.Value))
-	case !v.Null && IsMissing(v.Value):
+	case !v.Null() && IsMissing(v.Value):
 		f.add(On("operator"), "Incomplete cost handoff",
 			"operator is not set or is a placeholder: name the team or role running the check here, or leave it out to use the provider's operator.")
-	case v.Null && c.Provider != nil && IsMissing(c.Provider.Operator):
+	case v.Null() && c.Provider != nil && IsMissing(c.Provider.Operator):
 		f.add(On("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
 	}
@@ -383,7 +386,7 @@ func (c CheckConfig) keys(f *findings) {
 	}
 	key, invalid := c.Strings["api_key_wo"], c.Strings["invalid_api_key_wo"]
 	approved := key.Value
-	if key.Null && c.Provider != nil {
+	if key.Null() && c.Provider != nil {
 		approved = c.Provider.APIKey
 	}
 	if !key.Unknown && !invalid.Unknown && approved != "" {
@@ -415,7 +418,7 @@ var ledgersReadWithKey = map[string]bool{"openrouter": true}
 
 func (r CheckRun) review(f *findings) {
 	p := r.Provider
-	if r.APIKeyWO.Null && p.APIKey == "" {
+	if r.APIKeyWO.Null() && p.APIKey == "" {
 		f.add(On("api_key_wo"), "No credential configured", NoCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
 	}
 	ledger := p.LedgerAPI != "" && p.LedgerAPI != LedgerNone
@@ -429,7 +432,7 @@ func (r CheckRun) review(f *findings) {
 		return
 	}
 	approved := r.APIKeyWO.Value
-	if r.APIKeyWO.Null {
+	if r.APIKeyWO.Null() {
 		approved = p.APIKey
 	}
 	if token := strings.TrimSpace(p.LedgerToken); token != "" && token == strings.TrimSpace(approved) {

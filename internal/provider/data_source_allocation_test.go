@@ -116,3 +116,22 @@ data "costhandoff_allocation" "this" {
 		}},
 	})
 }
+
+// Two spellings of one allocation field in tags with different values are
+// a conflict the plan names, never a value silently dropped.
+func TestAccAllocation_conflictingTagsFailPlan(t *testing.T) {
+	e := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			Config: e.providerBlock("") + `
+data "costhandoff_allocation" "this" {
+  tags = { owner = "team-search", workload = "search", environment = "staging", Environment = "Prod" }
+}
+`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Conflicting allocation tags.*"Environment"\s+=\s+"Prod"\s+and\s+"environment"\s+=\s+"staging".*Keep\s+one`),
+		}},
+	})
+}

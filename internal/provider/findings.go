@@ -46,21 +46,21 @@ func pathOf(p handoff.Path) path.Path {
 func inputOf(v attr.Value) handoff.Input {
 	switch {
 	case v == nil || v.IsNull():
-		return handoff.Input{Null: true}
+		return handoff.Input{}
 	case v.IsUnknown():
 		return handoff.Input{Unknown: true}
 	}
 	if s, ok := v.(basetypes.StringValuable); ok {
 		if sv, diags := s.ToStringValue(context.Background()); !diags.HasError() {
-			return handoff.Input{Value: sv.ValueString()}
+			return handoff.Input{Value: sv.ValueString(), Given: true}
 		}
 	}
-	return handoff.Input{Value: v.String()}
+	return handoff.Input{Value: v.String(), Given: true}
 }
 
 // mapInputOf is a map of strings as the rule book reads it.
 func mapInputOf(m types.Map) handoff.MapInput {
-	in := handoff.MapInput{Null: m.IsNull(), Unknown: m.IsUnknown(), Elements: map[string]handoff.Input{}}
+	in := handoff.MapInput{Unknown: m.IsUnknown(), Elements: map[string]handoff.Input{}}
 	for k, v := range m.Elements() {
 		in.Elements[k] = inputOf(v)
 	}

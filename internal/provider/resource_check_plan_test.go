@@ -110,6 +110,10 @@ func TestAccCheck_planGating(t *testing.T) {
 			config: providerWithoutKey(e) + checkHCL(e, nil),
 			want:   `(?s)No credential configured.*api_key_wo`,
 		},
+		"misspelt source kind": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricng = "https://p", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
+			want:   `(?s)Misspelt source kind.*source_urls\s+has\s+the\s+key\s+"pricng".*did\s+you\s+mean\s+pricing\?`,
+		},
 		"no operator anywhere": {
 			config: e.providerBlock("") + checkHCL(e, map[string]string{"operator": `" "`}),
 			want:   `operator is not set`,

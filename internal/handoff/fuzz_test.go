@@ -55,7 +55,7 @@ func FuzzLog(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, value string) {
-		log := LogFields{
+		log := RunRecord{
 			RunID: value, Operator: value, SourceURLsChecked: []string{value}, OwnerTag: value, FollowUpOwner: value,
 			Model: value, Sources: []SourceLine{{Kind: value, Result: value}}, BillingUnit: value,
 		}.Render()

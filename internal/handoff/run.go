@@ -41,8 +41,10 @@ type Check struct {
 // Previous is what the last run of the same check left in state; the zero
 // value means this is the first run.
 type Previous struct {
-	RunID   string
-	Log     string
+	RunID string // numbers this run
+	// Record is the last run's values as state keeps them, at least those
+	// its history entry holds (RunRecord.HistoryEntry).
+	Record  RunRecord
 	Sources []sources.Page    // the last run's pages, whose digests source_changed compares
 	History map[string]string // earlier runs' entries by run id
 }
@@ -119,7 +121,7 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	o.EvidenceCaptured = facts.EvidenceCaptured()
 	o.Decision, o.Reasons = Decide(facts)
 	o.Log = o.logFields(c).Render()
-	o.History = PushHistory(prev.History, prev.Log, historyLimit)
+	o.History = PushHistory(prev.History, prev.Record, historyLimit)
 	return o
 }
 
@@ -220,9 +222,9 @@ func PassFail(passed bool) string {
 }
 
 // logFields collects this run's log values.
-func (o Outcome) logFields(c Check) LogFields {
+func (o Outcome) logFields(c Check) RunRecord {
 	happy, errPath := o.Probe.HappyPath, o.Probe.ErrorPath
-	f := LogFields{
+	f := RunRecord{
 		RunID:             o.RunID,
 		ReviewedAt:        o.ReviewedAt.Format(time.RFC3339),
 		Operator:          c.Operator,

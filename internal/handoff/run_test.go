@@ -372,7 +372,7 @@ func TestRunAfterPreviousRun(t *testing.T) {
 			if tt.changePage {
 				f.setPage(SourcePricing, http.StatusOK, "<html>new pricing</html>")
 			}
-			prev := Previous{RunID: first.RunID, Log: first.Log, Sources: first.Sources, History: first.History}
+			prev := Previous{RunID: first.RunID, Record: first.logFields(completeCheck(f)), Sources: first.Sources, History: first.History}
 			second := runner.Run(t.Context(), completeCheck(f), prev, tt.historyLimit)
 
 			if second.RunID != "cost-handoff-20261130-3f9a1c2b7d4e-004" {
@@ -384,7 +384,7 @@ func TestRunAfterPreviousRun(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(second.History)); !slices.Equal(got, tt.wantHistory) {
 				t.Errorf("History holds %q, want %q", got, tt.wantHistory)
 			}
-			if _, entry := HistoryEntry(first.Log); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
+			if _, entry := first.logFields(completeCheck(f)).HistoryEntry(); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
 				t.Errorf("History[%s] = %q, want the first run's entry %q", run3, second.History[run3], entry)
 			}
 			for _, id := range []string{run1, run2} {

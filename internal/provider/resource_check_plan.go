@@ -77,7 +77,7 @@ func (d *providerData) approvedKey(cfg checkModel) string {
 
 // planRun marks the results of the coming run unknown, but for what the
 // plan already knows: the id, the history (the run in state added, the
-// oldest dropped at the limit), each source page's URL, the allocation's
+// oldest dropped at the limit), each source page's kind, the allocation's
 // verdict, the key's fingerprint, and the values a run cannot set (no
 // ledger, no review date). prior is nil for a new check.
 func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint string) {
@@ -107,11 +107,11 @@ func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint str
 	// A history_limit not known yet (from another resource) leaves the
 	// history unknown too: the plan must not promise what apply may not do.
 	if known(m.HistoryLimit) {
-		var log string
+		var last handoff.RunRecord
 		if prior != nil {
-			log = prior.Log.ValueString()
+			last = prior.record(context.Background())
 		}
-		r.History = stringMap(handoff.PushHistory(history, log, int(m.HistoryLimit.ValueInt64())))
+		r.History = stringMap(handoff.PushHistory(history, last, int(m.HistoryLimit.ValueInt64())))
 	}
 	if s, ok := m.plannedSources(); ok {
 		r.Sources = s
@@ -134,7 +134,7 @@ func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint str
 }
 
 // plannedSources shows at plan which pages the run will check: each kind
-// and URL is known from the configuration, and so is the whole entry of a
+// is known from the configuration, and so is the whole entry of a
 // page that will be skipped; what a fetch will find is unknown.
 func (m checkModel) plannedSources() (types.Map, bool) {
 	if !known(m.SourceURLs) || m.VerifySources.IsUnknown() {
@@ -142,9 +142,8 @@ func (m checkModel) plannedSources() (types.Map, bool) {
 	}
 	skipped := !m.VerifySources.ValueBool()
 	pages := map[string]sourceModel{}
-	for kind, url := range m.SourceURLs.Elements() {
-		u, _ := url.(types.String)
-		page := sourceModel{URL: u, Result: types.StringUnknown(), StatusCode: types.Int64Unknown(), SHA256: types.StringUnknown()}
+	for kind := range m.SourceURLs.Elements() {
+		page := sourceModel{Result: types.StringUnknown(), StatusCode: types.Int64Unknown(), SHA256: types.StringUnknown()}
 		if skipped {
 			page.Result, page.StatusCode, page.SHA256 = types.StringValue(string(sources.Skipped)), types.Int64Value(0), types.StringNull()
 		}
@@ -215,7 +214,7 @@ func (m checkModel) rerunCauses(ctx context.Context, state checkModel, in rerunI
 		causes = append(causes, "its review expired at "+state.ReviewDueAt.ValueString())
 	}
 	if in.observed != nil {
-		recorded, _ := pages(ctx, state.Sources)
+		recorded, _ := pages(ctx, state.Sources, state.SourceURLs)
 		c := sources.Compare(recorded, in.observed)
 		if len(c.Changed) > 0 {
 			causes = append(causes, "a watched source page changed: "+strings.Join(c.Changed, ", "))

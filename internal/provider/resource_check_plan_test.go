@@ -300,7 +300,7 @@ resource "terraform_data" "page" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				expect("decision", knownvalue.StringExact("proceed")),
 				expect("sources", knownvalue.MapPartial(map[string]knownvalue.Check{
-					"pricing": sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
+					"pricing": sourceCheck("pass", 200, knownvalue.NotNull()),
 				})),
 			},
 		}},

@@ -26,17 +26,17 @@ func lengthReason(value string, maxChars int) string {
 	return ""
 }
 
-// CheckText applies the rules of a one-line value (an allocation tag,
+// checkText applies the rules of a one-line value (an allocation tag,
 // operator, follow_up_owner, unit_name, billing_unit): no control
 // characters, at most MaxTagLength characters. name starts the message.
-func CheckText(name, value string) error {
+func checkText(name, value string) error {
 	if reason := textProblem(value); reason != "" {
 		return fmt.Errorf("%s %s", name, reason)
 	}
 	return nil
 }
 
-// textProblem is CheckText's rule, completing a sentence that starts with the
+// textProblem is checkText's rule, completing a sentence that starts with the
 // value's name; "" when the value is fine.
 func textProblem(value string) string {
 	if hasControl(value) {

@@ -14,13 +14,13 @@ func TestLimits(t *testing.T) {
 		err     error
 		wantErr string
 	}{
-		{"tag at the limit", CheckText("owner_tag", strings.Repeat("a", 256)), ""},
-		{"tag over the limit", CheckText("owner_tag", strings.Repeat("a", 257)), "owner_tag is 257 characters long; at most 256 are allowed"},
-		{"characters, not bytes", CheckText("operator", strings.Repeat("ü", 256)), ""},
-		{"control characters", CheckText("operator", "finops\x1b[2K"), "operator holds control characters; remove them"},
-		{"a tab", CheckText("unit_name", "per\tdoc"), "unit_name holds control characters; remove them"},
-		{"NUL", CheckText("billing_unit", "1M\x00"), "billing_unit holds control characters; remove them"},
-		{"a format character is not a control character", CheckText("operator", "fin\u200bops"), ""},
+		{"tag at the limit", checkText("owner_tag", strings.Repeat("a", 256)), ""},
+		{"tag over the limit", checkText("owner_tag", strings.Repeat("a", 257)), "owner_tag is 257 characters long; at most 256 are allowed"},
+		{"characters, not bytes", checkText("operator", strings.Repeat("ü", 256)), ""},
+		{"control characters", checkText("operator", "finops\x1b[2K"), "operator holds control characters; remove them"},
+		{"a tab", checkText("unit_name", "per\tdoc"), "unit_name holds control characters; remove them"},
+		{"NUL", checkText("billing_unit", "1M\x00"), "billing_unit holds control characters; remove them"},
+		{"a format character is not a control character", checkText("operator", "fin\u200bops"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,10 +10,10 @@ import (
 
 // Source kinds the default policy requires in source_urls.
 const (
-	SourcePricing       = "pricing"
-	SourceSupport       = "support"
-	SourceAllocation    = "allocation"
-	SourceUnitEconomics = "unit_economics"
+	sourcePricing       = "pricing"
+	sourceSupport       = "support"
+	sourceAllocation    = "allocation"
+	sourceUnitEconomics = "unit_economics"
 )
 
 // Policy is what a complete handoff must carry. The zero value requires
@@ -27,8 +27,8 @@ type Policy struct {
 // DefaultPolicy is the provider's default configuration (DESIGN.md, Defaults).
 func DefaultPolicy() Policy {
 	return Policy{
-		RequiredTags:        slices.Clone(CoreFields),
-		RequiredSourceKinds: []string{SourcePricing, SourceSupport, SourceAllocation, SourceUnitEconomics},
+		RequiredTags:        slices.Clone(coreFields),
+		RequiredSourceKinds: []string{sourcePricing, sourceSupport, sourceAllocation, sourceUnitEconomics},
 	}
 }
 
@@ -99,7 +99,7 @@ func (p Policy) checkOne(field, value string) (FieldProblem, bool) {
 // be allowed. It reports at most one finding, the first that applies, and
 // whether that finding is a missing value.
 func (p Policy) checkField(field, value string) (f FieldProblem, missing, found bool) {
-	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
+	if slices.Contains(p.RequiredTags, field) && isMissing(value) {
 		return FieldProblem{field, missingReason(value)}, true, true
 	}
 	if reason := textProblem(value); reason != "" {
@@ -118,19 +118,19 @@ func (p Policy) checkField(field, value string) (f FieldProblem, missing, found 
 // " prod" would split the spend of "prod". A near miss names the spelling to
 // use. A missing environment is the placeholder rule's business.
 func (p Policy) environmentProblem(env string) string {
-	if len(p.AllowedEnvironments) == 0 || IsMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
+	if len(p.AllowedEnvironments) == 0 || isMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
 		return ""
 	}
 	for _, allowed := range p.AllowedEnvironments {
 		if strings.EqualFold(normalised(env), strings.TrimSpace(allowed)) {
-			return fmt.Sprintf("%s is not an allowed environment; did you mean %s?", quote(env), quote(allowed))
+			return fmt.Sprintf("%s is not an allowed environment; did you mean %s?", quoteEscaped(env), quoteEscaped(allowed))
 		}
 	}
 	allowed := make([]string, len(p.AllowedEnvironments))
 	for i, a := range p.AllowedEnvironments {
-		allowed[i] = quote(a)
+		allowed[i] = quoteEscaped(a)
 	}
-	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quote(env), strings.Join(allowed, ", "))
+	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quoteEscaped(env), strings.Join(allowed, ", "))
 }
 
 // missingSourceKinds returns the required source kinds absent from urls,
@@ -150,7 +150,7 @@ func (p Policy) missingSourceKinds(urls map[string]string) []string {
 // and in the sources map of state, so it holds no control characters and is
 // at most MaxTagLength characters.
 func checkSourceKind(kind string) error {
-	return CheckText("source kind "+quote(kind), kind)
+	return checkText("source kind "+quoteEscaped(kind), kind)
 }
 
 // CheckEndpoint validates an AI API base URL with the same parser as source
@@ -164,7 +164,7 @@ func CheckEndpoint(raw string, allowPlainHTTP bool) error {
 	}
 	if u.Scheme == "http" && !allowPlainHTTP && !sources.IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%s uses plain http to a non-loopback host; the API key would travel unencrypted. "+
-			"Use https, or set allow_plain_http = true in the provider configuration", quote(raw))
+			"Use https, or set allow_plain_http = true in the provider configuration", quoteEscaped(raw))
 	}
 	return nil
 }

@@ -27,13 +27,13 @@ func TestDefaultPolicy(t *testing.T) {
 	}
 	// A caller configuring its policy must not change the shared defaults.
 	p.RequiredTags[0] = "product"
-	if CoreFields[0] != FieldOwner || DefaultPolicy().RequiredTags[0] != FieldOwner {
+	if coreFields[0] != FieldOwner || DefaultPolicy().RequiredTags[0] != FieldOwner {
 		t.Error("editing a DefaultPolicy changed the defaults")
 	}
 }
 
 func TestCheckAllocation(t *testing.T) {
-	prodOrDev := Policy{RequiredTags: CoreFields, AllowedEnvironments: []string{"prod", "dev"}}
+	prodOrDev := Policy{RequiredTags: coreFields, AllowedEnvironments: []string{"prod", "dev"}}
 	with := func(field, value string) Allocation {
 		a := completeAllocation()
 		a[field] = value
@@ -277,7 +277,7 @@ func TestSourceURLRules(t *testing.T) {
 		{raw: "http://[fd00:ec2::254]/", wantErr: "link-local or cloud metadata address"},
 	}
 	for _, tt := range tests {
-		assertErr(t, "sources.CheckSourceURL("+quote(tt.raw)+")", sources.CheckSourceURL(tt.raw), tt.wantErr)
+		assertErr(t, "sources.CheckSourceURL("+quoteEscaped(tt.raw)+")", sources.CheckSourceURL(tt.raw), tt.wantErr)
 	}
 }
 
@@ -311,7 +311,7 @@ func TestCheckEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := CheckEndpoint(tt.raw, tt.allowPlainHTTP)
-		assertErr(t, "CheckEndpoint("+quote(tt.raw)+")", err, tt.wantErr)
+		assertErr(t, "CheckEndpoint("+quoteEscaped(tt.raw)+")", err, tt.wantErr)
 	}
 }
 

@@ -32,15 +32,15 @@ const (
 	EnvLedgerUserID = "COSTHANDOFF_LEDGER_USER_ID"
 )
 
-// LedgerNone is ledger_api's default: no ledger is read.
-const LedgerNone = "none"
+// ledgerNone is ledger_api's default: no ledger is read.
+const ledgerNone = "none"
 
-// MaxKeyLength bounds, in bytes, every credential the provider is given
+// maxKeyLength bounds, in bytes, every credential the provider is given
 // (api_key, api_key_wo, invalid_api_key_wo, ledger_token). Real keys are a
 // few hundred bytes at most; a bound keeps the sanitiser's and the
 // invalid-key generator's work small, and a longer value is almost always a
 // file or several keys pasted by mistake.
-const MaxKeyLength = 1024
+const maxKeyLength = 1024
 
 // Input is one argument as the moment reading it sees it: a Value the
 // configuration gives (Given), one known only at apply (Unknown), or, the
@@ -73,11 +73,11 @@ type Path struct {
 	HasKey    bool
 }
 
-// On is the path of an attribute.
-func On(attribute string) Path { return Path{Attribute: attribute} }
+// on is the path of an attribute.
+func on(attribute string) Path { return Path{Attribute: attribute} }
 
-// OnKey is the path of one element of a map attribute.
-func OnKey(attribute, key string) Path { return Path{Attribute: attribute, Key: key, HasKey: true} }
+// onKey is the path of one element of a map attribute.
+func onKey(attribute, key string) Path { return Path{Attribute: attribute, Key: key, HasKey: true} }
 
 // String is the path as Terraform prints it: source_urls["pricing"].
 func (p Path) String() string {
@@ -140,16 +140,16 @@ type ProviderConfig struct {
 
 // Bounds of the provider's durations.
 const (
-	MinRequestTimeout = time.Second
-	MaxRequestTimeout = 10 * time.Minute
-	MaxLedgerWait     = 10 * time.Minute
+	minRequestTimeout = time.Second
+	maxRequestTimeout = 10 * time.Minute
+	maxLedgerWait     = 10 * time.Minute
 )
 
 func (c ProviderConfig) review(f *findings) {
-	durationBetween(f, "request_timeout", c.RequestTimeout, MinRequestTimeout, MaxRequestTimeout)
-	durationBetween(f, "ledger_wait", c.LedgerWait, 0, MaxLedgerWait)
+	durationBetween(f, "request_timeout", c.RequestTimeout, minRequestTimeout, maxRequestTimeout)
+	durationBetween(f, "ledger_wait", c.LedgerWait, 0, maxLedgerWait)
 	if c.CACertPEM.Known() && !x509.NewCertPool().AppendCertsFromPEM([]byte(c.CACertPEM.Value)) {
-		f.add(On("ca_cert_pem"), "Invalid CA certificate", "no PEM-encoded certificate could be read from the value")
+		f.add(on("ca_cert_pem"), "Invalid CA certificate", "no PEM-encoded certificate could be read from the value")
 	}
 	if c.Endpoint.Known() && !c.AllowPlainHTTP.Unknown {
 		for _, e := range []struct {
@@ -157,7 +157,7 @@ func (c ProviderConfig) review(f *findings) {
 			value Input
 		}{{"endpoint", c.Endpoint}, {"ledger_endpoint", c.LedgerEndpoint}} {
 			if e.value.Known() {
-				f.addErr(On(e.name), "Invalid "+e.name, CheckEndpoint(e.value.Value, c.AllowPlainHTTP.Value == "true"))
+				f.addErr(on(e.name), "Invalid "+e.name, CheckEndpoint(e.value.Value, c.AllowPlainHTTP.Value == "true"))
 			}
 		}
 	}
@@ -165,14 +165,14 @@ func (c ProviderConfig) review(f *findings) {
 	// what the configuration sets is judged: COSTHANDOFF_LEDGER_TOKEN and
 	// COSTHANDOFF_LEDGER_USER_ID may be set machine-wide for other
 	// configurations.
-	if c.LedgerAPI.Unknown || (c.LedgerAPI.Known() && c.LedgerAPI.Value != LedgerNone) {
+	if c.LedgerAPI.Unknown || (c.LedgerAPI.Known() && c.LedgerAPI.Value != ledgerNone) {
 		return
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.LedgerSettings)) {
 		if v := c.LedgerSettings[name]; v.Known() {
-			f.add(On(name), "Ledger setting without a ledger", fmt.Sprintf(
+			f.add(on(name), "Ledger setting without a ledger", fmt.Sprintf(
 				"%s is set, but ledger_api is %q (the default), so no ledger is read and %s would be silently ignored. "+
-					"Set ledger_api to the ledger it belongs to, or remove %s.", name, LedgerNone, name, name))
+					"Set ledger_api to the ledger it belongs to, or remove %s.", name, ledgerNone, name, name))
 		}
 	}
 }
@@ -184,7 +184,7 @@ func durationBetween(f *findings, name string, v Input, minimum, maximum time.Du
 		return
 	}
 	if d, err := time.ParseDuration(v.Value); err == nil && (d < minimum || d > maximum) {
-		f.add(On(name), "Duration out of range",
+		f.add(on(name), "Duration out of range",
 			fmt.Sprintf("%q is outside the allowed range: write a duration from %s to %s, such as 30s or 1m30s.", v.Value, minimum, maximum))
 	}
 }
@@ -199,22 +199,22 @@ type ProviderSettings struct {
 	APIKey         string
 	Operator       string
 	Policy         Policy
-	// LedgerAPI is the ledger read after each run (LedgerNone: none), and
+	// LedgerAPI is the ledger read after each run (ledgerNone: none), and
 	// LedgerToken its credential ("" when none is configured).
 	LedgerAPI   string
 	LedgerToken string
 }
 
 func (s ProviderSettings) review(f *findings) {
-	f.addErr(On("endpoint"), "Invalid endpoint", CheckEndpoint(s.Endpoint, s.AllowPlainHTTP))
+	f.addErr(on("endpoint"), "Invalid endpoint", CheckEndpoint(s.Endpoint, s.AllowPlainHTTP))
 	if err := CheckKey("api_key", s.APIKey); err != nil {
-		f.add(On("api_key"), "Invalid api_key", err.Error()+" (the key is the provider's api_key, else "+EnvAPIKey+").")
+		f.add(on("api_key"), "Invalid api_key", err.Error()+" (the key is the provider's api_key, else "+EnvAPIKey+").")
 	}
-	if err := CheckText("operator", s.Operator); err != nil {
-		f.add(On("operator"), "Invalid operator", err.Error()+" (the operator is the provider's operator, else "+EnvOperator+").")
+	if err := checkText("operator", s.Operator); err != nil {
+		f.add(on("operator"), "Invalid operator", err.Error()+" (the operator is the provider's operator, else "+EnvOperator+").")
 	}
 	for _, kind := range s.Policy.RequiredSourceKinds {
-		f.addErr(On("required_source_kinds"), "Invalid required_source_kinds", checkSourceKind(kind))
+		f.addErr(on("required_source_kinds"), "Invalid required_source_kinds", checkSourceKind(kind))
 	}
 }
 
@@ -237,17 +237,17 @@ func (c CheckConfig) review(f *findings) {
 	c.allocation(f, policy)
 	for _, name := range []string{"follow_up_owner", "unit_name", "billing_unit", "model"} {
 		if v := c.Strings[name]; v.Known() {
-			f.addErr(On(name), "Invalid "+name, CheckText(name, v.Value))
+			f.addErr(on(name), "Invalid "+name, checkText(name, v.Value))
 		}
 	}
 	c.sourceURLs(f, policy)
 	if v := c.Strings["extra_body_json"]; v.Known() {
 		if _, err := ParseJSONObject(v.Value); err != nil {
-			f.add(On("extra_body_json"), "Invalid extra_body_json", err.Error())
+			f.add(on("extra_body_json"), "Invalid extra_body_json", err.Error())
 		}
 	}
 	if v := c.Strings["endpoint"]; v.Known() {
-		f.addErr(On("endpoint"), "Invalid endpoint", CheckEndpoint(v.Value, c.Provider == nil || c.Provider.AllowPlainHTTP))
+		f.addErr(on("endpoint"), "Invalid endpoint", CheckEndpoint(v.Value, c.Provider == nil || c.Provider.AllowPlainHTTP))
 	}
 	c.operator(f)
 	c.keys(f)
@@ -258,17 +258,17 @@ func (c CheckConfig) review(f *findings) {
 // required_tags are known (configured).
 func (c CheckConfig) allocation(f *findings, policy Policy) {
 	for _, field := range AllocationFields {
-		attribute := AllocationAttribute(field)
+		attribute := allocationAttribute(field)
 		v := c.Strings[attribute]
 		if v.Unknown || (c.Provider == nil && v.Null()) {
 			continue
 		}
 		if finding, bad := policy.checkOne(field, v.Value); bad {
 			detail := sentence(attribute + " " + finding.Reason)
-			if IsMissing(v.Value) {
+			if isMissing(v.Value) {
 				detail += fmt.Sprintf(" The provider's policy requires %s (required_tags = [%s]).", field, strings.Join(policy.RequiredTags, ", "))
 			}
-			f.add(On(attribute), "Incomplete cost handoff", detail)
+			f.add(on(attribute), "Incomplete cost handoff", detail)
 		}
 	}
 }
@@ -284,11 +284,11 @@ func (c CheckConfig) sourceURLs(f *findings, policy Policy) {
 	for _, kind := range kinds {
 		if u := c.SourceURLs.Elements[kind]; u.Known() {
 			if err := sources.CheckSourceURL(u.Value); err != nil {
-				p := OnKey("source_urls", kind)
+				p := onKey("source_urls", kind)
 				f.add(p, "Invalid source URL", fmt.Sprintf("%s: %s", p, err))
 			}
 		}
-		f.addErr(OnKey("source_urls", kind), "Invalid source kind", checkSourceKind(kind))
+		f.addErr(onKey("source_urls", kind), "Invalid source kind", checkSourceKind(kind))
 	}
 	present := map[string]string{}
 	for _, kind := range kinds {
@@ -298,7 +298,7 @@ func (c CheckConfig) sourceURLs(f *findings, policy Policy) {
 	if len(missing) == 0 {
 		return
 	}
-	f.add(On("source_urls"), "Incomplete cost handoff",
+	f.add(on("source_urls"), "Incomplete cost handoff",
 		fmt.Sprintf("source_urls has no URL for %s, required by the provider's required_source_kinds (%s). Add them, e.g. %s = \"https://...\".",
 			strings.Join(missing, ", "), strings.Join(policy.RequiredSourceKinds, ", "), missing[0]))
 	// A key that is no required kind but nearly spells a missing one is a
@@ -308,7 +308,7 @@ func (c CheckConfig) sourceURLs(f *findings, policy Policy) {
 			continue
 		}
 		if near, ok := nearest(kind, missing); ok {
-			f.add(OnKey("source_urls", kind), "Misspelt source kind", fmt.Sprintf(
+			f.add(onKey("source_urls", kind), "Misspelt source kind", fmt.Sprintf(
 				"source_urls has the key %q, which is no required source kind, and no URL for %s: did you mean %s? "+
 					"Rename the key to %s.", kind, near, near, near))
 		}
@@ -364,13 +364,13 @@ func (c CheckConfig) operator(f *findings) {
 	v := c.Strings["operator"]
 	switch {
 	case v.Unknown:
-	case !v.Null() && CheckText("operator", v.Value) != nil:
-		f.addErr(On("operator"), "Invalid operator", CheckText("operator", v.Value))
-	case !v.Null() && IsMissing(v.Value):
-		f.add(On("operator"), "Incomplete cost handoff",
+	case !v.Null() && checkText("operator", v.Value) != nil:
+		f.addErr(on("operator"), "Invalid operator", checkText("operator", v.Value))
+	case !v.Null() && isMissing(v.Value):
+		f.add(on("operator"), "Incomplete cost handoff",
 			"operator is not set or is a placeholder: name the team or role running the check here, or leave it out to use the provider's operator.")
-	case v.Null() && c.Provider != nil && IsMissing(c.Provider.Operator):
-		f.add(On("operator"), "Incomplete cost handoff",
+	case v.Null() && c.Provider != nil && isMissing(c.Provider.Operator):
+		f.add(on("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
 	}
 }
@@ -381,7 +381,7 @@ func (c CheckConfig) operator(f *findings) {
 func (c CheckConfig) keys(f *findings) {
 	for _, name := range []string{"api_key_wo", "invalid_api_key_wo"} {
 		if v := c.Strings[name]; v.Known() {
-			f.addErr(On(name), "Invalid "+name, CheckKey(name, v.Value))
+			f.addErr(on(name), "Invalid "+name, CheckKey(name, v.Value))
 		}
 	}
 	key, invalid := c.Strings["api_key_wo"], c.Strings["invalid_api_key_wo"]
@@ -390,7 +390,7 @@ func (c CheckConfig) keys(f *findings) {
 		approved = c.Provider.APIKey
 	}
 	if !key.Unknown && !invalid.Unknown && approved != "" {
-		f.addErr(On("invalid_api_key_wo"), "Invalid invalid_api_key_wo", CheckInvalidKey(approved, invalid.Value))
+		f.addErr(on("invalid_api_key_wo"), "Invalid invalid_api_key_wo", CheckInvalidKey(approved, invalid.Value))
 	}
 }
 
@@ -419,9 +419,9 @@ var ledgersReadWithKey = map[string]bool{"openrouter": true}
 func (r CheckRun) review(f *findings) {
 	p := r.Provider
 	if r.APIKeyWO.Null() && p.APIKey == "" {
-		f.add(On("api_key_wo"), "No credential configured", NoCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
+		f.add(on("api_key_wo"), "No credential configured", NoCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
 	}
-	ledger := p.LedgerAPI != "" && p.LedgerAPI != LedgerNone
+	ledger := p.LedgerAPI != "" && p.LedgerAPI != ledgerNone
 	if need, ok := ledgerTokenNeeds[p.LedgerAPI]; ok && p.LedgerToken == "" {
 		f.add(Path{}, "No ledger token configured", "This plan runs the check's smoke test at apply, and the provider's ledger_api = \""+
 			p.LedgerAPI+"\" "+need+", or set ledger_api = \"none\".")
@@ -436,7 +436,7 @@ func (r CheckRun) review(f *findings) {
 		approved = p.APIKey
 	}
 	if token := strings.TrimSpace(p.LedgerToken); token != "" && token == strings.TrimSpace(approved) {
-		f.add(On("api_key_wo"), "The ledger token is the approved key",
+		f.add(on("api_key_wo"), "The ledger token is the approved key",
 			"The provider's ledger_token (or "+EnvLedgerToken+") is the approved API key, and ledger_api = \""+p.LedgerAPI+
 				"\" must never be sent the API key: set ledger_token to the ledger's own credential (the gateway's system access "+
 				"token for new_api, a key allowed to read the spend logs for litellm).")
@@ -461,7 +461,7 @@ type AllocationQuery struct {
 
 // Answer is the query's report and the tags that are no allocation field.
 func (q AllocationQuery) Answer() (report AllocationReport, unrecognised []string) {
-	fromTags, unrecognised := AllocationFromTags(q.Tags)
+	fromTags, unrecognised := allocationFromTags(q.Tags)
 	return q.Policy.CheckAllocation(fromTags.Merge(q.Explicit)), unrecognised
 }
 
@@ -480,7 +480,7 @@ func (q AllocationQuery) review(f *findings) {
 	// would silently drop the other.
 	byField := map[string][]string{}
 	for _, k := range slices.Sorted(maps.Keys(q.Tags)) {
-		if name := strings.ToLower(strings.TrimSpace(k)); IsAllocationField(name) {
+		if name := strings.ToLower(strings.TrimSpace(k)); isAllocationField(name) {
 			byField[name] = append(byField[name], k)
 		}
 	}
@@ -488,21 +488,21 @@ func (q AllocationQuery) review(f *findings) {
 		keys := byField[field]
 		for _, k := range keys[min(1, len(keys)):] {
 			if first := keys[0]; q.Tags[k] != q.Tags[first] {
-				f.add(OnKey("tags", k), "Conflicting allocation tags", fmt.Sprintf(
+				f.add(onKey("tags", k), "Conflicting allocation tags", fmt.Sprintf(
 					"tags has both %s = %s and %s = %s for the allocation field %s, matched case-insensitively, so one would be "+
-						"silently dropped. Keep one of the two keys.", quote(first), quote(q.Tags[first]), quote(k), quote(q.Tags[k]), field))
+						"silently dropped. Keep one of the two keys.", quoteEscaped(first), quoteEscaped(q.Tags[first]), quoteEscaped(k), quoteEscaped(q.Tags[k]), field))
 			}
 		}
 	}
 	if report, _ := q.Answer(); !report.Complete() && q.FailOnIncomplete {
-		f.add(On("fail_on_incomplete"), "Incomplete cost handoff allocation", q.Message())
+		f.add(on("fail_on_incomplete"), "Incomplete cost handoff allocation", q.Message())
 	}
 }
 
-// AllocationAttribute is the attribute holding an allocation field, as the
+// allocationAttribute is the attribute holding an allocation field, as the
 // check and the data source both name it: owner_tag, workload_tag,
 // environment, product, cost_center.
-func AllocationAttribute(field string) string {
+func allocationAttribute(field string) string {
 	switch field {
 	case FieldOwner, FieldWorkload:
 		return field + "_tag"
@@ -510,11 +510,11 @@ func AllocationAttribute(field string) string {
 	return field
 }
 
-// CheckKey refuses a key longer than MaxKeyLength; name starts the message,
+// CheckKey refuses a key longer than maxKeyLength; name starts the message,
 // which never holds any part of the key.
 func CheckKey(name, key string) error {
-	if n := len(key); n > MaxKeyLength {
-		return fmt.Errorf("%s is %d bytes long; a key is at most %d bytes (1 KiB). Check that it holds one key and nothing else", name, n, MaxKeyLength)
+	if n := len(key); n > maxKeyLength {
+		return fmt.Errorf("%s is %d bytes long; a key is at most %d bytes (1 KiB). Check that it holds one key and nothing else", name, n, maxKeyLength)
 	}
 	return nil
 }

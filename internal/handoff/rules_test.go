@@ -15,7 +15,7 @@ var (
 // configured is a provider configured with the default policy, a key and an
 // operator.
 func configured() *ProviderSettings {
-	return &ProviderSettings{Endpoint: "https://api.example.com/v1", APIKey: "sk-test-approved", Operator: "finops", Policy: DefaultPolicy(), LedgerAPI: LedgerNone}
+	return &ProviderSettings{Endpoint: "https://api.example.com/v1", APIKey: "sk-test-approved", Operator: "finops", Policy: DefaultPolicy(), LedgerAPI: ledgerNone}
 }
 
 // checkConfigComplete is a check configuration with no finding.
@@ -94,7 +94,7 @@ func TestJudge(t *testing.T) {
 		}(), "", "", ""},
 		{"operator a placeholder", withString(checkConfigComplete(), "operator", set("TBD")), "operator", "Incomplete cost handoff", "leave it out to use the provider's operator"},
 		{"operator nowhere", func() CheckConfig { c := checkConfigComplete(); c.Provider.Operator = ""; return c }(), "operator", "Incomplete cost handoff", EnvOperator},
-		{"key too long", withString(checkConfigComplete(), "api_key_wo", set(strings.Repeat("k", MaxKeyLength+1))), "api_key_wo", "Invalid api_key_wo", "at most 1024 bytes"},
+		{"key too long", withString(checkConfigComplete(), "api_key_wo", set(strings.Repeat("k", maxKeyLength+1))), "api_key_wo", "Invalid api_key_wo", "at most 1024 bytes"},
 		{"invalid key is the provider's key", withString(checkConfigComplete(), "invalid_api_key_wo", set(" sk-test-approved ")), "invalid_api_key_wo", "Invalid invalid_api_key_wo", "same key as the approved key"},
 		{"source URL to the metadata address", withURL(checkConfigComplete(), "pricing", ptr(set("http://169.254.169.254/x"))), `source_urls["pricing"]`, "Invalid source URL", `source_urls["pricing"]: `},
 		{"source URL unknown", withURL(checkConfigComplete(), "pricing", ptr(unknown)), "", "", ""},
@@ -127,8 +127,8 @@ func TestJudge(t *testing.T) {
 		{"resolved operator with a newline", ProviderSettings{Endpoint: "https://a", Operator: "a\nb", Policy: DefaultPolicy()}, "operator", "Invalid operator", EnvOperator},
 		{"required source kind with a control character", ProviderSettings{Endpoint: "https://a", Policy: Policy{RequiredSourceKinds: []string{"a\tb"}}}, "required_source_kinds", "Invalid required_source_kinds", "control characters"},
 
-		{"run without any key", CheckRun{APIKeyWO: null, Provider: ProviderSettings{LedgerAPI: LedgerNone}}, "api_key_wo", "No credential configured", EnvAPIKey},
-		{"run with the check's key", CheckRun{APIKeyWO: set("sk-test-a"), Provider: ProviderSettings{LedgerAPI: LedgerNone}}, "", "", ""},
+		{"run without any key", CheckRun{APIKeyWO: null, Provider: ProviderSettings{LedgerAPI: ledgerNone}}, "api_key_wo", "No credential configured", EnvAPIKey},
+		{"run with the check's key", CheckRun{APIKeyWO: set("sk-test-a"), Provider: ProviderSettings{LedgerAPI: ledgerNone}}, "", "", ""},
 		{"run on new_api without a token", CheckRun{APIKeyWO: null, Provider: ledger("new_api", "")}, "-", "No ledger token configured", `ledger_api = "new_api" reads the gateway's usage log`},
 		{"run on openrouter without a token", CheckRun{APIKeyWO: null, Provider: ledger("openrouter", "")}, "", "", ""},
 		{"run on litellm with the key as token", CheckRun{APIKeyWO: null, Provider: ledger("litellm", " sk-test-approved")}, "api_key_wo", "The ledger token is the approved key", `ledger_api = "litellm"`},
@@ -180,8 +180,8 @@ func TestCheckKey(t *testing.T) {
 	}{
 		{"empty", "", false},
 		{"ordinary", "sk-test-abcdefghijklmnop", false},
-		{"at the limit", strings.Repeat("k", MaxKeyLength), false},
-		{"one byte over", strings.Repeat("k", MaxKeyLength+1), true},
+		{"at the limit", strings.Repeat("k", maxKeyLength), false},
+		{"one byte over", strings.Repeat("k", maxKeyLength+1), true},
 		{"16 KiB", strings.Repeat("k", 16<<10), true},
 	}
 	for _, tt := range tests {

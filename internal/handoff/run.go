@@ -100,7 +100,7 @@ type Runner struct {
 func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit int) Outcome {
 	var o Outcome
 	o.ReviewedAt = r.Now().UTC().Truncate(time.Second)
-	o.RunID = NextRunID(c.ID, prev.RunID, o.ReviewedAt)
+	o.RunID = nextRunID(c.ID, prev.RunID, o.ReviewedAt)
 	if c.ReviewIntervalDays > 0 {
 		o.ReviewDueAt = o.ReviewedAt.AddDate(0, 0, int(c.ReviewIntervalDays))
 	}
@@ -113,8 +113,8 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	happy := o.Probe.HappyPath
 
 	o.CredentialFingerprint = CredentialFingerprint(c.ApprovedKey)
-	o.HappyPathResult = PassFail(HappyPathPassed(happy))
-	o.ErrorPathResult = ErrorPathResult(happy, o.Probe.ErrorPath)
+	o.HappyPathResult = passFail(happyPathPassed(happy))
+	o.ErrorPathResult = errorPathResult(happy, o.Probe.ErrorPath)
 	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
 	o.Allocation = r.Policy.CheckAllocation(c.Allocation)
 	facts := o.facts(c, r.Ledger != nil)
@@ -139,7 +139,7 @@ func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *l
 	out := r.Probe.Run(ctx, c.Request, c.ApprovedKey, c.InvalidKey)
 	receivedAt := r.Now()
 	happy := out.HappyPath
-	if !HappyPathPassed(happy) {
+	if !happyPathPassed(happy) {
 		return out, nil
 	}
 	found := r.Ledger.Find(ctx, ledger.Query{
@@ -166,7 +166,7 @@ func (o Outcome) facts(c Check, ledgerConfigured bool) Facts {
 	happy := o.Probe.HappyPath
 	f := Facts{
 		AllocationComplete: o.Allocation.Complete(),
-		HappyPathPassed:    HappyPathPassed(happy),
+		HappyPathPassed:    happyPathPassed(happy),
 		ErrorPathResult:    o.ErrorPathResult,
 		UsageCaptured:      happy.Usage.Found && happy.Usage.TotalTokens > 0,
 		MaxAttempts:        max(happy.Attempts, o.Probe.ErrorPath.Attempts),
@@ -193,16 +193,16 @@ func (r Runner) fetchSources(ctx context.Context, c Check) []sources.Page {
 // reading as verified).
 func notPassed(p sources.Page) bool { return p.Result != sources.Pass }
 
-// HappyPathPassed: the approved key must get an ordinary answer.
-func HappyPathPassed(r probe.Result) bool { return r.Category == probe.CategoryOK }
+// happyPathPassed: the approved key must get an ordinary answer.
+func happyPathPassed(r probe.Result) bool { return r.Category == probe.CategoryOK }
 
-// ErrorPathResult judges the error path against the happy path. It passes
+// errorPathResult judges the error path against the happy path. It passes
 // only when the invalid key was refused as an authentication failure while
 // the approved key was not: when both were refused so, the endpoint refuses
 // every key (wrong protocol, missing header, revoked key) and the error path
 // proves nothing, so it is inconclusive. Anything else (an accepted key, a
 // timeout, an unreachable endpoint, a server error) fails.
-func ErrorPathResult(happy, errPath probe.Result) string {
+func errorPathResult(happy, errPath probe.Result) string {
 	switch {
 	case errPath.Category != probe.CategoryAuthFailure:
 		return ResultFail
@@ -213,8 +213,8 @@ func ErrorPathResult(happy, errPath probe.Result) string {
 	}
 }
 
-// PassFail renders a path's outcome the way the checklist does.
-func PassFail(passed bool) string {
+// passFail renders a path's outcome the way the checklist does.
+func passFail(passed bool) string {
 	if passed {
 		return ResultPass
 	}

@@ -50,14 +50,11 @@ const (
 	DefaultEndpoint       = "https://api.cometapi.com/v1"
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxConcurrent  = 4
-	MinRequestTimeout     = handoff.MinRequestTimeout
-	MaxRequestTimeout     = handoff.MaxRequestTimeout
 	MaxConcurrentChecks   = 100
 	DefaultLedgerWait     = 30 * time.Second
 	// DefaultLiteLLMWait is longer: a LiteLLM proxy writes its spend rows
 	// in batches, every 10 s by default and every 60 s in many deployments.
 	DefaultLiteLLMWait = 90 * time.Second
-	MaxLedgerWait      = handoff.MaxLedgerWait
 	DefaultQuotaPerUSD = 500000.0
 )
 

@@ -173,6 +173,7 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
 func TestCheckKey(t *testing.T) {
 	tests := []struct {
 		name, key string

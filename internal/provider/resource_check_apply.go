@@ -35,7 +35,7 @@ func (d *providerData) resolveCheck(ctx context.Context, cfg, m checkModel) (han
 			MaxOutputTokens: m.MaxOutputTokens.ValueInt64(),
 			Credentials:     []string{d.ledgerToken},
 		},
-		ApprovedKey: d.approvedKey(cfg),
+		ApprovedKey: cfg.approvedKey(d),
 	}
 	check.InvalidKey = stringOr(cfg.InvalidAPIKeyWO, "", probe.InvalidKeyFor(check.ApprovedKey))
 	if err := handoff.CheckInvalidKey(check.ApprovedKey, cfg.InvalidAPIKeyWO.ValueString()); err != nil {

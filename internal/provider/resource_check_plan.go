@@ -59,9 +59,9 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	plan.resolveLeftOut(cfg, d)
-	fingerprint := d.plannedFingerprint(cfg)
+	fingerprint := cfg.plannedFingerprint(d)
 	if req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(d.requireCredential(cfg)...)
+		resp.Diagnostics.Append(cfg.requireCredential(d)...)
 		plan.planRun(nil, d, fingerprint)
 	} else {
 		state, _ := readModel(ctx, req.State.Raw, &resp.Diagnostics)
@@ -81,7 +81,7 @@ func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		if len(causes) == 0 {
 			plan.keepResults(state)
 		} else {
-			resp.Diagnostics.Append(d.requireCredential(cfg)...)
+			resp.Diagnostics.Append(cfg.requireCredential(d)...)
 			resp.Diagnostics.AddWarning(rerunWarning(plan, state, causes))
 			tflog.Info(ctx, "cost handoff re-run planned", map[string]any{"causes": causes})
 			plan.planRun(&state, d, fingerprint)
@@ -114,17 +114,17 @@ func (m *checkModel) resolveLeftOut(cfg checkModel, d *providerData) {
 
 // plannedFingerprint is the fingerprint of the key a run would send now;
 // "" when api_key_wo is known only at apply, or there is no key at all.
-func (d *providerData) plannedFingerprint(cfg checkModel) string {
-	if cfg.APIKeyWO.IsUnknown() {
+func (m checkModel) plannedFingerprint(d *providerData) string {
+	if m.APIKeyWO.IsUnknown() {
 		return ""
 	}
-	return handoff.CredentialFingerprint(d.approvedKey(cfg))
+	return handoff.CredentialFingerprint(m.approvedKey(d))
 }
 
 // approvedKey is the key a run sends: the check's api_key_wo, else the
 // provider's api_key.
-func (d *providerData) approvedKey(cfg checkModel) string {
-	return stringOr(cfg.APIKeyWO, "", d.apiKey)
+func (m checkModel) approvedKey(d *providerData) string {
+	return stringOr(m.APIKeyWO, "", d.apiKey)
 }
 
 // planRun marks the results of the coming run unknown, but for what the

@@ -30,6 +30,6 @@ func (r *checkResource) ValidateConfig(ctx context.Context, req resource.Validat
 // requireCredential fails a plan that runs a check without a key to run it
 // with (handoff.CheckRun). Plans that run nothing, destroys and refreshes
 // never ask for one.
-func (d *providerData) requireCredential(cfg checkModel) diag.Diagnostics {
-	return judge(handoff.CheckRun{APIKeyWO: inputOf(cfg.APIKeyWO), Provider: *d.settings()})
+func (m checkModel) requireCredential(d *providerData) diag.Diagnostics {
+	return judge(handoff.CheckRun{APIKeyWO: inputOf(m.APIKeyWO), Provider: *d.settings()})
 }

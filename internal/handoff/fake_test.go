@@ -147,7 +147,7 @@ var runClock = time.Date(2026, 11, 29, 22, 30, 15, 500_000_000, time.FixedZone("
 // runReviewedAt is runClock in UTC, truncated to the second.
 var runReviewedAt = time.Date(2026, 11, 30, 3, 30, 15, 0, time.UTC)
 
-var sourceKinds = []string{SourceAllocation, SourcePricing, SourceSupport, SourceUnitEconomics} // sorted
+var sourceKinds = []string{sourceAllocation, sourcePricing, sourceSupport, sourceUnitEconomics} // sorted
 
 // steppingClock returns runClock, then one second later on each call, so a
 // test can tell which call produced which time.

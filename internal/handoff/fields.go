@@ -19,28 +19,28 @@ const (
 // AllocationFields lists every allocation field in the order people read them.
 var AllocationFields = []string{FieldOwner, FieldWorkload, FieldEnvironment, FieldProduct, FieldCostCenter}
 
-// CoreFields are the fields every handoff needs and missing_tags checks.
-var CoreFields = []string{FieldOwner, FieldWorkload, FieldEnvironment}
+// coreFields are the fields every handoff needs and missing_tags checks.
+var coreFields = []string{FieldOwner, FieldWorkload, FieldEnvironment}
 
-// IsAllocationField reports whether name is one of AllocationFields.
-func IsAllocationField(name string) bool { return slices.Contains(AllocationFields, name) }
+// isAllocationField reports whether name is one of AllocationFields.
+func isAllocationField(name string) bool { return slices.Contains(AllocationFields, name) }
 
 // Allocation maps field name to value. A field that is absent or unknown to
 // the caller is simply not in the map.
 type Allocation map[string]string
 
-// AllocationFromTags builds an Allocation from a tags map whose keys are
+// allocationFromTags builds an Allocation from a tags map whose keys are
 // matched case-insensitively and with surrounding space ignored (an exactly
 // spelled key wins over a variant of it); keys that are not allocation
 // fields are returned as unrecognised so nothing the user wrote is silently
 // dropped.
-func AllocationFromTags(tags map[string]string) (Allocation, []string) {
+func allocationFromTags(tags map[string]string) (Allocation, []string) {
 	a := Allocation{}
 	var unrecognised []string
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		name := strings.ToLower(strings.TrimSpace(k))
 		switch {
-		case !IsAllocationField(name):
+		case !isAllocationField(name):
 			unrecognised = append(unrecognised, k)
 		case k == name || !hasKey(tags, name):
 			a[name] = tags[k]
@@ -68,10 +68,10 @@ func (a Allocation) Merge(over Allocation) Allocation {
 // MissingTags returns the core fields that are missing or placeholders in
 // tags, for the missing_tags function.
 func MissingTags(tags map[string]string) []string {
-	a, _ := AllocationFromTags(tags)
+	a, _ := allocationFromTags(tags)
 	var missing []string
-	for _, f := range CoreFields {
-		if IsMissing(a[f]) {
+	for _, f := range coreFields {
+		if isMissing(a[f]) {
 			missing = append(missing, f)
 		}
 	}

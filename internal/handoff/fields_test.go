@@ -8,14 +8,14 @@ import (
 
 func TestIsAllocationField(t *testing.T) {
 	for _, name := range []string{"owner", "workload", "environment", "product", "cost_center"} {
-		if !IsAllocationField(name) {
-			t.Errorf("IsAllocationField(%q) = false, want true", name)
+		if !isAllocationField(name) {
+			t.Errorf("isAllocationField(%q) = false, want true", name)
 		}
 	}
 	// Names are already normalised by the time they are checked.
 	for _, name := range []string{"", "Owner", " owner", "team", "cost-center", "costcenter"} {
-		if IsAllocationField(name) {
-			t.Errorf("IsAllocationField(%q) = true, want false", name)
+		if isAllocationField(name) {
+			t.Errorf("isAllocationField(%q) = true, want false", name)
 		}
 	}
 }
@@ -58,7 +58,7 @@ func TestAllocationFromTags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Repeat so that a dependence on map iteration order shows up.
 			for range 50 {
-				got, unrecognised := AllocationFromTags(tt.tags)
+				got, unrecognised := allocationFromTags(tt.tags)
 				if !maps.Equal(got, tt.want) {
 					t.Fatalf("allocation = %v, want %v", got, tt.want)
 				}

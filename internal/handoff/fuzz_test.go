@@ -3,6 +3,8 @@ package handoff
 import (
 	"strings"
 	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 	"unicode"
 )
 
@@ -22,11 +24,11 @@ func FuzzPolicy(f *testing.F) {
 	policy := Policy{
 		RequiredTags:        AllocationFields,
 		AllowedEnvironments: []string{"prod", "staging"},
-		RequiredSourceKinds: []string{SourcePricing},
+		RequiredSourceKinds: []string{sourcePricing},
 	}
 	f.Fuzz(func(t *testing.T, owner, environment, rawURL string) {
-		if IsMissing(owner) != IsMissing(" "+strings.ToUpper(owner)+"\t") {
-			t.Errorf("IsMissing(%q) depends on case or surrounding space", owner)
+		if isMissing(owner) != isMissing(" "+strings.ToUpper(owner)+"\t") {
+			t.Errorf("isMissing(%q) depends on case or surrounding space", owner)
 		}
 		report := policy.CheckAllocation(Allocation{FieldOwner: owner, FieldEnvironment: environment})
 		if report.Complete() {
@@ -34,12 +36,12 @@ func FuzzPolicy(f *testing.F) {
 		}
 		// A required field is refused when missing, else exactly when it is
 		// not one line of bounded text.
-		if _, bad := policy.CheckField(FieldOwner, owner); bad != (IsMissing(owner) || CheckText("owner", owner) != nil) {
-			t.Errorf("CheckField(owner, %q) = %v, IsMissing = %v, CheckText = %v", owner, bad, IsMissing(owner), CheckText("owner", owner))
+		if _, bad := policy.checkOne(FieldOwner, owner); bad != (isMissing(owner) || checkText("owner", owner) != nil) {
+			t.Errorf("CheckField(owner, %q) = %v, isMissing = %v, checkText = %v", owner, bad, isMissing(owner), checkText("owner", owner))
 		}
-		_, _ = AllocationFromTags(map[string]string{owner: environment, strings.ToUpper(owner): rawURL})
-		_ = policy.MissingSourceKinds(map[string]string{owner: rawURL})
-		if err := ValidateSourceURL(rawURL); err == nil && CheckEndpoint(rawURL, true) != nil {
+		_, _ = allocationFromTags(map[string]string{owner: environment, strings.ToUpper(owner): rawURL})
+		_ = policy.missingSourceKinds(map[string]string{owner: rawURL})
+		if err := sources.CheckSourceURL(rawURL); err == nil && CheckEndpoint(rawURL, true) != nil {
 			t.Errorf("%q is a valid source URL but not a valid endpoint with allow_plain_http", rawURL)
 		}
 		_ = report.Message()
@@ -53,7 +55,7 @@ func FuzzLog(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, value string) {
-		log := LogFields{
+		log := RunRecord{
 			RunID: value, Operator: value, SourceURLsChecked: []string{value}, OwnerTag: value, FollowUpOwner: value,
 			Model: value, Sources: []SourceLine{{Kind: value, Result: value}}, BillingUnit: value,
 		}.Render()

@@ -17,14 +17,8 @@ const (
 	MaxExtraBodyBytes = 16 << 10
 )
 
-// CheckLength refuses value when it holds more than maxChars characters.
-func CheckLength(name, value string, maxChars int) error {
-	if reason := lengthReason(value, maxChars); reason != "" {
-		return fmt.Errorf("%s %s", name, reason)
-	}
-	return nil
-}
-
+// lengthReason completes a sentence that starts with the value's name
+// when value holds more than maxChars characters; "" when it does not.
 func lengthReason(value string, maxChars int) string {
 	if n := utf8.RuneCountInString(value); n > maxChars {
 		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, maxChars)
@@ -32,40 +26,17 @@ func lengthReason(value string, maxChars int) string {
 	return ""
 }
 
-// CheckSize refuses value when it is larger than maxBytes bytes.
-func CheckSize(name, value string, maxBytes int) error {
-	if n := len(value); n > maxBytes {
-		return fmt.Errorf("%s is %d bytes; at most %d (%s) are allowed", name, n, maxBytes, kib(maxBytes))
-	}
-	return nil
-}
-
-func kib(n int) string {
-	if n%1024 == 0 {
-		return fmt.Sprintf("%d KiB", n/1024)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-// CheckPrompt applies MaxPromptBytes to the prompt.
-func CheckPrompt(prompt string) error { return CheckSize("prompt", prompt, MaxPromptBytes) }
-
-// CheckExtraBody applies MaxExtraBodyBytes to extra_body_json.
-func CheckExtraBody(body string) error {
-	return CheckSize("extra_body_json", body, MaxExtraBodyBytes)
-}
-
-// CheckText applies the rules of a one-line value (an allocation tag,
+// checkText applies the rules of a one-line value (an allocation tag,
 // operator, follow_up_owner, unit_name, billing_unit): no control
 // characters, at most MaxTagLength characters. name starts the message.
-func CheckText(name, value string) error {
+func checkText(name, value string) error {
 	if reason := textProblem(value); reason != "" {
 		return fmt.Errorf("%s %s", name, reason)
 	}
 	return nil
 }
 
-// textProblem is CheckText's rule, completing a sentence that starts with the
+// textProblem is checkText's rule, completing a sentence that starts with the
 // value's name; "" when the value is fine.
 func textProblem(value string) string {
 	if hasControl(value) {

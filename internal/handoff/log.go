@@ -12,10 +12,12 @@ import (
 	"strings"
 )
 
-// LogFields are the values of one run's handoff log: the twelve fields of
-// the checklist it replaces, then the evidence a budget owner asks for
-// (DESIGN.md, the audit trail).
-type LogFields struct {
+// RunRecord is one run's values: the twelve fields of the checklist the
+// handoff replaces, then the evidence a budget owner asks for (DESIGN.md,
+// the audit trail). It has two renderings: the run's log (Render) and its
+// history entry (HistoryEntry), so the log's wording is never a storage
+// format.
+type RunRecord struct {
 	RunID             string
 	ReviewedAt        string // RFC 3339 UTC
 	Operator          string
@@ -81,7 +83,7 @@ const digestPrefix = 12
 // Render writes the log: one "field: value" line per field, base fields
 // always, evidence only with a value. Every value goes through oneLine, so a
 // value can neither add a line nor hide one from a terminal.
-func (f LogFields) Render() string {
+func (f RunRecord) Render() string {
 	var b strings.Builder
 	line := func(name, value string) {
 		b.WriteString(name)
@@ -191,76 +193,61 @@ func YesNo(b bool) string {
 	return "no"
 }
 
-// historyFields are the log lines a history entry keeps, in the log's
-// order: the checklist's fields but run_id (the entry's key), then the
-// evidence that tells runs apart at a glance. source_urls_checked is
-// rebuilt from the source_<kind> lines, so an entry says which page was
-// read as which digest.
-var historyFields = []string{
-	"reviewed_at", "operator", "source_urls_checked", "workload_tag", "owner_tag", "environment",
-	"happy_path_result", "error_path_result", "evidence_captured", "decision", "follow_up_owner",
-	"decision_reasons", "request_id", "ledger", "endpoint",
-}
-
-// evidenceFields are the history fields written only when the run had them.
-var evidenceFields = map[string]bool{"decision_reasons": true, "request_id": true, "ledger": true, "endpoint": true}
-
-// HistoryEntry turns a rendered log into its run id and its history entry:
-// one line of logfmt (key=value pairs separated by spaces, a value quoted
-// when it holds a space, a quote, an equals sign or nothing). It reads the
-// log rather than the run, so the plan can show the entry a re-run will
-// add from nothing but the state it holds. A log without a run_id line
-// gives "", "".
-func HistoryEntry(log string) (runID, entry string) {
-	values := map[string]string{}
-	var checked []string
-	for _, line := range strings.Split(log, "\n") {
-		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		value = strings.TrimSpace(value)
-		if kind, isSource := strings.CutPrefix(name, "source_"); isSource && name != "source_urls_checked" {
-			if pair, ok := checkedPair(kind, value); ok {
-				checked = append(checked, pair)
-			}
-			continue
-		}
-		if _, seen := values[name]; !seen {
-			values[name] = value
-		}
-	}
-	runID = values["run_id"]
+// HistoryEntry is the run's run id and its history entry: one line of
+// logfmt (key=value pairs separated by spaces, a value quoted when it holds
+// a space, a quote, an equals sign or nothing) holding the checklist's
+// fields but run_id (the entry's key) in the log's order, with
+// source_urls_checked as kind:digest-prefix pairs for the pages that passed,
+// then the evidence that tells runs apart at a glance (decision_reasons,
+// request_id, ledger, endpoint), each only when the run had it. A record
+// without a run id gives "", "". Every value is one line, as in the log.
+func (f RunRecord) HistoryEntry() (runID, entry string) {
+	runID = oneLine(f.RunID)
 	if runID == "" {
 		return "", ""
 	}
-	values["source_urls_checked"] = strings.Join(checked, ",")
-	values["decision_reasons"] = strings.ReplaceAll(values["decision_reasons"], ", ", ",")
-	pairs := make([]string, 0, len(historyFields))
-	for _, name := range historyFields {
-		value := values[name]
-		if value == "" && evidenceFields[name] {
+	var checked []string
+	for _, s := range f.Sources {
+		kind := strings.ReplaceAll(oneLine(s.Kind), " ", "_")
+		if kind == "" || s.Result != "pass" {
 			continue
 		}
-		pairs = append(pairs, name+"="+logfmtValue(value))
+		if s.SHA256 != "" {
+			kind += ":" + oneLine(s.SHA256[:min(len(s.SHA256), digestPrefix)])
+		}
+		checked = append(checked, kind)
 	}
-	return runID, strings.Join(pairs, " ")
-}
-
-// checkedPair is kind:digest-prefix for a page the log says passed, or the
-// kind alone when it passed without a digest; a page that failed or was
-// skipped was not checked.
-func checkedPair(kind, line string) (string, bool) {
-	parts := strings.Split(line, ", ")
-	if parts[0] != "pass" {
-		return "", false
+	reasons := make([]string, len(f.DecisionReasons))
+	for i, r := range f.DecisionReasons {
+		reasons[i] = oneLine(r)
 	}
-	for _, p := range parts[1:] {
-		if digest, ok := strings.CutPrefix(p, "sha256 "); ok {
-			return kind + ":" + digest, true
+	var ledger string
+	if f.Ledger != nil {
+		ledger = oneLine(f.Ledger.render())
+	}
+	pairs := []string{}
+	field := func(name, value string) { pairs = append(pairs, name+"="+logfmtValue(oneLine(value))) }
+	evidence := func(name, value string) {
+		if oneLine(value) != "" {
+			field(name, value)
 		}
 	}
-	return kind, true
+	field("reviewed_at", f.ReviewedAt)
+	field("operator", f.Operator)
+	field("source_urls_checked", strings.Join(checked, ","))
+	field("workload_tag", f.WorkloadTag)
+	field("owner_tag", f.OwnerTag)
+	field("environment", f.Environment)
+	field("happy_path_result", f.HappyPathResult)
+	field("error_path_result", f.ErrorPathResult)
+	field("evidence_captured", f.EvidenceCaptured)
+	field("decision", f.Decision)
+	field("follow_up_owner", f.FollowUpOwner)
+	evidence("decision_reasons", strings.Join(reasons, ","))
+	evidence("request_id", f.RequestID)
+	evidence("ledger", ledger)
+	evidence("endpoint", f.Endpoint)
+	return runID, strings.Join(pairs, " ")
 }
 
 // logfmtValue quotes a value that would otherwise not read back as one.
@@ -271,17 +258,17 @@ func logfmtValue(v string) string {
 	return v
 }
 
-// PushHistory is the one place history grows: the entry of previousLog is
-// added under its run id, and the result keeps at most limit entries, the
-// oldest (lowest run sequence) removed first (limit < 0 keeps none). An
-// empty previousLog (a first run) adds nothing. The caller's map is never
-// modified, and the result is never nil.
-func PushHistory(history map[string]string, previousLog string, limit int) map[string]string {
+// PushHistory is the one place history grows: the entry of the previous
+// run is added under its run id, and the result keeps at most limit
+// entries, the oldest (lowest run sequence) removed first (limit < 0 keeps
+// none). A previous record without a run id (a first run) adds nothing. The
+// caller's map is never modified, and the result is never nil.
+func PushHistory(history map[string]string, previous RunRecord, limit int) map[string]string {
 	out := maps.Clone(history)
 	if out == nil {
 		out = map[string]string{}
 	}
-	if runID, entry := HistoryEntry(previousLog); runID != "" {
+	if runID, entry := previous.HistoryEntry(); runID != "" {
 		out[runID] = entry
 	}
 	return TrimHistory(out, limit)

@@ -107,7 +107,7 @@ billing_unit: 1M tokens
 
 // A minimal log: the base fields only, empty ones without a trailing space.
 func TestLogMinimal(t *testing.T) {
-	f := LogFields{
+	f := RunRecord{
 		RunID: "cost-handoff-20250305-001", ReviewedAt: "2025-03-05T03:30:15Z", WorkloadTag: "search-api",
 		OwnerTag: "team-search", Environment: "prod", HappyPathResult: "fail", ErrorPathResult: "fail",
 		EvidenceCaptured: "no", Decision: "stop",
@@ -135,47 +135,47 @@ follow_up_owner:
 func TestLogLines(t *testing.T) {
 	tests := []struct {
 		name string
-		f    LogFields
+		f    RunRecord
 		want map[string]string // field => value; "" value: the field must be absent
 	}{
 		{
 			name: "ledger not found: just the status",
-			f:    LogFields{Ledger: &LedgerLine{Status: "not_found", Quota: 7}},
+			f:    RunRecord{Ledger: &LedgerLine{Status: "not_found", Quota: 7}},
 			want: map[string]string{"ledger": "not_found"},
 		},
 		{
 			name: "ledger matched without a dollar figure",
-			f:    LogFields{Ledger: &LedgerLine{Status: "confirmed", Matched: true, Quota: 0, HasQuota: true}},
+			f:    RunRecord{Ledger: &LedgerLine{Status: "confirmed", Matched: true, Quota: 0, HasQuota: true}},
 			want: map[string]string{"ledger": "confirmed, quota 0"},
 		},
 		{
 			name: "a ledger that gives no quota shows none, never 0",
-			f:    LogFields{Ledger: &LedgerLine{Status: "confirmed", Matched: true, ChargedUSD: "0.00012"}},
+			f:    RunRecord{Ledger: &LedgerLine{Status: "confirmed", Matched: true, ChargedUSD: "0.00012"}},
 			want: map[string]string{"ledger": "confirmed, charged_usd 0.00012"},
 		},
 		{
 			name: "zero tokens are still shown when usage came",
-			f:    LogFields{Tokens: &TokenCounts{}},
+			f:    RunRecord{Tokens: &TokenCounts{}},
 			want: map[string]string{"tokens": "input 0, output 0, total 0"},
 		},
 		{
 			name: "skipped page",
-			f:    LogFields{Sources: []SourceLine{{Kind: "pricing", Result: "skipped", Changed: true}}},
+			f:    RunRecord{Sources: []SourceLine{{Kind: "pricing", Result: "skipped", Changed: true}}},
 			want: map[string]string{"source_pricing": "skipped"},
 		},
 		{
 			name: "a kind with space and a newline stays one field name",
-			f:    LogFields{Sources: []SourceLine{{Kind: "status\npage x", Result: "pass", StatusCode: 200}}},
+			f:    RunRecord{Sources: []SourceLine{{Kind: "status\npage x", Result: "pass", StatusCode: 200}}},
 			want: map[string]string{"source_status_page_x": "pass, HTTP 200"},
 		},
 		{
 			name: "a short digest is shown whole",
-			f:    LogFields{Sources: []SourceLine{{Kind: "k", Result: "pass", SHA256: "abc"}}},
+			f:    RunRecord{Sources: []SourceLine{{Kind: "k", Result: "pass", SHA256: "abc"}}},
 			want: map[string]string{"source_k": "pass, sha256 abc"},
 		},
 		{
 			name: "blank evidence values are left out",
-			f:    LogFields{Model: " \t", RequestID: "\u200b", DecisionReasons: []string{}, Product: "\n"},
+			f:    RunRecord{Model: " \t", RequestID: "\u200b", DecisionReasons: []string{}, Product: "\n"},
 			want: map[string]string{"model": "", "request_id": "", "decision_reasons": "", "product": ""},
 		},
 	}
@@ -214,7 +214,7 @@ func TestLogCannotBeForged(t *testing.T) {
 		"\xff\xfelead",
 	}
 	for _, value := range forgeries {
-		f := LogFields{
+		f := RunRecord{
 			RunID: value, Operator: value, SourceURLsChecked: []string{value, value}, WorkloadTag: value, OwnerTag: value,
 			Environment: value, FollowUpOwner: value, DecisionReasons: []string{value}, Endpoint: value, APIProtocol: value,
 			CredentialFingerprint: value, Model: value, RequestID: value,
@@ -268,7 +268,7 @@ func TestOneLine(t *testing.T) {
 // then the evidence the run had.
 func TestHistoryEntry(t *testing.T) {
 	o, c := fullEvidenceRun()
-	id, entry := HistoryEntry(o.logFields(c).Render())
+	id, entry := o.logFields(c).HistoryEntry()
 	want := `reviewed_at=2026-11-30T09:30:15Z operator=finops-oncall source_urls_checked=allocation:1a2b3c4d5e6f,pricing:ffeeddccbbaa ` +
 		`workload_tag=search-api owner_tag=team-search environment=prod happy_path_result=pass error_path_result=pass ` +
 		`evidence_captured=yes decision=review follow_up_owner=lead-search decision_reasons=source_unverified,source_changed,ledger_mismatch ` +
@@ -277,10 +277,10 @@ func TestHistoryEntry(t *testing.T) {
 		t.Errorf("HistoryEntry = %q, %q\nwant %q, %q", id, entry, o.RunID, want)
 	}
 
-	minimal := LogFields{RunID: "cost-handoff-20261130-3f9a1c2b7d4e-001", ReviewedAt: "2026-11-30T09:30:15Z", Operator: "fin ops \"a=b\"",
+	minimal := RunRecord{RunID: "cost-handoff-20261130-3f9a1c2b7d4e-001", ReviewedAt: "2026-11-30T09:30:15Z", Operator: "fin ops \"a=b\"",
 		HappyPathResult: "fail", ErrorPathResult: "fail", EvidenceCaptured: "no", Decision: "stop",
 		Sources: []SourceLine{{Kind: "pricing", Result: "skipped"}, {Kind: "support", Result: "pass", StatusCode: 200}}}
-	_, entry = HistoryEntry(minimal.Render())
+	_, entry = minimal.HistoryEntry()
 	want = `reviewed_at=2026-11-30T09:30:15Z operator="fin ops \"a=b\"" source_urls_checked=support workload_tag="" owner_tag="" ` +
 		`environment="" happy_path_result=fail error_path_result=fail evidence_captured=no decision=stop follow_up_owner=""`
 	if entry != want {
@@ -289,8 +289,8 @@ func TestHistoryEntry(t *testing.T) {
 	if entry := strings.Count(entry, "\n"); entry != 0 {
 		t.Errorf("the entry spans %d lines", entry+1)
 	}
-	if id, entry := HistoryEntry("decision: stop\n"); id != "" || entry != "" {
-		t.Errorf("a log without run_id gives %q, %q", id, entry)
+	if id, entry := (RunRecord{Decision: "stop"}).HistoryEntry(); id != "" || entry != "" {
+		t.Errorf("a record without run_id gives %q, %q", id, entry)
 	}
 }
 
@@ -302,26 +302,26 @@ func TestPushHistory(t *testing.T) {
 		id10 = "cost-handoff-20250101-3f9a1c2b7d4e-010"
 	)
 	older := map[string]string{id2: "decision=proceed", id1: "decision=stop"}
-	log10 := "run_id: " + id10 + "\ndecision: review\n"
-	_, entry10 := HistoryEntry(log10)
+	run10 := RunRecord{RunID: id10, Decision: "review"}
+	_, entry10 := run10.HistoryEntry()
 	tests := []struct {
-		name        string
-		history     map[string]string
-		previousLog string
-		limit       int
-		want        map[string]string
+		name     string
+		history  map[string]string
+		previous RunRecord
+		limit    int
+		want     map[string]string
 	}{
-		{"first run adds nothing", nil, "", 10, map[string]string{}},
-		{"added under its run id", older, log10, 10, map[string]string{id10: entry10, id2: "decision=proceed", id1: "decision=stop"}},
-		{"trimmed to the limit, oldest removed", older, log10, 2, map[string]string{id10: entry10, id2: "decision=proceed"}},
-		{"limit 0 keeps none", older, log10, 0, map[string]string{}},
-		{"limit below 0 keeps none", older, log10, -1, map[string]string{}},
-		{"no previous log: only trimmed", older, "", 1, map[string]string{id2: "decision=proceed"}},
+		{"first run adds nothing", nil, RunRecord{}, 10, map[string]string{}},
+		{"added under its run id", older, run10, 10, map[string]string{id10: entry10, id2: "decision=proceed", id1: "decision=stop"}},
+		{"trimmed to the limit, oldest removed", older, run10, 2, map[string]string{id10: entry10, id2: "decision=proceed"}},
+		{"limit 0 keeps none", older, run10, 0, map[string]string{}},
+		{"limit below 0 keeps none", older, run10, -1, map[string]string{}},
+		{"no previous run: only trimmed", older, RunRecord{}, 1, map[string]string{id2: "decision=proceed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := maps.Clone(tt.history)
-			got := PushHistory(tt.history, tt.previousLog, tt.limit)
+			got := PushHistory(tt.history, tt.previous, tt.limit)
 			if got == nil || !maps.Equal(got, tt.want) {
 				t.Errorf("PushHistory = %#v, want %#v", got, tt.want)
 			}

@@ -13,13 +13,13 @@ var placeholderWords = map[string]bool{
 	"na": true, "null": true, "changeme": true, "placeholder": true,
 }
 
-// IsMissing reports whether an allocation value is absent or a placeholder
+// isMissing reports whether an allocation value is absent or a placeholder
 // (DESIGN.md): empty or blank, a placeholder word, ending in
 // "-placeholder", wrapped in <...>, or containing YYYY. Invisible characters
 // (the sanitiser's: format, control and every other default-ignorable one)
 // are removed first, and case and surrounding space are ignored, so
 // "\u200b", "TBD\u200b", "TBD\u034f", "TBD\ufe0f" and "\u3164" are missing.
-func IsMissing(value string) bool {
+func isMissing(value string) bool {
 	v := normalised(value)
 	switch {
 	case v == "":
@@ -41,7 +41,7 @@ func normalised(value string) string {
 	return strings.ToLower(strings.TrimSpace(sanitize.Normalize(value)))
 }
 
-// missingReason says why IsMissing holds and what to do, completing a
+// missingReason says why isMissing holds and what to do, completing a
 // sentence that starts with the field name.
 func missingReason(value string) string {
 	trimmed := strings.TrimSpace(value)
@@ -49,7 +49,7 @@ func missingReason(value string) string {
 	case trimmed == "":
 		return "is not set: set a real value"
 	case normalised(value) == "":
-		return "holds only invisible characters (" + quote(trimmed) + "): set a real value"
+		return "holds only invisible characters (" + quoteEscaped(trimmed) + "): set a real value"
 	}
-	return "is a placeholder (" + quote(trimmed) + "): replace it with a real value"
+	return "is a placeholder (" + quoteEscaped(trimmed) + "): replace it with a real value"
 }

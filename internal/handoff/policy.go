@@ -10,10 +10,10 @@ import (
 
 // Source kinds the default policy requires in source_urls.
 const (
-	SourcePricing       = "pricing"
-	SourceSupport       = "support"
-	SourceAllocation    = "allocation"
-	SourceUnitEconomics = "unit_economics"
+	sourcePricing       = "pricing"
+	sourceSupport       = "support"
+	sourceAllocation    = "allocation"
+	sourceUnitEconomics = "unit_economics"
 )
 
 // Policy is what a complete handoff must carry. The zero value requires
@@ -27,26 +27,26 @@ type Policy struct {
 // DefaultPolicy is the provider's default configuration (DESIGN.md, Defaults).
 func DefaultPolicy() Policy {
 	return Policy{
-		RequiredTags:        slices.Clone(CoreFields),
-		RequiredSourceKinds: []string{SourcePricing, SourceSupport, SourceAllocation, SourceUnitEconomics},
+		RequiredTags:        slices.Clone(coreFields),
+		RequiredSourceKinds: []string{sourcePricing, sourceSupport, sourceAllocation, sourceUnitEconomics},
 	}
 }
 
-// Finding is one reason a handoff is incomplete or invalid. Field names the
+// FieldProblem is one reason a handoff is incomplete or invalid. Field names the
 // allocation field or source kind concerned; Reason completes a sentence
 // that starts with the field name.
-type Finding struct {
+type FieldProblem struct {
 	Field  string
 	Reason string
 }
 
-func (f Finding) String() string { return f.Field + ": " + f.Reason }
+func (f FieldProblem) String() string { return f.Field + ": " + f.Reason }
 
 // AllocationReport is the outcome of checking an Allocation against a Policy.
 type AllocationReport struct {
-	Missing  []string  // required fields that are missing or placeholders, in AllocationFields order
-	Invalid  []Finding // present values that break a rule (control characters, too long, environment not allowed)
-	Findings []Finding // every finding, missing ones first, for diagnostics
+	Missing  []string       // required fields that are missing or placeholders, in AllocationFields order
+	Invalid  []FieldProblem // present values that break a rule (control characters, too long, environment not allowed)
+	Findings []FieldProblem // every finding, missing ones first, for diagnostics
 }
 
 // Complete reports whether nothing is missing or invalid.
@@ -70,7 +70,7 @@ func (r AllocationReport) Message() string {
 // bounded length, because each ends up in the log.
 func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	var r AllocationReport
-	var invalid []Finding
+	var invalid []FieldProblem
 	for _, field := range AllocationFields {
 		f, missing, found := p.checkField(field, a[field])
 		switch {
@@ -87,9 +87,9 @@ func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	return r
 }
 
-// CheckField applies the policy to one field alone, for attribute-pathed
-// diagnostics at plan time.
-func (p Policy) CheckField(field, value string) (Finding, bool) {
+// checkOne applies the policy to one field alone, for attribute-pathed
+// findings at plan time.
+func (p Policy) checkOne(field, value string) (FieldProblem, bool) {
 	f, _, found := p.checkField(field, value)
 	return f, found
 }
@@ -98,19 +98,19 @@ func (p Policy) CheckField(field, value string) (Finding, bool) {
 // be missing; a value must be one line of bounded text; an environment must
 // be allowed. It reports at most one finding, the first that applies, and
 // whether that finding is a missing value.
-func (p Policy) checkField(field, value string) (f Finding, missing, found bool) {
-	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
-		return Finding{field, missingReason(value)}, true, true
+func (p Policy) checkField(field, value string) (f FieldProblem, missing, found bool) {
+	if slices.Contains(p.RequiredTags, field) && isMissing(value) {
+		return FieldProblem{field, missingReason(value)}, true, true
 	}
 	if reason := textProblem(value); reason != "" {
-		return Finding{field, reason}, false, true
+		return FieldProblem{field, reason}, false, true
 	}
 	if field == FieldEnvironment {
 		if reason := p.environmentProblem(value); reason != "" {
-			return Finding{field, reason}, false, true
+			return FieldProblem{field, reason}, false, true
 		}
 	}
-	return Finding{}, false, false
+	return FieldProblem{}, false, false
 }
 
 // environmentProblem checks env against AllowedEnvironments, exactly: an
@@ -118,24 +118,24 @@ func (p Policy) checkField(field, value string) (f Finding, missing, found bool)
 // " prod" would split the spend of "prod". A near miss names the spelling to
 // use. A missing environment is the placeholder rule's business.
 func (p Policy) environmentProblem(env string) string {
-	if len(p.AllowedEnvironments) == 0 || IsMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
+	if len(p.AllowedEnvironments) == 0 || isMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
 		return ""
 	}
 	for _, allowed := range p.AllowedEnvironments {
 		if strings.EqualFold(normalised(env), strings.TrimSpace(allowed)) {
-			return fmt.Sprintf("%s is not an allowed environment; did you mean %s?", quote(env), quote(allowed))
+			return fmt.Sprintf("%s is not an allowed environment; did you mean %s?", quoteEscaped(env), quoteEscaped(allowed))
 		}
 	}
 	allowed := make([]string, len(p.AllowedEnvironments))
 	for i, a := range p.AllowedEnvironments {
-		allowed[i] = quote(a)
+		allowed[i] = quoteEscaped(a)
 	}
-	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quote(env), strings.Join(allowed, ", "))
+	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quoteEscaped(env), strings.Join(allowed, ", "))
 }
 
-// MissingSourceKinds returns the required source kinds absent from urls,
+// missingSourceKinds returns the required source kinds absent from urls,
 // in the policy's order.
-func (p Policy) MissingSourceKinds(urls map[string]string) []string {
+func (p Policy) missingSourceKinds(urls map[string]string) []string {
 	var missing []string
 	for _, kind := range p.RequiredSourceKinds {
 		if _, ok := urls[kind]; !ok {
@@ -145,18 +145,13 @@ func (p Policy) MissingSourceKinds(urls map[string]string) []string {
 	return missing
 }
 
-// CheckSourceKind applies the one-line rule to a source kind (a key of
+// checkSourceKind applies the one-line rule to a source kind (a key of
 // source_urls or an entry of required_source_kinds): each ends up in the log
 // and in the sources map of state, so it holds no control characters and is
 // at most MaxTagLength characters.
-func CheckSourceKind(kind string) error {
-	return CheckText("source kind "+quote(kind), kind)
+func checkSourceKind(kind string) error {
+	return checkText("source kind "+quoteEscaped(kind), kind)
 }
-
-// ValidateSourceURL applies the rules of a source URL (sources.CheckSourceURL,
-// where they live): an absolute http or https URL with a host, without user
-// info, surrounding space, or a link-local or cloud metadata address.
-func ValidateSourceURL(raw string) error { return sources.CheckSourceURL(raw) }
 
 // CheckEndpoint validates an AI API base URL with the same parser as source
 // URLs. Plain http is refused unless the host is loopback or allowPlainHTTP
@@ -169,7 +164,7 @@ func CheckEndpoint(raw string, allowPlainHTTP bool) error {
 	}
 	if u.Scheme == "http" && !allowPlainHTTP && !sources.IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%s uses plain http to a non-loopback host; the API key would travel unencrypted. "+
-			"Use https, or set allow_plain_http = true in the provider configuration", quote(raw))
+			"Use https, or set allow_plain_http = true in the provider configuration", quoteEscaped(raw))
 	}
 	return nil
 }

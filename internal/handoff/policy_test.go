@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // completeAllocation satisfies the default policy.
@@ -25,13 +27,13 @@ func TestDefaultPolicy(t *testing.T) {
 	}
 	// A caller configuring its policy must not change the shared defaults.
 	p.RequiredTags[0] = "product"
-	if CoreFields[0] != FieldOwner || DefaultPolicy().RequiredTags[0] != FieldOwner {
+	if coreFields[0] != FieldOwner || DefaultPolicy().RequiredTags[0] != FieldOwner {
 		t.Error("editing a DefaultPolicy changed the defaults")
 	}
 }
 
 func TestCheckAllocation(t *testing.T) {
-	prodOrDev := Policy{RequiredTags: CoreFields, AllowedEnvironments: []string{"prod", "dev"}}
+	prodOrDev := Policy{RequiredTags: coreFields, AllowedEnvironments: []string{"prod", "dev"}}
 	with := func(field, value string) Allocation {
 		a := completeAllocation()
 		a[field] = value
@@ -183,7 +185,7 @@ func TestCheckAllocation(t *testing.T) {
 	}
 }
 
-func findingStrings(findings []Finding) []string {
+func findingStrings(findings []FieldProblem) []string {
 	var out []string
 	for _, f := range findings {
 		out = append(out, f.String())
@@ -218,7 +220,7 @@ func TestCheckField(t *testing.T) {
 		{FieldEnvironment, "TBD", `environment: is a placeholder ("TBD"): replace it with a real value`},
 	}
 	for _, tt := range tests {
-		f, found := policy.CheckField(tt.field, tt.value)
+		f, found := policy.checkOne(tt.field, tt.value)
 		if found != (tt.want != "") || (found && f.String() != tt.want) {
 			t.Errorf("CheckField(%q, %q) = %q, %v; want %q", tt.field, tt.value, f.String(), found, tt.want)
 		}
@@ -251,7 +253,7 @@ func TestMissingSourceKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.policy.MissingSourceKinds(tt.urls); !slices.Equal(got, tt.want) {
+			if got := tt.policy.missingSourceKinds(tt.urls); !slices.Equal(got, tt.want) {
 				t.Errorf("MissingSourceKinds = %q, want %q", got, tt.want)
 			}
 		})
@@ -260,7 +262,7 @@ func TestMissingSourceKinds(t *testing.T) {
 
 // The URL rules live in sources (tested there); these cases show that
 // handoff's entry points use them.
-func TestValidateSourceURL(t *testing.T) {
+func TestSourceURLRules(t *testing.T) {
 	tests := []struct {
 		raw     string
 		wantErr string // substring of the error, "" for none
@@ -275,7 +277,7 @@ func TestValidateSourceURL(t *testing.T) {
 		{raw: "http://[fd00:ec2::254]/", wantErr: "link-local or cloud metadata address"},
 	}
 	for _, tt := range tests {
-		assertErr(t, "ValidateSourceURL("+quote(tt.raw)+")", ValidateSourceURL(tt.raw), tt.wantErr)
+		assertErr(t, "sources.CheckSourceURL("+quoteEscaped(tt.raw)+")", sources.CheckSourceURL(tt.raw), tt.wantErr)
 	}
 }
 
@@ -309,7 +311,7 @@ func TestCheckEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := CheckEndpoint(tt.raw, tt.allowPlainHTTP)
-		assertErr(t, "CheckEndpoint("+quote(tt.raw)+")", err, tt.wantErr)
+		assertErr(t, "CheckEndpoint("+quoteEscaped(tt.raw)+")", err, tt.wantErr)
 	}
 }
 
@@ -335,9 +337,9 @@ func TestURLErrorsHideUserInfo(t *testing.T) {
 		"https://user:s3cret@example.com",
 		"https://user:s3cret@@example.com?next=/x",
 	} {
-		err := ValidateSourceURL(raw)
+		err := sources.CheckSourceURL(raw)
 		if err == nil || strings.Contains(err.Error(), "s3cret") {
-			t.Errorf("ValidateSourceURL(%q) = %v, want an error without the credential", raw, err)
+			t.Errorf("sources.CheckSourceURL(%q) = %v, want an error without the credential", raw, err)
 		}
 		if err := CheckEndpoint(raw, true); err == nil || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("CheckEndpoint(%q) = %v, want an error without the credential", raw, err)
@@ -346,7 +348,7 @@ func TestURLErrorsHideUserInfo(t *testing.T) {
 }
 
 func TestAllocationReportMessage(t *testing.T) {
-	r := AllocationReport{Findings: []Finding{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
+	r := AllocationReport{Findings: []FieldProblem{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
 	if got, want := r.Message(), `allocation incomplete: owner is not set; product is a placeholder ("x")`; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
 	}
@@ -364,7 +366,7 @@ func BenchmarkCheckAllocation(b *testing.B) {
 	}
 }
 
-func TestCheckSourceKind(t *testing.T) {
+func TestSourceKindRule(t *testing.T) {
 	tests := []struct {
 		kind, wantErr string
 	}{
@@ -375,13 +377,13 @@ func TestCheckSourceKind(t *testing.T) {
 		{strings.Repeat("k", MaxTagLength+1), "source kind \"" + strings.Repeat("k", MaxTagLength+1) + "\" is 257 characters long; at most 256 are allowed"},
 	}
 	for _, tt := range tests {
-		err := CheckSourceKind(tt.kind)
+		err := checkSourceKind(tt.kind)
 		got := ""
 		if err != nil {
 			got = err.Error()
 		}
 		if got != tt.wantErr {
-			t.Errorf("CheckSourceKind(%q) = %q, want %q", tt.kind, got, tt.wantErr)
+			t.Errorf("checkSourceKind(%q) = %q, want %q", tt.kind, got, tt.wantErr)
 		}
 	}
 }

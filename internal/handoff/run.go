@@ -41,8 +41,10 @@ type Check struct {
 // Previous is what the last run of the same check left in state; the zero
 // value means this is the first run.
 type Previous struct {
-	RunID   string
-	Log     string
+	RunID string // numbers this run
+	// Record is the last run's values as state keeps them, at least those
+	// its history entry holds (RunRecord.HistoryEntry).
+	Record  RunRecord
 	Sources []sources.Page    // the last run's pages, whose digests source_changed compares
 	History map[string]string // earlier runs' entries by run id
 }
@@ -99,7 +101,7 @@ type Runner struct {
 func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit int) Outcome {
 	var o Outcome
 	o.ReviewedAt = r.Now().UTC().Truncate(time.Second)
-	o.RunID = NextRunID(c.ID, prev.RunID, o.ReviewedAt)
+	o.RunID = nextRunID(c.ID, prev.RunID, o.ReviewedAt)
 	if c.ReviewIntervalDays > 0 {
 		o.ReviewDueAt = o.ReviewedAt.AddDate(0, 0, int(c.ReviewIntervalDays))
 	}
@@ -112,15 +114,15 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	happy := o.Probe.HappyPath
 
 	o.CredentialFingerprint = CredentialFingerprint(c.ApprovedKey)
-	o.HappyPathResult = PassFail(HappyPathPassed(happy))
-	o.ErrorPathResult = ErrorPathResult(happy, o.Probe.ErrorPath)
+	o.HappyPathResult = passFail(happyPathPassed(happy))
+	o.ErrorPathResult = errorPathResult(happy, o.Probe.ErrorPath)
 	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
 	o.Allocation = r.Policy.CheckAllocation(c.Allocation)
 	facts := o.facts(c, r.Ledger != nil)
 	o.EvidenceCaptured = facts.EvidenceCaptured()
 	o.Decision, o.Reasons = Decide(facts)
 	o.Log = o.logFields(c).Render()
-	o.History = PushHistory(prev.History, prev.Log, historyLimit)
+	o.History = PushHistory(prev.History, prev.Record, historyLimit)
 	return o
 }
 
@@ -141,7 +143,7 @@ func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *l
 	out := r.Probe.Run(ctx, req, c.ApprovedKey, c.InvalidKey)
 	receivedAt := r.Now()
 	happy := out.HappyPath
-	if !HappyPathPassed(happy) {
+	if !happyPathPassed(happy) {
 		return out, nil
 	}
 	found := r.Ledger.Find(ctx, ledger.Query{
@@ -169,7 +171,7 @@ func (o Outcome) facts(c Check, ledgerConfigured bool) Facts {
 	happy := o.Probe.HappyPath
 	f := Facts{
 		AllocationComplete: o.Allocation.Complete(),
-		HappyPathPassed:    HappyPathPassed(happy),
+		HappyPathPassed:    happyPathPassed(happy),
 		ErrorPathResult:    o.ErrorPathResult,
 		UsageCaptured:      happy.Usage.Found && happy.Usage.TotalTokens > 0,
 		MaxAttempts:        max(happy.Attempts, o.Probe.ErrorPath.Attempts),
@@ -198,16 +200,16 @@ func (r Runner) fetchSources(ctx context.Context, c Check) []sources.Page {
 // reading as verified).
 func notPassed(p sources.Page) bool { return p.Result != sources.Pass }
 
-// HappyPathPassed: the approved key must get an ordinary answer.
-func HappyPathPassed(r probe.Result) bool { return r.Category == probe.CategoryOK }
+// happyPathPassed: the approved key must get an ordinary answer.
+func happyPathPassed(r probe.Result) bool { return r.Category == probe.CategoryOK }
 
-// ErrorPathResult judges the error path against the happy path. It passes
+// errorPathResult judges the error path against the happy path. It passes
 // only when the invalid key was refused as an authentication failure while
 // the approved key was not: when both were refused so, the endpoint refuses
 // every key (wrong protocol, missing header, revoked key) and the error path
 // proves nothing, so it is inconclusive. Anything else (an accepted key, a
 // timeout, an unreachable endpoint, a server error) fails.
-func ErrorPathResult(happy, errPath probe.Result) string {
+func errorPathResult(happy, errPath probe.Result) string {
 	switch {
 	case errPath.Category != probe.CategoryAuthFailure:
 		return ResultFail
@@ -218,8 +220,8 @@ func ErrorPathResult(happy, errPath probe.Result) string {
 	}
 }
 
-// PassFail renders a path's outcome the way the checklist does.
-func PassFail(passed bool) string {
+// passFail renders a path's outcome the way the checklist does.
+func passFail(passed bool) string {
 	if passed {
 		return ResultPass
 	}
@@ -227,9 +229,9 @@ func PassFail(passed bool) string {
 }
 
 // logFields collects this run's log values.
-func (o Outcome) logFields(c Check) LogFields {
+func (o Outcome) logFields(c Check) RunRecord {
 	happy, errPath := o.Probe.HappyPath, o.Probe.ErrorPath
-	f := LogFields{
+	f := RunRecord{
 		RunID:             o.RunID,
 		ReviewedAt:        o.ReviewedAt.Format(time.RFC3339),
 		Operator:          c.Operator,

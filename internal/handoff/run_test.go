@@ -133,7 +133,7 @@ func TestRunDecisions(t *testing.T) {
 		},
 		{
 			name: "a source page answers 404",
-			edit: func(f *fakeAPI, _ *Check) { f.setPage(SourceSupport, http.StatusNotFound, "gone") },
+			edit: func(f *fakeAPI, _ *Check) { f.setPage(sourceSupport, http.StatusNotFound, "gone") },
 			want: Review, wantReasons: []Reason{ReasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
 			wantDetail: []string{"Source pages:\n  - support /pages/support: failed, HTTP 404\n"},
 		},
@@ -205,7 +205,7 @@ func closedURL(t *testing.T) string {
 
 func TestRunListsOnlyPagesThatPassed(t *testing.T) {
 	f := newFakeAPI(t)
-	f.setPage(SourcePricing, http.StatusNotFound, "gone")
+	f.setPage(sourcePricing, http.StatusNotFound, "gone")
 	o := newRunner(nil).Run(t.Context(), completeCheck(f), Previous{}, 10)
 
 	want := "[" + strings.Join([]string{f.pageURL("allocation"), f.pageURL("support"), f.pageURL("unit_economics")}, ", ") + "]"
@@ -371,9 +371,9 @@ func TestRunAfterPreviousRun(t *testing.T) {
 				t.Fatalf("first run id = %s", first.RunID)
 			}
 			if tt.changePage {
-				f.setPage(SourcePricing, http.StatusOK, "<html>new pricing</html>")
+				f.setPage(sourcePricing, http.StatusOK, "<html>new pricing</html>")
 			}
-			prev := Previous{RunID: first.RunID, Log: first.Log, Sources: first.Sources, History: first.History}
+			prev := Previous{RunID: first.RunID, Record: first.logFields(completeCheck(f)), Sources: first.Sources, History: first.History}
 			second := runner.Run(t.Context(), completeCheck(f), prev, tt.historyLimit)
 
 			if second.RunID != "cost-handoff-20261130-3f9a1c2b7d4e-004" {
@@ -385,7 +385,7 @@ func TestRunAfterPreviousRun(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(second.History)); !slices.Equal(got, tt.wantHistory) {
 				t.Errorf("History holds %q, want %q", got, tt.wantHistory)
 			}
-			if _, entry := HistoryEntry(first.Log); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
+			if _, entry := first.logFields(completeCheck(f)).HistoryEntry(); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
 				t.Errorf("History[%s] = %q, want the first run's entry %q", run3, second.History[run3], entry)
 			}
 			for _, id := range []string{run1, run2} {

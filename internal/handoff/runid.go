@@ -25,10 +25,10 @@ const (
 	uniqueLength = 12
 )
 
-// NextRunID returns the run id of a run at now of the check checkID, that
+// nextRunID returns the run id of a run at now of the check checkID, that
 // follows previousRunID ("" for the first run). The sequence counts the
 // check's runs from 001 whatever the date.
-func NextRunID(checkID, previousRunID string, now time.Time) string {
+func nextRunID(checkID, previousRunID string, now time.Time) string {
 	return fmt.Sprintf("%s%s-%s-%03d", runIDPrefix, now.UTC().Format(runIDDate), RunIDUniquePart(checkID), RunSequence(previousRunID)+1)
 }
 

@@ -25,8 +25,8 @@ func TestNextRunID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := NextRunID(tt.checkID, tt.prevID, tt.now); got != tt.want {
-				t.Errorf("NextRunID = %q, want %q", got, tt.want)
+			if got := nextRunID(tt.checkID, tt.prevID, tt.now); got != tt.want {
+				t.Errorf("nextRunID = %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -40,7 +40,7 @@ func TestRunIDsUniqueAcrossChecks(t *testing.T) {
 	seen := map[string]string{}
 	for _, id := range ids {
 		for _, prev := range []string{"", "cost-handoff-20261129-" + RunIDUniquePart(id) + "-001"} {
-			runID := NextRunID(id, prev, now)
+			runID := nextRunID(id, prev, now)
 			if other, dup := seen[runID]; dup {
 				t.Errorf("checks %q and %q share run id %s", other, id, runID)
 			}

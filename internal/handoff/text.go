@@ -25,6 +25,8 @@ func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsContro
 // of the log.
 func oneLine(s string) string { return strings.Join(strings.Fields(sanitize.Normalize(s)), " ") }
 
-// quote shows a user's value in a message: quoted, with anything invisible or
-// non-printable escaped, so the person sees exactly what to fix.
-func quote(s string) string { return strconv.Quote(s) }
+// quoteEscaped shows a user's value in a message: Go-quoted
+// (strconv.Quote), with anything invisible or non-printable escaped, so the
+// person sees exactly what to fix. (sources quotes a URL it has already
+// parsed as is; ledger quotes a gateway's words in curly quotes.)
+func quoteEscaped(s string) string { return strconv.Quote(s) }

@@ -80,14 +80,8 @@ func (c *Client) acquireSlot(ctx context.Context) bool {
 	return true
 }
 
-// Send makes exactly one attempt with key and classifies it. Neither key nor
-// any of otherSecrets (the other path's key) appears in any field of the
-// Result, as sent or trimmed of surrounding space.
-func (c *Client) Send(ctx context.Context, req Request, key string, otherSecrets ...string) Result {
-	return c.send(ctx, req, key, sanitize.New(append(append([]string{key}, otherSecrets...), req.Credentials...)...))
-}
-
-// send is Send with the scrubber of every credential already built.
+// send makes exactly one attempt with key and classifies it, scrubbing
+// every credential scrub knows from the Result.
 func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanitize.Scrubber) Result {
 	spec, ok := protocols[req.Protocol]
 	if !ok {

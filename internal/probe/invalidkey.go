@@ -2,8 +2,6 @@ package probe
 
 import (
 	"crypto/rand"
-	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -17,34 +15,6 @@ const (
 	// the invalid key may not contain.
 	sharedRun = 4
 )
-
-// MaxKeyLength bounds, in bytes, every credential the provider is given
-// (api_key, api_key_wo, invalid_api_key_wo). Real keys are a few hundred
-// bytes at most; a bound keeps the sanitiser's and the invalid-key
-// generator's work small, and a longer value is almost always a file or
-// several keys pasted by mistake.
-const MaxKeyLength = 1024
-
-// CheckKey refuses a key longer than MaxKeyLength; name starts the message,
-// which never holds any part of the key.
-func CheckKey(name, key string) error {
-	if n := len(key); n > MaxKeyLength {
-		return fmt.Errorf("%s is %d bytes long; a key is at most %d bytes (1 KiB). Check that it holds one key and nothing else", name, n, MaxKeyLength)
-	}
-	return nil
-}
-
-// CheckInvalidKey refuses an invalid_api_key_wo that is the approved key
-// (as sent or trimmed): the error path would send the approved key, be
-// accepted, and prove nothing about other keys.
-func CheckInvalidKey(approved, invalid string) error {
-	if invalid != "" && strings.TrimSpace(invalid) == strings.TrimSpace(approved) {
-		return errors.New("invalid_api_key_wo is the same key as the approved key, so the error path would send the approved key " +
-			"and could not show whether an invalid key is refused. Set it to a disabled or revoked test key, or leave it out " +
-			"to use a generated invalid key")
-	}
-	return nil
-}
 
 // publicKeyPrefixes are the vendors' published key prefixes, the only part
 // of a key that is not secret, longest first so that the longest match wins.

@@ -100,14 +100,6 @@ func userMessages(prompt string) []any {
 	return []any{map[string]any{"role": "user", "content": prompt}}
 }
 
-// ParseProtocol maps a configured name to a Protocol.
-func ParseProtocol(s string) (Protocol, bool) {
-	if _, ok := protocols[Protocol(s)]; !ok {
-		return "", false
-	}
-	return Protocol(s), true
-}
-
 // ProtocolNames lists the supported protocol names, sorted.
 func ProtocolNames() []string {
 	names := make([]string, 0, len(protocols))

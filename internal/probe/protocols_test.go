@@ -151,27 +151,6 @@ func assertSameJSON(t *testing.T, got []byte, want string) {
 	}
 }
 
-func TestParseProtocol(t *testing.T) {
-	tests := []struct {
-		in     string
-		want   Protocol
-		wantOK bool
-	}{
-		{"openai_chat", OpenAIChat, true},
-		{"openai_responses", OpenAIResponses, true},
-		{"anthropic_messages", AnthropicMessages, true},
-		{"gemini", Gemini, true},
-		{"OpenAI_Chat", "", false},
-		{"", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := ParseProtocol(tt.in)
-		if ok != tt.wantOK || got != tt.want {
-			t.Errorf("ParseProtocol(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
-		}
-	}
-}
-
 func TestProtocolNames(t *testing.T) {
 	want := []string{"anthropic_messages", "gemini", "openai_chat", "openai_responses"}
 	if got := ProtocolNames(); !slices.Equal(got, want) {

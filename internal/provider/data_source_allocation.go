@@ -2,13 +2,11 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -47,8 +45,8 @@ func (d *allocationDataSource) Metadata(_ context.Context, req datasource.Metada
 	resp.TypeName = req.ProviderTypeName + "_allocation"
 }
 
-func (d *allocationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.data, _ = req.ProviderData.(*providerData)
+func (d *allocationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *allocationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -96,14 +94,16 @@ func (d *allocationDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	policy := d.data.policyOf()
-	resp.Diagnostics.Append(overrideList(ctx, m.Required, &policy.RequiredTags)...)
+	q := handoff.AllocationQuery{
+		Explicit:         allocationOf(m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter),
+		Policy:           d.data.policyOf(),
+		FailOnIncomplete: m.FailOnIncomplete.ValueBool(),
+	}
+	resp.Diagnostics.Append(overrideList(ctx, m.Required, &q.Policy.RequiredTags)...)
 	tags, diags := stringMapOf(ctx, m.Tags)
 	resp.Diagnostics.Append(diags...)
-	fromTags, unrecognised := handoff.AllocationFromTags(tags)
-	explicit := allocationOf(m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter)
-	report := policy.CheckAllocation(fromTags.Merge(explicit))
-
+	q.Tags = tags
+	report, _ := q.Answer()
 	m.Complete = types.BoolValue(report.Complete())
 	m.Missing = stringList(report.Missing)
 	invalid := make([]string, len(report.Invalid))
@@ -111,27 +111,7 @@ func (d *allocationDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		invalid[i] = f.String()
 	}
 	m.Invalid = stringList(invalid)
-	m.Message = types.StringValue(allocationMessage(report, unrecognised))
-	if !report.Complete() && m.FailOnIncomplete.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("fail_on_incomplete"), "Incomplete cost handoff allocation", m.Message.ValueString())
-	}
+	m.Message = types.StringValue(q.Message())
+	resp.Diagnostics.Append(judge(q)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func allocationMessage(r handoff.AllocationReport, unrecognised []string) string {
-	msg := r.Message()
-	if len(unrecognised) > 0 {
-		msg += "; ignored tags that are not allocation fields: " + strings.Join(unrecognised, ", ")
-	}
-	return msg
-}
-
-// allocationAttributes is the one table from allocation field to the
-// attribute that holds it; the check and the data source share the names.
-var allocationAttributes = []struct{ field, attribute string }{
-	{handoff.FieldOwner, "owner_tag"},
-	{handoff.FieldWorkload, "workload_tag"},
-	{handoff.FieldEnvironment, "environment"},
-	{handoff.FieldProduct, "product"},
-	{handoff.FieldCostCenter, "cost_center"},
 }

@@ -100,19 +100,31 @@ output "message"  { value = data.costhandoff_allocation.this.message }
 }
 
 func TestAccAllocation_failOnIncompleteFailsPlan(t *testing.T) {
+	allocationPlanFails(t, `
+  tags               = { owner = "team-search", workload = "TODO" }
+  fail_on_incomplete = true`,
+		`(?s)Incomplete cost handoff allocation.*workload is a placeholder \("TODO"\): replace it with a\s+real value; environment is not set`)
+}
+
+// Two spellings of one allocation field in tags with different values are
+// a conflict the plan names, never a value silently dropped.
+func TestAccAllocation_conflictingTagsFailPlan(t *testing.T) {
+	allocationPlanFails(t, `
+  tags = { owner = "team-search", workload = "search", environment = "staging", Environment = "Prod" }`,
+		`(?s)Conflicting allocation tags.*"Environment"\s+=\s+"Prod"\s+and\s+"environment"\s+=\s+"staging".*Keep\s+one`)
+}
+
+// allocationPlanFails plans a costhandoff_allocation with args and wants
+// the plan to fail with an error matching want.
+func allocationPlanFails(t *testing.T, args, want string) {
 	e := newTestEnv(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
-			Config: e.providerBlock("") + `
-data "costhandoff_allocation" "this" {
-  tags               = { owner = "team-search", workload = "TODO" }
-  fail_on_incomplete = true
-}
-`,
+			Config:      e.providerBlock("") + "\ndata \"costhandoff_allocation\" \"this\" {" + args + "\n}\n",
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Incomplete cost handoff allocation.*workload is a placeholder \("TODO"\): replace it with a\s+real value; environment is not set`),
+			ExpectError: regexp.MustCompile(want),
 		}},
 	})
 }

@@ -48,3 +48,50 @@ func TestAccLedgerConfig_credentialPerLedger(t *testing.T) {
 		})
 	}
 }
+
+// A ledger setting with ledger_api left at none would be silently ignored:
+// the plan fails on the setting and names the fix. Only the configuration
+// is judged: the ledger's environment variables may be set machine-wide.
+func TestAccLedgerConfig_settingWithoutLedger(t *testing.T) {
+	cases := []struct {
+		name, provider string
+		env            map[string]string
+		err            *regexp.Regexp
+	}{
+		{"ledger_endpoint", `ledger_endpoint = "https://gw.example"`, nil, nil},
+		{"ledger_token", `ledger_token = "sk-test-ledger-token"`, nil, nil},
+		{"ledger_wait", `ledger_wait = "45s"`, nil, nil},
+		{"ledger_user_id", `ledger_user_id = "42"`, nil, nil},
+		{"ledger_token_name", `ledger_token_name = "smoke"`, nil, nil},
+		{"ledger_quota_per_usd", `ledger_quota_per_usd = 1000`, nil, nil},
+		{"ledger_endpoint with ledger_api none written out", `ledger_api = "none"
+  ledger_endpoint = "https://gw.example"`, nil, regexp.MustCompile(`(?s)Ledger setting without a ledger.*ledger_endpoint is set, but ledger_api is "none"`)},
+		{"the environment's ledger token and user id are not judged", "",
+			map[string]string{EnvLedgerToken: "sk-test-machine-wide", EnvLedgerUserID: "7"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			for k, v := range tc.env {
+				e.env[k] = v
+			}
+			want := tc.err
+			if want == nil && tc.env == nil {
+				want = regexp.MustCompile(`(?s)Ledger setting without a ledger.*` + tc.name + `\s+is\s+set,\s+but\s+ledger_api\s+is\s+"none".*Set\s+ledger_api\s+to\s+the\s+ledger\s+it\s+belongs\s+to,\s+or\s+remove\s+` + tc.name)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					Config:             e.withProvider(tc.provider, ""),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ExpectError:        want,
+				}},
+			})
+			if n := e.standin.AIRequests() + e.standin.LedgerRequests(); n != 0 {
+				t.Errorf("a plan sent %d requests", n)
+			}
+		})
+	}
+}

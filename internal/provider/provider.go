@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -35,12 +37,12 @@ import (
 
 // Environment variables read when the matching argument is not configured.
 const (
-	EnvEndpoint = "COSTHANDOFF_ENDPOINT"
-	EnvAPIKey   = "COSTHANDOFF_API_KEY"
-	EnvOperator = "COSTHANDOFF_OPERATOR"
+	EnvEndpoint = handoff.EnvEndpoint
+	EnvAPIKey   = handoff.EnvAPIKey
+	EnvOperator = handoff.EnvOperator
 	// EnvLedgerToken and EnvLedgerUserID feed the gateway's usage-log API.
-	EnvLedgerToken  = "COSTHANDOFF_LEDGER_TOKEN"
-	EnvLedgerUserID = "COSTHANDOFF_LEDGER_USER_ID"
+	EnvLedgerToken  = handoff.EnvLedgerToken
+	EnvLedgerUserID = handoff.EnvLedgerUserID
 )
 
 // Defaults of the provider's arguments.
@@ -48,10 +50,7 @@ const (
 	DefaultEndpoint       = "https://api.cometapi.com/v1"
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxConcurrent  = 4
-	MinRequestTimeout     = time.Second
-	MaxRequestTimeout     = 10 * time.Minute
 	MaxConcurrentChecks   = 100
-	MaxLedgerWait         = 10 * time.Minute
 	DefaultQuotaPerUSD    = 500000.0
 )
 
@@ -140,7 +139,6 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"request_timeout": schema.StringAttribute{
 				Optional: true, CustomType: timetypes.GoDurationType{},
 				MarkdownDescription: "Timeout of each smoke-test request, as a Go duration such as `30s` or `1m30s`, between `1s` and `10m`. Defaults to `30s`.",
-				Validators:          []validator.String{durationBetween{MinRequestTimeout, MaxRequestTimeout}},
 			},
 			"max_concurrent_checks": schema.Int64Attribute{
 				Optional: true,
@@ -171,7 +169,6 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"ca_cert_pem": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "PEM-encoded CA certificate trusted for the endpoint in addition to the system roots. TLS is always verified.",
-				Validators:          []validator.String{caCertValidator{}},
 			},
 			"allow_plain_http": schema.BoolAttribute{
 				Optional:            true,
@@ -227,7 +224,6 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				MarkdownDescription: "How long to look for the smoke request's row, as a Go duration up to `10m`; `0s` reads once. " +
 					"It bounds the whole lookup, each read included. Only reads. Defaults to `30s`, `90s` for `litellm`, `6m` for " +
 					"`openai_usage` and `anthropic_usage`.",
-				Validators: []validator.String{durationBetween{0, MaxLedgerWait}},
 			},
 			"ledger_quota_per_usd": schema.Float64Attribute{
 				Optional:            true,
@@ -271,54 +267,44 @@ func (p *costhandoffProvider) Functions(context.Context) []func() function.Funct
 	return []func() function.Function{newMissingTagsFunction}
 }
 
-// ValidateConfig checks at plan time what needs more than one argument.
+// ValidateConfig judges the configuration as written by the rule book
+// (handoff.ProviderConfig): what needs more than one argument, and the
+// ledger settings, which need ledger_api.
 func (p *costhandoffProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(validateLedgerKeyID(m)...)
-	}
-	if resp.Diagnostics.HasError() || m.Endpoint.IsUnknown() || m.Endpoint.IsNull() || m.AllowPlainHTTP.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, name := range []string{"endpoint", "ledger_endpoint"} {
-		var v types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
-		if v.IsNull() || v.IsUnknown() {
-			continue
-		}
-		if err := handoff.CheckEndpoint(v.ValueString(), m.AllowPlainHTTP.ValueBool()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid "+name, err.Error())
+	ledgerSettings := map[string]handoff.Input{}
+	for name, v := range providerArguments(m) {
+		if strings.HasPrefix(name, "ledger_") && name != "ledger_api" {
+			ledgerSettings[name] = inputOf(v)
 		}
 	}
+	resp.Diagnostics.Append(judge(handoff.ProviderConfig{
+		Endpoint: inputOf(m.Endpoint), LedgerEndpoint: inputOf(m.LedgerEndpoint), AllowPlainHTTP: inputOf(m.AllowPlainHTTP),
+		LedgerAPI: inputOf(m.LedgerAPI), LedgerKeyID: inputOf(m.LedgerKeyID), LedgerSettings: ledgerSettings,
+		RequestTimeout: inputOf(m.RequestTimeout), LedgerWait: inputOf(m.LedgerWait), CACertPEM: inputOf(m.CACertPEM),
+	})...)
 }
 
-// validateLedgerKeyID: the usage APIs read the approved key's usage by its
-// id, which the others have no use for. A plan-time rule of the ledger
-// settings, beside the others (ValidateConfig and configureLedger).
-func validateLedgerKeyID(m providerModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if m.LedgerAPI.IsUnknown() || m.LedgerKeyID.IsUnknown() {
-		return diags
+// providerArguments are the provider's arguments by attribute name, read
+// off the model's struct tags, so a new ledger_* argument is judged with
+// the others.
+func providerArguments(m providerModel) map[string]attr.Value {
+	v := reflect.ValueOf(m)
+	out := make(map[string]attr.Value, v.NumField())
+	for i := range v.NumField() {
+		out[v.Type().Field(i).Tag.Get("tfsdk")], _ = v.Field(i).Interface().(attr.Value)
 	}
-	api := stringOr(m.LedgerAPI, "", ledgerNone)
-	d, ok := ledger.Describe(ledger.API(api))
-	switch {
-	case ok && d.NeedsKeyID && m.LedgerKeyID.IsNull():
-		diags.AddAttributeError(path.Root("ledger_key_id"), "Missing ledger_key_id",
-			"ledger_api = \""+api+"\" reads "+d.Name+" for one API key: set ledger_key_id to the id the vendor's console shows "+
-				"for the approved key (key_… for OpenAI, apikey_… for Anthropic). It is an identifier, not a secret.")
-	case (!ok || !d.NeedsKeyID) && !m.LedgerKeyID.IsNull():
-		diags.AddAttributeError(path.Root("ledger_key_id"), "ledger_key_id does not apply",
-			"ledger_key_id is read only by ledger_api = \"openai_usage\" and \"anthropic_usage\"; ledger_api is \""+api+
-				"\": remove ledger_key_id.")
-	}
-	return diags
+	return out
 }
 
 // newProviderData resolves the configuration against the environment and
-// the defaults. The endpoint is checked here as well as in ValidateConfig,
-// because an endpoint from the environment is only seen here.
+// the defaults. The rule book judges the resolved settings here as well as
+// the configuration in ValidateConfig, because a value from the environment
+// is only seen here.
 func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerModel) (*providerData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	d := &providerData{
@@ -329,15 +315,6 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		allowPlainHTTP: m.AllowPlainHTTP.ValueBool(),
 		ledger:         ledgerSetting{API: stringOr(m.LedgerAPI, "", ledgerNone)},
 	}
-	if err := handoff.CheckEndpoint(d.endpoint, d.allowPlainHTTP); err != nil {
-		diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
-	}
-	if err := probe.CheckKey("api_key", d.apiKey); err != nil {
-		diags.AddAttributeError(path.Root("api_key"), "Invalid api_key", err.Error()+" (the key is the provider's api_key, else "+EnvAPIKey+").")
-	}
-	if err := handoff.CheckText("operator", d.operator); err != nil {
-		diags.AddAttributeError(path.Root("operator"), "Invalid operator", err.Error()+" (the operator is the provider's operator, else "+EnvOperator+").")
-	}
 	timeout := durationOr(m.RequestTimeout, DefaultRequestTimeout, &diags)
 	maxConcurrent := DefaultMaxConcurrent
 	if !m.MaxConcurrentChecks.IsNull() {
@@ -347,11 +324,6 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 	diags.Append(overrideList(ctx, m.RequiredTags, &policy.RequiredTags)...)
 	diags.Append(overrideList(ctx, m.AllowedEnvironments, &policy.AllowedEnvironments)...)
 	diags.Append(overrideList(ctx, m.RequiredSourceKinds, &policy.RequiredSourceKinds)...)
-	for _, kind := range policy.RequiredSourceKinds {
-		if err := handoff.CheckSourceKind(kind); err != nil {
-			diags.AddAttributeError(path.Root("required_source_kinds"), "Invalid required_source_kinds", err.Error())
-		}
-	}
 
 	transport := p.transport
 	if transport == nil {
@@ -368,8 +340,8 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		Policy:  policy,
 		Now:     p.now,
 	}
-	diags.Append(validateLedgerKeyID(m)...)
-	if d.ledger.API != ledgerNone && !diags.HasError() {
+	diags.Append(judge(*d.settings())...)
+	if d.ledger.API != ledgerNone {
 		diags.Append(p.configureLedger(m, d, transport)...)
 	}
 	if diags.HasError() {
@@ -396,7 +368,7 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
-	if err := probe.CheckKey("ledger_token", d.ledgerToken); err != nil {
+	if err := handoff.CheckKey("ledger_token", d.ledgerToken); err != nil {
 		diags.AddAttributeError(path.Root("ledger_token"), "Invalid ledger_token", err.Error()+" (the token is the provider's ledger_token, else "+EnvLedgerToken+").")
 	}
 	quotaPerUSD := DefaultQuotaPerUSD

@@ -1,6 +1,10 @@
 package provider
 
 import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
@@ -35,3 +39,32 @@ func (d *providerData) policyOf() handoff.Policy {
 }
 
 func (d *providerData) ledgerConfigured() bool { return d.runner.Ledger != nil }
+
+// settings is what the rule book knows of the provider: nil before it is
+// configured (terraform validate).
+func (d *providerData) settings() *handoff.ProviderSettings {
+	if d == nil {
+		return nil
+	}
+	return &handoff.ProviderSettings{
+		Endpoint: d.endpoint, AllowPlainHTTP: d.allowPlainHTTP, APIKey: d.apiKey, Operator: d.operator,
+		Policy: d.runner.Policy, LedgerAPI: d.ledger.API, LedgerToken: d.ledgerToken,
+		LedgerEndpoint: d.ledger.Endpoint, LedgerKeyID: d.ledger.KeyID,
+	}
+}
+
+// providerDataOf is the provider's data a resource or data source is
+// configured with: nil before the provider is configured, and an error, as
+// hashicorp/time reports it, when the value is of another type (a bug of
+// this provider, never of a configuration).
+func providerDataOf(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	d, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
+	}
+	return d
+}

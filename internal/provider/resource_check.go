@@ -34,70 +34,8 @@ func (r *checkResource) Metadata(_ context.Context, req resource.MetadataRequest
 	resp.TypeName = req.ProviderTypeName + "_check"
 }
 
-func (r *checkResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	r.data, _ = req.ProviderData.(*providerData)
-}
-
-// ValidateConfig reports every gap knowable from configuration, each on its
-// attribute. Terraform calls it again during apply once every value is
-// known, so a gap hidden behind an unknown value at plan time fails the
-// apply on its attribute before any request is sent. Without a configured
-// provider (terraform validate) the default policy judges what is set.
-func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	cfg, ok := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	resp.Diagnostics.Append(r.data.validateCheckConfig(cfg)...)
-}
-
-// ModifyPlan resolves the arguments left out, decides whether apply runs
-// the check, and says why at plan time. It never sends a request.
-func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		// A destroy needs nothing; an unconfigured provider (values unknown
-		// until apply) plans again once configured.
-		return
-	}
-	d := r.data
-	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
-	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
-	if !ok || !ok2 {
-		return
-	}
-	plan.resolveLeftOut(cfg, d)
-	fingerprint := d.plannedFingerprint(cfg)
-	if req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(d.requireCredential(cfg)...)
-		plan.planRun(nil, d, fingerprint)
-	} else {
-		state, _ := readModel(ctx, req.State.Raw, &resp.Diagnostics)
-		observed, diags := readObservedPages(ctx, req.Private)
-		resp.Diagnostics.Append(diags...)
-		tested, diags := readLedgerTested(ctx, req.Private)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		causes, unchecked := plan.rerunCauses(ctx, state, rerunInputs{
-			fingerprint: fingerprint, observed: observed, ledgerTested: tested, ledgerNow: d.ledger, now: d.runner.Now(),
-		})
-		for _, p := range unchecked {
-			resp.Diagnostics.AddWarning(uncheckedWarning(plan, p))
-		}
-		if len(causes) == 0 {
-			plan.keepResults(state)
-		} else {
-			resp.Diagnostics.Append(d.requireCredential(cfg)...)
-			resp.Diagnostics.AddWarning(rerunWarning(plan, state, causes))
-			tflog.Info(ctx, "cost handoff re-run planned", map[string]any{"causes": causes})
-			plan.planRun(&state, d, fingerprint)
-		}
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Plan.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
+func (r *checkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

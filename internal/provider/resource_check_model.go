@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
@@ -140,7 +141,6 @@ type happyPathModel struct {
 }
 
 type sourceModel struct {
-	URL        types.String `tfsdk:"url"`
 	Result     types.String `tfsdk:"result"`
 	StatusCode types.Int64  `tfsdk:"status_code"`
 	SHA256     types.String `tfsdk:"sha256"`
@@ -247,7 +247,6 @@ func sourceModels(pages []sources.Page) map[string]sourceModel {
 	out := make(map[string]sourceModel, len(pages))
 	for _, p := range pages {
 		out[p.Kind] = sourceModel{
-			URL:        types.StringValue(p.URL),
 			Result:     types.StringValue(string(p.Result)),
 			StatusCode: types.Int64Value(int64(p.StatusCode)),
 			SHA256:     optionalString(p.SHA256),
@@ -257,18 +256,21 @@ func sourceModels(pages []sources.Page) map[string]sourceModel {
 }
 
 // pages converts stored sources back, in kind order, for the next run's
-// comparison.
-func pages(ctx context.Context, m types.Map) ([]sources.Page, diag.Diagnostics) {
+// comparison. A page's URL is not stored with it: it is source_urls' value
+// under the same kind (SPEC section 3).
+func pages(ctx context.Context, m, sourceURLs types.Map) ([]sources.Page, diag.Diagnostics) {
 	if !known(m) {
 		return nil, nil
 	}
 	var models map[string]sourceModel
 	diags := m.ElementsAs(ctx, &models, false)
+	urls, d := stringMapOf(ctx, sourceURLs)
+	diags.Append(d...)
 	out := make([]sources.Page, 0, len(models))
 	for _, kind := range sortedKeys(models) {
 		s := models[kind]
 		out = append(out, sources.Page{
-			Kind: kind, URL: s.URL.ValueString(), Result: sources.Result(s.Result.ValueString()),
+			Kind: kind, URL: urls[kind], Result: sources.Result(s.Result.ValueString()),
 			StatusCode: int(s.StatusCode.ValueInt64()), SHA256: s.SHA256.ValueString(),
 		})
 	}
@@ -276,14 +278,52 @@ func pages(ctx context.Context, m types.Map) ([]sources.Page, diag.Diagnostics) 
 }
 
 // previous reads what the last run left in state.
-func (r checkResults) previous(ctx context.Context) (handoff.Previous, diag.Diagnostics) {
-	prev := handoff.Previous{RunID: r.RunID.ValueString(), Log: r.Log.ValueString()}
-	history, diags := stringMapOf(ctx, r.History)
+func (m checkModel) previous(ctx context.Context) (handoff.Previous, diag.Diagnostics) {
+	prev := handoff.Previous{RunID: m.RunID.ValueString(), Record: m.record(ctx)}
+	history, diags := stringMapOf(ctx, m.History)
 	prev.History = history
-	p, d := pages(ctx, r.Sources)
+	p, d := pages(ctx, m.Sources, m.SourceURLs)
 	diags.Append(d...)
 	prev.Sources = p
 	return prev, diags
+}
+
+// record is the run in state as the domain's record, from its attributes
+// (never from its log): the values its history entry holds. A state
+// without a run gives the zero record.
+func (m checkModel) record(ctx context.Context) handoff.RunRecord {
+	if !known(m.RunID) {
+		return handoff.RunRecord{}
+	}
+	r := handoff.RunRecord{
+		RunID: m.RunID.ValueString(), ReviewedAt: m.ReviewedAt.ValueString(), Operator: m.Operator.ValueString(),
+		WorkloadTag: m.WorkloadTag.ValueString(), OwnerTag: m.OwnerTag.ValueString(), Environment: m.Environment.ValueString(),
+		EvidenceCaptured: handoff.YesNo(m.EvidenceCaptured.ValueBool()), Decision: m.Decision.ValueString(),
+		FollowUpOwner: m.FollowUpOwner.ValueString(), Endpoint: handoff.LogEndpoint(m.Endpoint.ValueString()),
+	}
+	var happy happyPathModel
+	var errPath pathModel
+	if known(m.HappyPath) {
+		_ = m.HappyPath.As(ctx, &happy, basetypes.ObjectAsOptions{})
+	}
+	if known(m.ErrorPath) {
+		_ = m.ErrorPath.As(ctx, &errPath, basetypes.ObjectAsOptions{})
+	}
+	r.HappyPathResult, r.ErrorPathResult, r.RequestID = happy.Result.ValueString(), errPath.Result.ValueString(), happy.RequestID.ValueString()
+	_ = m.DecisionReasons.ElementsAs(ctx, &r.DecisionReasons, false)
+	var models map[string]sourceModel
+	_ = m.Sources.ElementsAs(ctx, &models, false)
+	for _, kind := range sortedKeys(models) {
+		s := models[kind]
+		r.Sources = append(r.Sources, handoff.SourceLine{Kind: kind, Result: s.Result.ValueString(), StatusCode: int(s.StatusCode.ValueInt64()), SHA256: s.SHA256.ValueString()})
+	}
+	var l ledgerModel
+	if known(m.Ledger) && m.Ledger.As(ctx, &l, basetypes.ObjectAsOptions{}) == nil {
+		status := l.Status.ValueString()
+		r.Ledger = &handoff.LedgerLine{Status: status, Matched: ledger.Status(status).Matched(),
+			Quota: l.Quota.ValueInt64(), HasQuota: known(l.Quota), ChargedUSD: l.ChargedUSD.ValueString()}
+	}
+	return r
 }
 
 // checkAttrTypes are the check's attribute types, from the schema.

@@ -2,14 +2,17 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
@@ -41,6 +44,55 @@ var rerunArguments = func() []string {
 	return names
 }()
 
+// ModifyPlan resolves the arguments left out, decides whether apply runs
+// the check, and says why at plan time. It never sends a request.
+func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		// A destroy needs nothing; an unconfigured provider (values unknown
+		// until apply) plans again once configured.
+		return
+	}
+	d := r.data
+	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
+	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
+	if !ok || !ok2 {
+		return
+	}
+	plan.resolveLeftOut(cfg, d)
+	fingerprint := cfg.plannedFingerprint(d)
+	if req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(cfg.requireCredential(d)...)
+		plan.planRun(nil, d, fingerprint)
+	} else {
+		state, _ := readModel(ctx, req.State.Raw, &resp.Diagnostics)
+		observed, diags := readObservedPages(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		tested, diags := readLedgerTested(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		causes, unchecked := plan.rerunCauses(ctx, state, rerunInputs{
+			fingerprint: fingerprint, observed: observed, ledgerTested: tested, ledgerNow: d.ledger, now: d.runner.Now(),
+		})
+		for _, p := range unchecked {
+			resp.Diagnostics.AddWarning(uncheckedWarning(plan, p))
+		}
+		if len(causes) == 0 {
+			plan.keepResults(state)
+		} else {
+			resp.Diagnostics.Append(cfg.requireCredential(d)...)
+			resp.Diagnostics.AddWarning(rerunWarning(plan, state, causes))
+			tflog.Info(ctx, "cost handoff re-run planned", map[string]any{"causes": causes})
+			plan.planRun(&state, d, fingerprint)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Plan.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
+}
+
 // resolveLeftOut gives the arguments the configuration cfg leaves out
 // their effective values, so the plan shows what will be recorded and a
 // changed default re-runs the check: operator and the tested path from the
@@ -62,43 +114,26 @@ func (m *checkModel) resolveLeftOut(cfg checkModel, d *providerData) {
 
 // plannedFingerprint is the fingerprint of the key a run would send now;
 // "" when api_key_wo is known only at apply, or there is no key at all.
-func (d *providerData) plannedFingerprint(cfg checkModel) string {
-	if cfg.APIKeyWO.IsUnknown() {
+func (m checkModel) plannedFingerprint(d *providerData) string {
+	if m.APIKeyWO.IsUnknown() {
 		return ""
 	}
-	return handoff.CredentialFingerprint(d.approvedKey(cfg))
+	return handoff.CredentialFingerprint(m.approvedKey(d))
 }
 
 // approvedKey is the key a run sends: the check's api_key_wo, else the
 // provider's api_key.
-func (d *providerData) approvedKey(cfg checkModel) string {
-	return stringOr(cfg.APIKeyWO, "", d.apiKey)
+func (m checkModel) approvedKey(d *providerData) string {
+	return stringOr(m.APIKeyWO, "", d.apiKey)
 }
 
 // planRun marks the results of the coming run unknown, but for what the
 // plan already knows: the id, the history (the run in state added, the
-// oldest dropped at the limit), each source page's URL, the allocation's
+// oldest dropped at the limit), each source page's kind, the allocation's
 // verdict, the key's fingerprint, and the values a run cannot set (no
 // ledger, no review date). prior is nil for a new check.
 func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint string) {
-	r := checkResults{
-		ID:                    types.StringUnknown(),
-		RunID:                 types.StringUnknown(),
-		ReviewedAt:            types.StringUnknown(),
-		ReviewDueAt:           types.StringUnknown(),
-		HappyPath:             types.ObjectUnknown(happyPathType.AttrTypes),
-		ErrorPath:             types.ObjectUnknown(errorPathType.AttrTypes),
-		EvidenceCaptured:      types.BoolUnknown(),
-		AllocationComplete:    types.BoolUnknown(),
-		MissingFields:         types.ListUnknown(types.StringType),
-		Sources:               types.MapUnknown(sourceType),
-		Decision:              types.StringUnknown(),
-		DecisionReasons:       types.ListUnknown(types.StringType),
-		Ledger:                types.ObjectUnknown(ledgerType.AttrTypes),
-		CredentialFingerprint: types.StringUnknown(),
-		Log:                   types.StringUnknown(),
-		History:               types.MapUnknown(types.StringType),
-	}
+	r := unknownResults
 	var history map[string]string
 	if prior != nil {
 		r.ID = prior.ID
@@ -107,11 +142,11 @@ func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint str
 	// A history_limit not known yet (from another resource) leaves the
 	// history unknown too: the plan must not promise what apply may not do.
 	if known(m.HistoryLimit) {
-		var log string
+		var last handoff.RunRecord
 		if prior != nil {
-			log = prior.Log.ValueString()
+			last = prior.record(context.Background())
 		}
-		r.History = stringMap(handoff.PushHistory(history, log, int(m.HistoryLimit.ValueInt64())))
+		r.History = stringMap(handoff.PushHistory(history, last, int(m.HistoryLimit.ValueInt64())))
 	}
 	if s, ok := m.plannedSources(); ok {
 		r.Sources = s
@@ -133,8 +168,31 @@ func (m *checkModel) planRun(prior *checkModel, d *providerData, fingerprint str
 	m.checkResults = r
 }
 
+// unknownResults are the computed attributes all unknown, derived from the
+// schema's computed attributes (checkComputed) by the model's tfsdk tags,
+// so a computed attribute added to the schema is planned unknown without
+// being listed here.
+var unknownResults = func() checkResults {
+	ctx := context.Background()
+	var r checkResults
+	v := reflect.ValueOf(&r).Elem()
+	computed := checkComputed()
+	for i := range v.NumField() {
+		a, ok := computed[v.Type().Field(i).Tag.Get("tfsdk")]
+		if !ok {
+			continue
+		}
+		t := a.GetType()
+		unknown, err := t.ValueFromTerraform(ctx, tftypes.NewValue(t.TerraformType(ctx), tftypes.UnknownValue))
+		if err == nil && reflect.TypeOf(unknown).AssignableTo(v.Field(i).Type()) {
+			v.Field(i).Set(reflect.ValueOf(unknown))
+		}
+	}
+	return r
+}()
+
 // plannedSources shows at plan which pages the run will check: each kind
-// and URL is known from the configuration, and so is the whole entry of a
+// is known from the configuration, and so is the whole entry of a
 // page that will be skipped; what a fetch will find is unknown.
 func (m checkModel) plannedSources() (types.Map, bool) {
 	if !known(m.SourceURLs) || m.VerifySources.IsUnknown() {
@@ -142,9 +200,8 @@ func (m checkModel) plannedSources() (types.Map, bool) {
 	}
 	skipped := !m.VerifySources.ValueBool()
 	pages := map[string]sourceModel{}
-	for kind, url := range m.SourceURLs.Elements() {
-		u, _ := url.(types.String)
-		page := sourceModel{URL: u, Result: types.StringUnknown(), StatusCode: types.Int64Unknown(), SHA256: types.StringUnknown()}
+	for kind := range m.SourceURLs.Elements() {
+		page := sourceModel{Result: types.StringUnknown(), StatusCode: types.Int64Unknown(), SHA256: types.StringUnknown()}
 		if skipped {
 			page.Result, page.StatusCode, page.SHA256 = types.StringValue(string(sources.Skipped)), types.Int64Value(0), types.StringNull()
 		}
@@ -215,7 +272,7 @@ func (m checkModel) rerunCauses(ctx context.Context, state checkModel, in rerunI
 		causes = append(causes, "its review expired at "+state.ReviewDueAt.ValueString())
 	}
 	if in.observed != nil {
-		recorded, _ := pages(ctx, state.Sources)
+		recorded, _ := pages(ctx, state.Sources, state.SourceURLs)
 		c := sources.Compare(recorded, in.observed)
 		if len(c.Changed) > 0 {
 			causes = append(causes, "a watched source page changed: "+strings.Join(c.Changed, ", "))
@@ -274,90 +331,4 @@ func uncheckedWarning(m checkModel, p sources.Page) (summary, detail string) {
 		"The %s page of the check %s (%s) could not be read on refresh: %s. A page that fails to load is no evidence "+
 			"that it changed, so no re-run is planned for it; the next refresh reads it again.",
 		p.Kind, m.describe(), p.URL, p.Status())
-}
-
-// Private state keys: what a refresh saw and what the last run was tested
-// against, kept out of the stored handoff.
-const (
-	observedSourcesKey = "observed_sources"
-	ledgerTestedKey    = "ledger_tested"
-)
-
-// ledgerSetting is the ledger a run is confirmed against.
-type ledgerSetting struct {
-	API      string `json:"api"`
-	Endpoint string `json:"endpoint,omitempty"`
-	KeyID    string `json:"key_id,omitempty"`
-}
-
-func (l ledgerSetting) String() string {
-	s := l.API
-	if l.Endpoint != "" {
-		s += " at " + l.Endpoint
-	}
-	if l.KeyID != "" {
-		s += " for key " + l.KeyID
-	}
-	return s
-}
-
-// privateState is what the framework's private state offers to plans,
-// reads and applies.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateStateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// readPrivate decodes a private key into v; found is false when the key is
-// absent. An unreadable value is ignored with a warning: the next refresh
-// or run writes it again.
-func readPrivate(ctx context.Context, private privateState, key string, v any) (found bool, diags diag.Diagnostics) {
-	if private == nil {
-		return false, nil
-	}
-	raw, diags := private.GetKey(ctx, key)
-	if len(raw) == 0 || diags.HasError() {
-		return false, diags
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		diags.AddWarning("Ignoring unreadable private state",
-			"The provider's private value "+key+" could not be read ("+err.Error()+"); the next refresh or run writes it again.")
-		return false, diags
-	}
-	return true, diags
-}
-
-func writePrivate(ctx context.Context, private privateStateWriter, key string, v any) diag.Diagnostics {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to keep private state", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, key, raw)
-}
-
-// readObservedPages returns nil when no refresh has watched the pages.
-func readObservedPages(ctx context.Context, private privateState) ([]sources.Page, diag.Diagnostics) {
-	var pages []sources.Page
-	found, diags := readPrivate(ctx, private, observedSourcesKey, &pages)
-	if !found {
-		return nil, diags
-	}
-	if pages == nil {
-		pages = []sources.Page{}
-	}
-	return pages, diags
-}
-
-func readLedgerTested(ctx context.Context, private privateState) (*ledgerSetting, diag.Diagnostics) {
-	var l ledgerSetting
-	found, diags := readPrivate(ctx, private, ledgerTestedKey, &l)
-	if !found {
-		return nil, diags
-	}
-	return &l, diags
 }

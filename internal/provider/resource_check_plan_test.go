@@ -110,6 +110,18 @@ func TestAccCheck_planGating(t *testing.T) {
 			config: providerWithoutKey(e) + checkHCL(e, nil),
 			want:   `(?s)No credential configured.*api_key_wo`,
 		},
+		"misspelt source kind": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"source_urls": `{ pricng = "https://p", support = "https://s", allocation = "https://a", unit_economics = "https://u" }`}),
+			want:   `(?s)Misspelt source kind.*source_urls\s+has\s+the\s+key\s+"pricng".*did\s+you\s+mean\s+pricing\?`,
+		},
+		// Terraform refuses a value for a computed attribute while decoding
+		// the configuration, before any provider call: the provider cannot
+		// add to this message, so the attribute's description points at
+		// review_interval_days (DESIGN.md, Plan-time checks).
+		"review_due_at set": {
+			config: e.providerBlock("") + checkHCL(e, map[string]string{"review_due_at": `"2027-01-01T00:00:00Z"`}),
+			want:   `(?s)Invalid Configuration for Read-Only Attribute.*review_due_at`,
+		},
 		"no operator anywhere": {
 			config: e.providerBlock("") + checkHCL(e, map[string]string{"operator": `" "`}),
 			want:   `operator is not set`,
@@ -296,7 +308,7 @@ resource "terraform_data" "page" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				expect("decision", knownvalue.StringExact("proceed")),
 				expect("sources", knownvalue.MapPartial(map[string]knownvalue.Check{
-					"pricing": sourceCheck(e, "pricing", "pass", 200, knownvalue.NotNull()),
+					"pricing": sourceCheck("pass", 200, knownvalue.NotNull()),
 				})),
 			},
 		}},

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -83,7 +82,6 @@ func checkArguments() map[string]schema.Attribute {
 				"(`pricing`, `support`, `allocation`, `unit_economics`; extra kinds allowed). Each must be an absolute http(s) URL. " +
 				"The provider's `required_source_kinds` must all be present. At most " + strconv.Itoa(sources.MaxPages) +
 				" entries: all the pages of a run share one " + sources.DefaultDeadline.String() + " deadline.",
-			Validators: []validator.Map{mapvalidator.ValueStringsAre(sourceURLValidator{})},
 		},
 		"verify_sources": schema.BoolAttribute{
 			Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -117,7 +115,7 @@ func checkArguments() map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("JSON object, at most %d bytes, merged over the default request body: top-level keys "+
 				"replace the defaults and a `null` removes one, e.g. `jsonencode({ max_tokens = null, max_completion_tokens = 1 })` "+
 				"for models that refuse `max_tokens`. Compared as JSON: reformatting it does not re-run the check.", handoff.MaxExtraBodyBytes),
-			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes), jsonObjectValidator{}},
+			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes)},
 		},
 		"endpoint": schema.StringAttribute{
 			Optional: true, Computed: true,
@@ -199,9 +197,10 @@ func checkComputed() map[string]schema.Attribute {
 		},
 		"run_id": computedString("Run identifier `cost-handoff-YYYYMMDD-<check>-NNN`: the date of this run, a part taken from `id` that " +
 			"makes it unique across every check and every replacement of a check, and this check's run sequence (001, 002, ...)."),
-		"reviewed_at":   computedString("When this run happened, RFC 3339 UTC to the second."),
-		"review_due_at": computedString("`reviewed_at` plus `review_interval_days`; null without `review_interval_days`."),
-		"happy_path":    computedObject("Outcome of the request with the approved key.", pathAttributes(true)),
+		"reviewed_at": computedString("When this run happened, RFC 3339 UTC to the second."),
+		"review_due_at": computedString("`reviewed_at` plus `review_interval_days`; null without `review_interval_days`. Computed " +
+			"only: to set when a review falls due, set `review_interval_days`."),
+		"happy_path": computedObject("Outcome of the request with the approved key.", pathAttributes(true)),
 		"error_path": computedObject("Outcome of the request with the invalid key: `pass` only on `auth_failure`; `inconclusive` "+
 			"when the approved key was refused as `auth_failure` too (the endpoint refuses every key).", pathAttributes(false)),
 		"evidence_captured": schema.BoolAttribute{Computed: true,
@@ -212,7 +211,7 @@ func checkComputed() map[string]schema.Attribute {
 		"missing_fields": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Required allocation fields that were missing or placeholders at apply."},
 		"sources": schema.MapNestedAttribute{Computed: true,
-			MarkdownDescription: "Each source page checked during this run, keyed by kind (the key in `source_urls`); the pages are read at `reviewed_at`.",
+			MarkdownDescription: "Each source page checked during this run, keyed by kind (the key in `source_urls`, whose value is the page's URL); the pages are read at `reviewed_at`.",
 			NestedObject:        schema.NestedAttributeObject{Attributes: sourceAttributes()}},
 		"decision": computedString("`proceed`, `review` or `stop`."),
 		"decision_reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType,
@@ -267,7 +266,6 @@ func pathAttributes(happy bool) map[string]schema.Attribute {
 
 func sourceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"url":         computedString("URL fetched."),
 		"result":      computedString("`pass` (2xx), `fail` or `skipped`."),
 		"status_code": computedInt("HTTP status code; 0 when no response arrived or the source was skipped."),
 		"sha256":      computedString("SHA-256 digest of the page body; null when none was read."),

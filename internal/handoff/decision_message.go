@@ -31,7 +31,7 @@ func (o Outcome) Detail() string {
 	}
 	fmt.Fprintf(&b, "Happy path: %s (%s).\n", o.HappyPathResult, describePath(o.Probe.HappyPath))
 	fmt.Fprintf(&b, "Error path: %s (%s). %s\n", o.ErrorPathResult, describePath(o.Probe.ErrorPath),
-		ErrorPathExplanation(o.Probe.HappyPath, o.Probe.ErrorPath))
+		errorPathExplanation(o.Probe.HappyPath, o.Probe.ErrorPath))
 	if lines := o.sourceDetails(); len(lines) > 0 {
 		b.WriteString("Source pages:\n")
 		for _, l := range lines {
@@ -89,12 +89,12 @@ func attempts(n int) string {
 	return fmt.Sprintf("%d requests on the wire", n)
 }
 
-// ErrorPathExplanation says what the error path's outcome means. Only an
+// errorPathExplanation says what the error path's outcome means. Only an
 // invalid key actually answered as ok is called accepted; an endpoint that
 // could not be reached or failed is named as such, since alarming about an
 // accepted key then would send people after the wrong problem.
-func ErrorPathExplanation(happy, errPath probe.Result) string {
-	switch ErrorPathResult(happy, errPath) {
+func errorPathExplanation(happy, errPath probe.Result) string {
+	switch errorPathResult(happy, errPath) {
 	case ResultPass:
 		return "The invalid key was refused as an authentication failure, as it must be."
 	case ResultInconclusive:

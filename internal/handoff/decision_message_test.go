@@ -25,8 +25,8 @@ func TestErrorPathResult(t *testing.T) {
 		{probe.CategoryOK, "", ResultFail},
 	}
 	for _, tt := range tests {
-		if got := ErrorPathResult(res(tt.happy), res(tt.errPath)); got != tt.want {
-			t.Errorf("ErrorPathResult(happy %s, error %s) = %s, want %s", tt.happy, tt.errPath, got, tt.want)
+		if got := errorPathResult(res(tt.happy), res(tt.errPath)); got != tt.want {
+			t.Errorf("errorPathResult(happy %s, error %s) = %s, want %s", tt.happy, tt.errPath, got, tt.want)
 		}
 	}
 }
@@ -53,7 +53,7 @@ func TestErrorPathExplanation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			happy := ok
 			happy.Category = tt.happy
-			got := ErrorPathExplanation(happy, probe.Result{Category: tt.errPath})
+			got := errorPathExplanation(happy, probe.Result{Category: tt.errPath})
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("explanation = %q, want it to contain %q", got, tt.want)
 			}

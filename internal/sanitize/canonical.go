@@ -69,6 +69,12 @@ func (v *view) span(i, j int) (int, int) {
 	return from, to
 }
 
+// spanOf is the original span of the view's bytes [start, end).
+func (v *view) spanOf(start, end int) interval {
+	from, to := v.span(v.runeAt(start), v.runeAt(end))
+	return interval{from, to}
+}
+
 // canonicalise builds both views of text.
 func canonicalise(text string) views {
 	units := decode(compat(rawUnits(text)))

@@ -22,8 +22,10 @@ var keyEncodings = map[string]func(string) string{
 		}
 		return b.String()
 	},
-	"query-escaped":          url.QueryEscape,
-	"entities decimal":       func(s string) string { return mapRunes(s, func(r rune) string { return "&#" + strconv.Itoa(int(r)) + ";" }) },
+	"query-escaped": url.QueryEscape,
+	"entities decimal": func(s string) string {
+		return mapRunes(s, func(r rune) string { return "&#" + strconv.Itoa(int(r)) + ";" })
+	},
 	"entities hex":           func(s string) string { return mapRunes(s, func(r rune) string { return fmt.Sprintf("&#x%x;", r) }) },
 	"entities named":         func(s string) string { return strings.ReplaceAll(html.EscapeString(s), "-", "&hyphen;") },
 	"JSON \\u escapes":       func(s string) string { return mapRunes(s, func(r rune) string { return fmt.Sprintf(`\u%04x`, r) }) },
@@ -31,7 +33,9 @@ var keyEncodings = map[string]func(string) string{
 	"Go %q of U+0001 splits": func(s string) string { return strings.Trim(strconv.Quote(split(s, "\x01")), `"`) },
 	"\\U escapes":            func(s string) string { return mapRunes(s, func(r rune) string { return fmt.Sprintf(`\U%08x`, r) }) },
 	"\\x escapes":            func(s string) string { return mapRunes(s, func(r rune) string { return fmt.Sprintf(`\x%02x`, r) }) },
-	"fullwidth":              func(s string) string { return strings.Map(func(r rune) rune { return shift(r, 0xFF01-'!', '!', '~') }, s) },
+	"fullwidth": func(s string) string {
+		return strings.Map(func(r rune) rune { return shift(r, 0xFF01-'!', '!', '~') }, s)
+	},
 	"mathematical bold": func(s string) string {
 		return strings.Map(func(r rune) rune {
 			switch {
@@ -62,7 +66,9 @@ var keyEncodings = map[string]func(string) string{
 	"split by / every 8":     func(s string) string { return every(s, 8, "/") },
 	"split by . every 8":     func(s string) string { return every(s, 8, ".") },
 	"double percent":         func(s string) string { return strings.ReplaceAll(url.PathEscape(split(s, "\u200b")), "%", "%25") },
-	"percent of \\u escapes": func(s string) string { return url.QueryEscape(mapRunes(s, func(r rune) string { return fmt.Sprintf(`\u%04x`, r) })) },
+	"percent of \\u escapes": func(s string) string {
+		return url.QueryEscape(mapRunes(s, func(r rune) string { return fmt.Sprintf(`\u%04x`, r) }))
+	},
 }
 
 func mapRunes(s string, f func(rune) string) string {

@@ -49,18 +49,18 @@ var keyShapes = []struct {
 }{
 	{regexp.MustCompile(`\bbearer\s+([^\s"'<>,;]+)`), false},
 	{regexp.MustCompile(`(sk-(?:proj|ant|svcacct|admin|or)-[a-z0-9_*-]{8,})`), false},
-	{regexp.MustCompile(`(?:^|[^a-z0-9])(sk-[a-z0-9_*-]{6,})`), false}, // sk- after no letter or digit, masked echoes (sk-pro****abcd) included
-	{regexp.MustCompile(`(sk-[a-z0-9_*-]{20,})`), true},                  // sk- glued to a word
+	{regexp.MustCompile(`(?:^|[^a-z0-9])(sk-[a-z0-9_*-]{6,})`), false},  // sk- after no letter or digit, masked echoes (sk-pro****abcd) included
+	{regexp.MustCompile(`(sk-[a-z0-9_*-]{20,})`), true},                 // sk- glued to a word
 	{regexp.MustCompile(`([sr]k_(?:live|test)_[a-z0-9]{8,})`), false},   // Stripe-like
 	{regexp.MustCompile(`(?:^|[^a-z0-9])(aiza[0-9a-z_-]{10,})`), false}, // Google
 	{regexp.MustCompile(`(aiza[0-9a-z_-]{30,})`), true},
 	{regexp.MustCompile(`(gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,})`), false}, // GitHub
-	{regexp.MustCompile(`(glpat-[a-z0-9_-]{20,})`), false},                            // GitLab
-	{regexp.MustCompile(`(xai-[a-z0-9]{20,})`), true},                                 // xAI
-	{regexp.MustCompile(`(gsk_[a-z0-9]{20,})`), true},                                 // Groq
-	{regexp.MustCompile(`(hf_[a-z0-9]{30,})`), true},                                  // Hugging Face
-	{regexp.MustCompile(`(xox[abprs]-[a-z0-9-]{10,})`), true},                         // Slack
-	{regexp.MustCompile(`((?:akia|asia)[0-9a-z]{16})`), true},                         // AWS access key ids
+	{regexp.MustCompile(`(glpat-[a-z0-9_-]{20,})`), false},                             // GitLab
+	{regexp.MustCompile(`(xai-[a-z0-9]{20,})`), true},                                  // xAI
+	{regexp.MustCompile(`(gsk_[a-z0-9]{20,})`), true},                                  // Groq
+	{regexp.MustCompile(`(hf_[a-z0-9]{30,})`), true},                                   // Hugging Face
+	{regexp.MustCompile(`(xox[abprs]-[a-z0-9-]{10,})`), true},                          // Slack
+	{regexp.MustCompile(`((?:akia|asia)[0-9a-z]{16})`), true},                          // AWS access key ids
 }
 
 // longToken matches hex and base64 runs long enough to be a token; only runs
@@ -247,40 +247,54 @@ func (s *Scrubber) credentials(v *views) []interval {
 }
 
 // shapes are the spans of text the decoded view shows as a key of some
-// vendor (or, in free text, a long token).
-func shapes(v *views, freeText bool) []interval {
+// vendor.
+func shapes(v *views) []interval {
 	dv := &v.decoded
 	var out []interval
-	add := func(start, end int) {
-		if start < end {
-			from, to := dv.span(dv.runeAt(start), dv.runeAt(end))
-			out = append(out, interval{from, to})
-		}
-	}
 	for _, shape := range keyShapes {
 		for _, m := range shape.pattern.FindAllStringSubmatchIndex(dv.text, -1) {
 			if match := dv.text[m[2]:m[3]]; match == Redacted || shape.needDigit && !strings.ContainsFunc(match, unicode.IsDigit) {
 				continue
 			}
-			add(m[2], m[3])
-		}
-	}
-	if freeText {
-		for _, m := range longToken.FindAllStringIndex(dv.text, -1) {
-			token := dv.text[m[0]:m[1]]
-			if strings.ContainsFunc(token, unicode.IsLetter) && strings.ContainsFunc(token, unicode.IsDigit) {
-				add(m[0], m[1])
-			}
+			out = append(out, dv.spanOf(m[2], m[3]))
 		}
 	}
 	return out
 }
 
-// find is every span of text to redact: credentials in the canonical view,
-// key shapes in the decoded view.
+// longTokens are the spans of text the decoded view shows as a long run of
+// hex or base64 mixing letters and digits: free text only.
+func longTokens(v *views) []interval {
+	dv := &v.decoded
+	var out []interval
+	for _, m := range longToken.FindAllStringIndex(dv.text, -1) {
+		token := dv.text[m[0]:m[1]]
+		if strings.ContainsFunc(token, unicode.IsLetter) && strings.ContainsFunc(token, unicode.IsDigit) {
+			out = append(out, dv.spanOf(m[0], m[1]))
+		}
+	}
+	return out
+}
+
+// stages are what is redacted, in order: credentials first, so that a key
+// shape or a long token around a credential ("token=<key>") loses only the
+// credential; then key shapes; then, in free text, long tokens.
+func (s *Scrubber) stages(freeText bool) []func(*views) []interval {
+	out := []func(*views) []interval{s.credentials, shapes}
+	if freeText {
+		out = append(out, longTokens)
+	}
+	return out
+}
+
+// find is every span of text to redact, by every stage at once.
 func (s *Scrubber) find(text string, freeText bool) []interval {
 	v := canonicalise(text)
-	return append(s.credentials(&v), shapes(&v, freeText)...)
+	var out []interval
+	for _, stage := range s.stages(freeText) {
+		out = append(out, stage(&v)...)
+	}
+	return out
 }
 
 // replace puts Redacted in place of each span (overlapping or touching
@@ -311,22 +325,23 @@ func (s *Scrubber) leaks(text string) bool {
 	return len(s.credentials(&v)) > 0
 }
 
-// redact removes every credential, then every key shape, from text, again
-// on the result until nothing changes (a removal may join two halves).
-// Credentials go first, so that a long token around a credential
-// ("token=<key>") loses only the credential.
+// redact removes every credential, key shape and (in free text) long
+// token from text, stage by stage, again on the result until nothing
+// changes (a removal may join two halves).
 func (s *Scrubber) redact(text string, freeText bool) string {
-	for range maxPasses {
+	stages := s.stages(freeText)
+	for range maxPasses * len(stages) {
 		v := canonicalise(text)
-		if spans := s.credentials(&v); len(spans) > 0 {
-			text = replace(text, spans)
-			continue
+		found := false
+		for _, stage := range stages {
+			if spans := stage(&v); len(spans) > 0 {
+				text, found = replace(text, spans), true
+				break
+			}
 		}
-		spans := shapes(&v, freeText)
-		if len(spans) == 0 {
+		if !found {
 			return text
 		}
-		text = replace(text, spans)
 	}
 	if len(s.find(text, freeText)) > 0 {
 		return Redacted

@@ -23,7 +23,7 @@ const (
 	// DefaultLedgerAccessToken is the access token the log API accepts when
 	// LedgerOptions.AccessToken is empty. It is deliberately not shaped
 	// like an API key, so a test that finds it where a key belongs fails.
-	DefaultLedgerAccessToken = "test-standin-access-token"
+	DefaultLedgerAccessToken = "test-standin-ledger-9Qx7Zk2MwT4r"
 	// ledgerPageSize is both gateways' page size of the usage log.
 	ledgerPageSize = 10
 	// logTypeConsume is the log type of a charged request in both gateways.

@@ -73,9 +73,10 @@ var longToken = regexp.MustCompile(`[a-z0-9+/_=-]{32,}`)
 // encodings (at each of base64's three alignments), less the runs made
 // only of a public vendor prefix; and the whole canonical form of a
 // credential shorter than Window.
-func expand(secrets []string) (map[string]bool, []string) {
+func expand(secrets []string) (map[string]bool, []string, []form) {
 	windows := map[string]bool{}
 	var whole []string
+	var forms []form
 	for _, s := range secrets {
 		raw := strings.TrimSpace(visible(s))
 		c := []rune(Canonical(s))
@@ -90,13 +91,22 @@ func expand(secrets []string) (map[string]bool, []string) {
 		}
 		skip := publicPrefix(raw)
 		addWindows(windows, c, skip, 0)
+		forms = append(forms, form{string(c), skip, 0})
 		slices.Reverse(c)
 		addWindows(windows, c, 0, skip)
+		forms = append(forms, form{string(c), 0, skip})
 		for _, enc := range encodings(raw) {
 			addWindows(windows, []rune(Canonical(enc)), 0, 0)
 		}
 	}
-	return windows, whole
+	return windows, whole, forms
+}
+
+// form is a credential's canonical form (or its reverse) and the length of
+// the public vendor prefix at its head (or tail).
+type form struct {
+	text       string
+	head, tail int
 }
 
 // publicPrefix is the length, in canonical characters, of the vendor

@@ -44,14 +44,15 @@ const MaxMessageRunes = 300
 type Scrubber struct {
 	windows map[string]bool // every Window-long run of each credential's canonical forms
 	whole   []string        // the canonical form of each credential shorter than Window
+	forms   []form          // the canonical form of each other credential, and its reverse
 }
 
 // New returns a Scrubber for the given credentials; empty ones are ignored.
 // The expansion of a secret into the forms a server may echo happens here
 // and nowhere else.
 func New(secrets ...string) *Scrubber {
-	windows, whole := expand(secrets)
-	return &Scrubber{windows: windows, whole: whole}
+	windows, whole, forms := expand(secrets)
+	return &Scrubber{windows: windows, whole: whole, forms: forms}
 }
 
 // Text makes a free-text message (an error message, a ledger's message, a

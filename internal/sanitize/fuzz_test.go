@@ -1,9 +1,12 @@
 package sanitize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize/leakcheck"
 )
 
 // hidingChars are what a server may put inside a credential to hide it:
@@ -43,20 +46,47 @@ var serverFields = []string{
 	`request_id=%s token_name=team`,
 }
 
+// fuzzEncodings are the ways FuzzScrubber encodes a hidden credential
+// before it goes into a server's field, chosen by the encoding argument:
+// none, then every encoding of keyEncodings (encodings_test.go), in a
+// fixed order.
+var fuzzEncodings = func() []func(string) string {
+	names := make([]string, 0, len(keyEncodings))
+	for name := range keyEncodings {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	out := []func(string) string{func(s string) string { return s }}
+	for _, name := range names {
+		out = append(out, keyEncodings[name])
+	}
+	return out
+}()
+
 func FuzzScrubber(f *testing.F) {
 	f.Add("sk-test-approvedKey0123456789", "sk-test-invalidKeyABCDEFGHIJ", "ledgerTokenFake0123456789ABCDEF", uint8(0), uint8(0), []byte{1}, "prefix ", 300)
 	f.Add("sk-test-approvedKey0123456789", "sk-test-invalidKeyABCDEFGHIJ", "ledgerTokenFake0123456789ABCDEF", uint8(1), uint8(1), []byte{10, 11}, "", 300)
 	f.Add("  sk-ant-api03-fakefakefake  ", "sk-ant-Zinvalidinvalid", "tok", uint8(2), uint8(2), []byte{1, 2, 4, 5}, strings.Repeat(" ", 264), 40)
 	f.Add("AIzaFakeFakeFake0000000000", "AIzaInvalidInvalid00000000", "0123456789abcdef0123456789abcdef", uint8(3), uint8(3), []byte{7, 8, 13, 14, 16, 17}, "x", 300)
 	f.Add("opaque credential with spaces", "sk-costhandoff-invalid-XYZ", "short", uint8(0), uint8(4), []byte{26, 28}, "[redacted]", 12)
+	for i := range fuzzEncodings {
+		f.Add("sk-test-Zq8LmN2vXw4RtY6uP0oI9k", "sk-test-invalidKeyABCDEFGHIJ", "ledgerTokenFake0123456789ABCDEF", uint8(i), uint8(i), []byte{byte(i)}, "x", 300)
+	}
 	f.Fuzz(func(t *testing.T, approved, invalid, ledgerToken string, which, field uint8, pattern []byte, filler string, maxRunes int) {
 		secrets := []string{approved, invalid, ledgerToken}
-		hidden := hide(secrets[int(which)%len(secrets)], pattern)
+		encode := fuzzEncodings[int(which)/len(secrets)%len(fuzzEncodings)]
+		hidden := hide(encode(secrets[int(which)%len(secrets)]), pattern)
 		in := filler + strings.Replace(serverFields[int(field)%len(serverFields)], "%s", hidden, 1) + filler
 		scrub := New(secrets...)
 		for name, got := range map[string]string{"Text": scrub.Text(in, maxRunes), "Identifier": scrub.Identifier(Model, in)} {
 			if survivor := survivingRun(got, secrets); survivor != "" {
 				t.Errorf("%s(%q) = %q keeps %q", name, in, got, survivor)
+			}
+			if scrub.Leaks(got) {
+				t.Errorf("%s(%q) = %q holds a credential in the canonical form", name, in, got)
+			}
+			if run := leakcheck.Find(got, secrets...); run != "" && printableASCII(strings.Join(secrets, "")) == strings.Join(strings.Fields(strings.Join(secrets, "")), "") {
+				t.Errorf("%s(%q) = %q keeps %q (leakcheck)", name, in, got, run)
 			}
 			if !utf8.ValidString(got) || (name == "Text" && maxRunes > 0 && utf8.RuneCountInString(got) > maxRunes) {
 				t.Errorf("%s: invalid or overlong %q", name, got)

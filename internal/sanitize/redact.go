@@ -44,29 +44,35 @@ var vendorPrefixes = []string{
 // distinctive: a key glued to a letter (keysk-proj-…, [2Ksk-ant-…, xAIza…)
 // is still a key. Group 1 is what is redacted.
 var keyShapes = []struct {
+	hints     []string // the pattern can only match a text holding one of these
 	pattern   *regexp.Regexp
 	needDigit bool // only a match holding a digit is a key
 }{
-	{regexp.MustCompile(`\bbearer\s+([^\s"'<>,;]+)`), false},
-	{regexp.MustCompile(`(sk-(?:proj|ant|svcacct|admin|or)-[a-z0-9_*-]{8,})`), false},
-	{regexp.MustCompile(`(?:^|[^a-z0-9])(sk-[a-z0-9_*-]{6,})`), false},  // sk- after no letter or digit, masked echoes (sk-pro****abcd) included
-	{regexp.MustCompile(`(sk-[a-z0-9_*-]{20,})`), true},                 // sk- glued to a word
-	{regexp.MustCompile(`([sr]k_(?:live|test)_[a-z0-9]{8,})`), false},   // Stripe-like
-	{regexp.MustCompile(`(?:^|[^a-z0-9])(aiza[0-9a-z_-]{10,})`), false}, // Google
-	{regexp.MustCompile(`(aiza[0-9a-z_-]{30,})`), true},
-	{regexp.MustCompile(`(gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,})`), false}, // GitHub
-	{regexp.MustCompile(`(glpat-[a-z0-9_-]{20,})`), false},                             // GitLab
-	{regexp.MustCompile(`(xai-[a-z0-9]{20,})`), true},                                  // xAI
-	{regexp.MustCompile(`(gsk_[a-z0-9]{20,})`), true},                                  // Groq
-	{regexp.MustCompile(`(hf_[a-z0-9]{30,})`), true},                                   // Hugging Face
-	{regexp.MustCompile(`(xox[abprs]-[a-z0-9-]{10,})`), true},                          // Slack
-	{regexp.MustCompile(`((?:akia|asia)[0-9a-z]{16})`), true},                          // AWS access key ids
+	{[]string{"bearer"}, regexp.MustCompile(`\bbearer\s+([^\s"'<>,;]+)`), false},
+	{[]string{"sk-"}, regexp.MustCompile(`(sk-(?:proj|ant|svcacct|admin|or)-[a-z0-9_*-]{8,})`), false},
+	{[]string{"sk-"}, regexp.MustCompile(`(?:^|[^a-z0-9])(sk-[a-z0-9_*-]{6,})`), false},               // sk- after no letter or digit, masked echoes (sk-pro****abcd) included
+	{[]string{"sk-"}, regexp.MustCompile(`(sk-[a-z0-9_*-]{20,})`), true},                              // sk- glued to a word
+	{[]string{"k_live_", "k_test_"}, regexp.MustCompile(`([sr]k_(?:live|test)_[a-z0-9]{8,})`), false}, // Stripe-like
+	{[]string{"aiza"}, regexp.MustCompile(`(?:^|[^a-z0-9])(aiza[0-9a-z_-]{10,})`), false},             // Google
+	{[]string{"aiza"}, regexp.MustCompile(`(aiza[0-9a-z_-]{30,})`), true},
+	{[]string{"gh", "github_pat_"}, regexp.MustCompile(`(gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,})`), false}, // GitHub
+	{[]string{"glpat-"}, regexp.MustCompile(`(glpat-[a-z0-9_-]{20,})`), false},                                        // GitLab
+	{[]string{"xai-"}, regexp.MustCompile(`(xai-[a-z0-9]{20,})`), true},                                               // xAI
+	{[]string{"gsk_"}, regexp.MustCompile(`(gsk_[a-z0-9]{20,})`), true},                                               // Groq
+	{[]string{"hf_"}, regexp.MustCompile(`(hf_[a-z0-9]{30,})`), true},                                                 // Hugging Face
+	{[]string{"xox"}, regexp.MustCompile(`(xox[abprs]-[a-z0-9-]{10,})`), true},                                        // Slack
+	{[]string{"akia", "asia"}, regexp.MustCompile(`((?:akia|asia)[0-9a-z]{16})`), true},                               // AWS access key ids
 }
 
-// longToken matches hex and base64 runs long enough to be a token; only runs
-// mixing letters and digits are redacted, so long words and paths survive.
-// Free text only: a long request id is evidence, not a key.
-var longToken = regexp.MustCompile(`[a-z0-9+/_=-]{32,}`)
+// longTokenRunes is the length of a run of hex or base64 characters long
+// enough to be a token; only runs mixing letters and digits are redacted,
+// so long words and paths survive. Free text only: a long request id is
+// evidence, not a key.
+const longTokenRunes = 32
+
+func isTokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '_' || c == '=' || c == '-'
+}
 
 // expand computes what a Scrubber looks for: every Window-long run of each
 // credential's canonical form, of its reverse, and of its hex and base64
@@ -262,6 +268,9 @@ func shapes(v *views) []interval {
 	dv := &v.decoded
 	var out []interval
 	for _, shape := range keyShapes {
+		if !slices.ContainsFunc(shape.hints, func(h string) bool { return strings.Contains(dv.text, h) }) {
+			continue
+		}
 		for _, m := range shape.pattern.FindAllStringSubmatchIndex(dv.text, -1) {
 			if match := dv.text[m[2]:m[3]]; match == Redacted || shape.needDigit && !strings.ContainsFunc(match, unicode.IsDigit) {
 				continue
@@ -273,15 +282,26 @@ func shapes(v *views) []interval {
 }
 
 // longTokens are the spans of text the decoded view shows as a long run of
-// hex or base64 mixing letters and digits: free text only.
+// hex or base64 characters mixing letters and digits: free text only.
 func longTokens(v *views) []interval {
-	dv := &v.decoded
+	t := v.decoded.text
 	var out []interval
-	for _, m := range longToken.FindAllStringIndex(dv.text, -1) {
-		token := dv.text[m[0]:m[1]]
-		if strings.ContainsFunc(token, unicode.IsLetter) && strings.ContainsFunc(token, unicode.IsDigit) {
-			out = append(out, dv.spanOf(m[0], m[1]))
+	for i := 0; i < len(t); {
+		if !isTokenByte(t[i]) {
+			i++
+			continue
 		}
+		j := i
+		letter, digit := false, false
+		for j < len(t) && isTokenByte(t[j]) {
+			letter = letter || t[j] >= 'a' && t[j] <= 'z'
+			digit = digit || t[j] >= '0' && t[j] <= '9'
+			j++
+		}
+		if j-i >= longTokenRunes && letter && digit {
+			out = append(out, v.decoded.spanOf(i, j))
+		}
+		i = j
 	}
 	return out
 }
@@ -364,7 +384,7 @@ func (s *Scrubber) redact(text string, freeText bool) string {
 // a cut may leave a partial escape that decodes otherwise, redact and cut
 // again if the cut text holds anything.
 func (s *Scrubber) clean(in string, maxRunes int, freeText bool) string {
-	out := in
+	out := head(in, maxRunes)
 	for range maxPasses {
 		out = cut(strings.Join(strings.Fields(s.redact(normalize(out), freeText)), " "), maxRunes)
 		if len(s.find(out, freeText)) == 0 {
@@ -373,6 +393,30 @@ func (s *Scrubber) clean(in string, maxRunes int, freeText bool) string {
 	}
 	return cut(Redacted, maxRunes)
 }
+
+// head is the part of in that can reach a message cut to maxRunes: the
+// first (maxRunes+Window)*headFactor characters other than white space,
+// which leaves room for escapes (\U0001d400 is ten characters for one) and
+// redactions. It keeps the sanitiser linear in the message, not the body;
+// what it returns is redacted and checked again after the cut like the rest.
+func head(in string, maxRunes int) string {
+	if maxRunes <= 0 {
+		return in
+	}
+	n := 0
+	for i, r := range in {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		if n++; n > (maxRunes+Window)*headFactor {
+			return in[:i]
+		}
+	}
+	return in
+}
+
+// headFactor: see head.
+const headFactor = 16
 
 func cut(s string, maxRunes int) string {
 	if maxRunes <= 0 || utf8.RuneCountInString(s) <= maxRunes {

@@ -149,7 +149,7 @@ func TestLeakLine(t *testing.T) {
 
 // Hostile input is refused at plan by the real CLI, quickly, naming the
 // fix, and is not echoed: a 16 KiB key in COSTHANDOFF_API_KEY (which once
-// hung the apply) appears in no run of 12 characters of the output or the
+// hung the apply) appears in no run of 8 characters of the output or the
 // trace log, and an operator holding terminal escapes reaches the terminal
 // as no escape at all.
 func TestRefusedInputsNeverEchoed(t *testing.T) {

@@ -95,13 +95,16 @@ func expand(secrets []string) (map[string]bool, []string, []form) {
 			}
 			continue
 		}
-		skip := publicPrefix(raw)
+		prefix := vendorPrefix(raw)
+		skip := utf8.RuneCountInString(Canonical(prefix))
 		addWindows(windows, c, skip, 0)
 		forms = append(forms, form{string(c), skip, 0})
 		slices.Reverse(c)
 		addWindows(windows, c, 0, skip)
 		forms = append(forms, form{string(c), 0, skip})
-		for _, enc := range encodings(raw) {
+		// The encodings of the secret part only: a run of the hex or base64
+		// of a public prefix says nothing secret.
+		for _, enc := range encodings(raw[len(prefix):]) {
 			addWindows(windows, []rune(Canonical(enc)), 0, 0)
 		}
 	}
@@ -115,15 +118,15 @@ type form struct {
 	head, tail int
 }
 
-// publicPrefix is the length, in canonical characters, of the vendor
-// prefix s starts with.
-func publicPrefix(s string) int {
+// vendorPrefix is the public vendor prefix s starts with, as s spells it;
+// "" if none.
+func vendorPrefix(s string) string {
 	for _, p := range vendorPrefixes {
 		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
-			return utf8.RuneCountInString(Canonical(p))
+			return s[:len(p)]
 		}
 	}
-	return 0
+	return ""
 }
 
 // addWindows adds the Window-long runs of c, less those lying wholly in

@@ -71,9 +71,12 @@ func Find(text string, secrets ...string) string {
 		forms := []string{View(s)}
 		r := []rune(forms[0])
 		slices.Reverse(r)
-		forms = append(forms, string(r), hex.EncodeToString([]byte(s)))
+		// Hex and base64 of the part after a public prefix: the encoding of
+		// sk-test- alone is in many a hex string.
+		secret := s[len(prefixOf(s)):]
+		forms = append(forms, string(r), hex.EncodeToString([]byte(secret)))
 		for k := range 3 {
-			enc := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("\x00", k) + s))
+			enc := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("\x00", k) + secret))
 			if len(enc) > 8 {
 				forms = append(forms, View(enc[[]int{0, 2, 3}[k]:len(enc)-4]))
 			}
@@ -99,10 +102,15 @@ func Find(text string, secrets ...string) string {
 // publicPrefix: the run starting at i of s's view lies in a public vendor
 // prefix (sk-test-, sk-proj-, ...), which says nothing secret.
 func publicPrefix(s string, i int) bool {
-	for _, p := range []string{"sk-ant-api03-", "sk-proj-", "sk-test-", "sk-ant-"} {
-		if strings.HasPrefix(s, p) && i+Window <= len(View(p)) {
-			return true
+	return i+Window <= len(View(prefixOf(s)))
+}
+
+// prefixOf is the public vendor prefix s starts with, "" if none.
+func prefixOf(s string) string {
+	for _, p := range []string{"sk-ant-api03-", "sk-proj-", "sk-test-", "sk-ant-", "sk-"} {
+		if strings.HasPrefix(s, p) {
+			return p
 		}
 	}
-	return false
+	return ""
 }

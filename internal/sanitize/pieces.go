@@ -25,11 +25,11 @@ type cover struct{ field, i int }
 // on its own; here every MinPiece-long run of a field's canonical view is
 // placed on the credential's canonical form (and its reverse), and where
 // the places found in all fields together cover a Window-long run of the
-// credential (less a public vendor prefix), every piece covering it is
-// removed: redacted in free text, the whole value digested in an
-// identifier. What is guaranteed: no Window-long run of a credential can
-// be put together from pieces of MinPiece or more characters of the
-// fields.
+// credential's secret part (after its public vendor prefix), every piece
+// covering it is removed: redacted in free text, the whole value digested
+// in an identifier. What is guaranteed: no Window-long run of a
+// credential's secret part can be put together from pieces of MinPiece or
+// more characters of the fields.
 func (s *Scrubber) Pieces(fields ...Stored) {
 	if s == nil || len(s.forms) == 0 {
 		return
@@ -43,8 +43,10 @@ func (s *Scrubber) Pieces(fields ...Stored) {
 	marked := make([][]bool, len(fields))
 	for _, form := range s.forms {
 		c := []rune(form.text)
+		// Only pieces of the secret part count: the public prefix's
+		// characters (sk-test-, sk-proj-) give nothing away.
 		grams := map[string][]int{}
-		for p := 0; p+MinPiece <= len(c); p++ {
+		for p := form.head; p+MinPiece <= len(c)-form.tail; p++ {
 			grams[string(c[p:p+MinPiece])] = append(grams[string(c[p:p+MinPiece])], p)
 		}
 		covered := make([][]cover, len(c))
@@ -59,8 +61,7 @@ func (s *Scrubber) Pieces(fields ...Stored) {
 			}
 		}
 		for q := 0; q+Window <= len(c); q++ {
-			if (form.head > 0 && q+Window <= form.head) || (form.tail > 0 && q >= len(c)-form.tail) ||
-				slices.ContainsFunc(covered[q:q+Window], func(cs []cover) bool { return len(cs) == 0 }) {
+			if slices.ContainsFunc(covered[q:q+Window], func(cs []cover) bool { return len(cs) == 0 }) {
 				continue
 			}
 			for _, cs := range covered[q : q+Window] {

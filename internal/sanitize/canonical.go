@@ -36,6 +36,18 @@ const maxDecodePasses = 3
 // here). Each is a string with the original span of each of its runes.
 type views struct {
 	decoded, canonical view
+	markers            []interval // where the original holds Redacted
+}
+
+// inMarker: the original span [from, to) lies within a Redacted marker,
+// which is the sanitiser's own text, never a credential.
+func (v *views) inMarker(from, to int) bool {
+	for _, m := range v.markers {
+		if from >= m.from && to <= m.to {
+			return true
+		}
+	}
+	return false
 }
 
 type view struct {
@@ -97,7 +109,16 @@ func canonicalise(text string) views {
 	dv.text, cv.text = db.String(), cb.String()
 	dv.starts = append(dv.starts, len(dv.text))
 	cv.starts = append(cv.starts, len(cv.text))
-	return views{decoded: dv, canonical: cv}
+	var markers []interval
+	for off := 0; ; {
+		k := strings.Index(text[off:], Redacted)
+		if k < 0 {
+			break
+		}
+		markers = append(markers, interval{off + k, off + k + len(Redacted)})
+		off += k + len(Redacted)
+	}
+	return views{decoded: dv, canonical: cv, markers: markers}
 }
 
 // Canonical is text's canonical form: what credentials are matched in

@@ -78,14 +78,27 @@ func FuzzScrubber(f *testing.F) {
 		hidden := hide(encode(secrets[int(which)%len(secrets)]), pattern)
 		in := filler + strings.Replace(serverFields[int(field)%len(serverFields)], "%s", hidden, 1) + filler
 		scrub := New(secrets...)
+		pieces := []string{in, filler, hidden}
+		scrub.Pieces(Stored{Value: &pieces[0]}, Stored{Value: &pieces[1], Identifier: true}, Stored{Value: &pieces[2]})
 		for name, got := range map[string]string{"Text": scrub.Text(in, maxRunes), "Identifier": scrub.Identifier(Model, in)} {
-			if survivor := survivingRun(got, secrets); survivor != "" {
+			if name == "Identifier" && got != in {
+				// A digest is 16 hex digits of a hash: it holds no part of
+				// the value, whatever short credential its digits spell.
+				if got != Digest(in) {
+					t.Errorf("Identifier(%q) = %q, want it kept or its digest", in, got)
+				}
+				continue
+			}
+			// A credential shorter than the window is matched whole in the
+			// canonical form; literally, its characters may still be
+			// digits of an escape (%00 for the credential "0").
+			if survivor := survivingRun(got, secrets); survivor != "" && len([]rune(survivor)) >= Window {
 				t.Errorf("%s(%q) = %q keeps %q", name, in, got, survivor)
 			}
 			if scrub.Leaks(got) {
 				t.Errorf("%s(%q) = %q holds a credential in the canonical form", name, in, got)
 			}
-			if run := leakcheck.Find(got, secrets...); run != "" && printableASCII(strings.Join(secrets, "")) == strings.Join(strings.Fields(strings.Join(secrets, "")), "") {
+			if run := leakcheck.Find(strings.ReplaceAll(got, Redacted, " "), secrets...); run != "" && printableASCII(strings.Join(secrets, "")) == strings.Join(strings.Fields(strings.Join(secrets, "")), "") {
 				t.Errorf("%s(%q) = %q keeps %q (leakcheck)", name, in, got, run)
 			}
 			if !utf8.ValidString(got) || (name == "Text" && maxRunes > 0 && utf8.RuneCountInString(got) > maxRunes) {

@@ -25,11 +25,12 @@ type cover struct{ field, i int }
 // on its own; here every MinPiece-long run of a field's canonical view is
 // placed on the credential's canonical form (and its reverse), and where
 // the places found in all fields together cover a Window-long run of the
-// credential's secret part (after its public vendor prefix), every piece
-// covering it is removed: redacted in free text, the whole value digested
-// in an identifier. What is guaranteed: no Window-long run of a
-// credential's secret part can be put together from pieces of MinPiece or
-// more characters of the fields.
+// credential, every piece covering it is removed: redacted in free text,
+// the whole value digested in an identifier. A piece made only of a public
+// vendor prefix (sk-test-) does not count. What is guaranteed: no
+// Window-long run of a credential can be put together from pieces of
+// MinPiece or more characters of the fields, each holding at least one
+// character after the public prefix.
 func (s *Scrubber) Pieces(fields ...Stored) {
 	if s == nil || len(s.forms) == 0 {
 		return
@@ -43,10 +44,13 @@ func (s *Scrubber) Pieces(fields ...Stored) {
 	marked := make([][]bool, len(fields))
 	for _, form := range s.forms {
 		c := []rune(form.text)
-		// Only pieces of the secret part count: the public prefix's
-		// characters (sk-test-, sk-proj-) give nothing away.
+		// A piece made only of the public prefix (sk-test-, sk-proj-)
+		// gives nothing away and does not count.
 		grams := map[string][]int{}
-		for p := form.head; p+MinPiece <= len(c)-form.tail; p++ {
+		for p := 0; p+MinPiece <= len(c); p++ {
+			if p+MinPiece <= form.head || p >= len(c)-form.tail {
+				continue
+			}
 			grams[string(c[p:p+MinPiece])] = append(grams[string(c[p:p+MinPiece])], p)
 		}
 		covered := make([][]cover, len(c))

@@ -103,9 +103,12 @@ func expand(secrets []string) (map[string]bool, []string, []form) {
 		addWindows(windows, c, 0, skip)
 		forms = append(forms, form{string(c), 0, skip})
 		// The encodings of the secret part only: a run of the hex or base64
-		// of a public prefix says nothing secret.
-		for _, enc := range encodings(raw[len(prefix):]) {
-			addWindows(windows, []rune(Canonical(enc)), 0, 0)
+		// of a public prefix says nothing secret. Of the credential as
+		// given (trimmed) and without its white space and invisibles.
+		for _, form := range slices.Compact([]string{raw, strings.TrimSpace(s)}) {
+			for _, enc := range encodings(form[len(vendorPrefix(form)):]) {
+				addWindows(windows, []rune(Canonical(enc)), 0, 0)
+			}
 		}
 	}
 	return windows, whole, forms
@@ -228,7 +231,7 @@ func (s *Scrubber) credentials(v *views) []interval {
 	n := cv.runes()
 	marked := make([]bool, n)
 	for i := 0; i+Window <= n; i++ {
-		if s.windows[cv.text[cv.starts[i]:cv.starts[i+Window]]] {
+		if s.windows[cv.text[cv.starts[i]:cv.starts[i+Window]]] && !v.inMarker(cv.span(i, i+Window)) {
 			for k := i; k < i+Window; k++ {
 				marked[k] = true
 			}
@@ -242,8 +245,10 @@ func (s *Scrubber) credentials(v *views) []interval {
 			}
 			i := cv.runeAt(off + k)
 			j := cv.runeAt(off + k + len(w))
-			for m := i; m < j; m++ {
-				marked[m] = true
+			if !v.inMarker(cv.span(i, j)) {
+				for m := i; m < j; m++ {
+					marked[m] = true
+				}
 			}
 			off += k + len(w)
 		}

@@ -69,6 +69,15 @@ func Find(text string, secrets ...string) string {
 			continue
 		}
 		forms := []string{View(s)}
+		if len([]rune(forms[0])) < Window {
+			// A credential shorter than the window is looked for whole, as
+			// it is: its hex or base64 is two or three characters found in
+			// any text.
+			if forms[0] != "" && strings.Contains(v, forms[0]) {
+				return forms[0]
+			}
+			continue
+		}
 		r := []rune(forms[0])
 		slices.Reverse(r)
 		// Hex and base64 of the part after a public prefix: the encoding of
@@ -83,12 +92,6 @@ func Find(text string, secrets ...string) string {
 		}
 		for _, f := range forms {
 			fr := []rune(f)
-			if len(fr) < Window {
-				if len(fr) > 0 && strings.Contains(v, f) {
-					return f
-				}
-				continue
-			}
 			for i := 0; i+Window <= len(fr); i++ {
 				if run := string(fr[i : i+Window]); strings.Contains(v, run) && !publicPrefix(s, i) {
 					return run
@@ -108,8 +111,8 @@ func publicPrefix(s string, i int) bool {
 // prefixOf is the public vendor prefix s starts with, "" if none.
 func prefixOf(s string) string {
 	for _, p := range []string{"sk-ant-api03-", "sk-proj-", "sk-test-", "sk-ant-", "sk-"} {
-		if strings.HasPrefix(s, p) {
-			return p
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return s[:len(p)]
 		}
 	}
 	return ""

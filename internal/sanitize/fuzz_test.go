@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize/leakcheck"
@@ -98,7 +99,7 @@ func FuzzScrubber(f *testing.F) {
 			if scrub.Leaks(got) {
 				t.Errorf("%s(%q) = %q holds a credential in the canonical form", name, in, got)
 			}
-			if run := leakcheck.Find(strings.ReplaceAll(got, Redacted, " "), secrets...); run != "" && printableASCII(strings.Join(secrets, "")) == strings.Join(strings.Fields(strings.Join(secrets, "")), "") {
+			if run := leakcheck.Find(strings.ReplaceAll(got, Redacted, " "), secrets...); len([]rune(run)) >= Window && printableASCII(strings.Join(secrets, "")) == strings.Join(strings.Fields(strings.Join(secrets, "")), "") {
 				t.Errorf("%s(%q) = %q keeps %q (leakcheck)", name, in, got, run)
 			}
 			if !utf8.ValidString(got) || (name == "Text" && maxRunes > 0 && utf8.RuneCountInString(got) > maxRunes) {
@@ -112,23 +113,35 @@ func FuzzScrubber(f *testing.F) {
 }
 
 // survivingRun is the first Window-long run (or a whole shorter credential)
-// of any secret found in the output. A credential of printable ASCII (the
-// shape of every real key) is looked for once everything but printable
-// ASCII is removed from the output: a rule of the test's own rather than
-// the sanitiser's idea of what is invisible, so a hiding character the
-// sanitiser does not know is caught here. Any other credential is looked
-// for in the normalised output without white space.
+// of any secret found in the output, both read as their letters and digits
+// only, case folded: a rule of the test's own (no decoding, no look-alike
+// table) rather than the sanitiser's, so a hiding character the sanitiser
+// does not know is caught here. The guarantee is about the letters and
+// digits of a credential: its punctuation carries no secret.
 func survivingRun(out string, secrets []string) string {
 	for _, s := range secrets {
-		view, sv := printableASCII(out), []rune(printableASCII(s))
-		if string(sv) != strings.Join(strings.Fields(s), "") {
-			view, sv = visible(Normalize(out)), []rune(visible(s))
+		if !utf8.ValidString(s) {
+			continue // no credential can be sent in a header that is not UTF-8; Leaks checks it in the canonical form
 		}
-		if run := sharedRun(view, sv); run != "" {
-			return run
+		// Each part between the sanitiser's markers on its own: the marker's
+		// letters are not the credential's.
+		for _, part := range strings.Split(out, Redacted) {
+			if run := sharedRun(lettersAndDigits(part), []rune(lettersAndDigits(s))); run != "" {
+				return run
+			}
 		}
 	}
 	return ""
+}
+
+// lettersAndDigits is s's letters and digits, in lower case.
+func lettersAndDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }
 
 // sharedRun is a Window-long run of secret (or the whole of a shorter one)

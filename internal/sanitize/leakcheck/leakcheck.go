@@ -108,9 +108,18 @@ func publicPrefix(s string, i int) bool {
 	return i+Window <= len(View(prefixOf(s)))
 }
 
+// publicPrefixes are vendors' public key prefixes, longest first: the
+// sanitiser's list (sanitize.vendorPrefixes), copied, since the checker
+// does not import the code it checks.
+var publicPrefixes = []string{
+	"sk-ant-admin01-", "sk-ant-api03-", "github_pat_", "sk-svcacct-", "sk-admin-", "sk-or-v1-",
+	"sk-proj-", "sk-test-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "sk-ant-",
+	"glpat-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gsk_", "xai-", "AIza", "sk-",
+}
+
 // prefixOf is the public vendor prefix s starts with, "" if none.
 func prefixOf(s string) string {
-	for _, p := range []string{"sk-ant-api03-", "sk-proj-", "sk-test-", "sk-ant-", "sk-"} {
+	for _, p := range publicPrefixes {
 		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return s[:len(p)]
 		}

@@ -65,25 +65,43 @@ func TestEchoedKeysOfAnyShapeNeverLeak(t *testing.T) {
 
 // Keys echoed split by U+200B every three bytes, or by U+0001 between every
 // two characters, in both paths' answers (the 401's message; the 200's
-// model and body id, with no request-id header) appear in no CLI output,
-// saved plan (this run's or the next one's, which holds the state), state or
-// TF_LOG=trace line, in any run of 12 characters, however the output
-// escapes the separators. verify_sources = false makes the run a review, so
-// the apply prints its detail (request id and messages) as a warning.
+// model and body id, with no request-id header); quoted by Go's client into
+// its error from a raw status line or header line (U+200B becoming the six
+// characters \u200b, U+0001 \x01); or encoded (percent, entities, \u
+// escapes, fullwidth, mathematical bold, look-alikes, base64, reversed and
+// split ids) appear in no CLI output, saved plan (this run's or the next
+// one's, which holds the state), state or TF_LOG=trace line, in any run of
+// 8 characters, however the output or the server encodes them (the
+// checker decodes, folds and skeletonises: leakcheck). verify_sources =
+// false makes the run a review, so the apply prints its detail (request id
+// and messages) as a warning.
 func TestSplitEchoesNeverLeak(t *testing.T) {
 	t.Parallel()
-	for _, behaviour := range []standin.Behaviour{standin.EchoSplitFormat, standin.EchoSplitControl} {
-		t.Run(string(behaviour), func(t *testing.T) {
+	for i, tc := range []struct {
+		behaviour standin.Behaviour
+		want      []string // what the state must hold, so that the echo is known to have happened
+		stops     bool     // both paths fail on the network, so the apply fails with the run's detail
+	}{
+		{standin.EchoSplitFormat, []string{`"model":"sha256:`, `"request_id":"sha256:`, "the approved key is [redacted]"}, false},
+		{standin.EchoSplitControl, []string{`"model":"sha256:`, `"request_id":"sha256:`, "the approved key is [redacted]"}, false},
+		{standin.EchoStatusLine, []string{`malformed HTTP status code \"X[redacted]\"`}, true},
+		{standin.EchoHeaderLine, []string{`malformed MIME header line: \"Location: [redacted]\"`}, true},
+		{standin.EchoEncoded, []string{`"model":"sha256:`, `"request_id":"sha256:`, "the approved key is [redacted]"}, false},
+	} {
+		t.Run(string(tc.behaviour), func(t *testing.T) {
 			t.Parallel()
 			src := keySource{envVar: "COSTHANDOFF_API_KEY", checkArgs: "verify_sources = false"}
-			w := newWorkspace(t, src, "sk-test-e2e-split-"+strings.ReplaceAll(string(behaviour), "_", ""), behaviour)
+			w := newWorkspace(t, src, fmt.Sprintf("sk-test-e2e-Qm7xK2pZ%dwR4vN8", i), tc.behaviour)
 			plan := w.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
 			planJSON := w.mustRun("show", "-json", "tfplan")
-			apply := w.mustRun("apply", "-input=false", "-no-color", "tfplan")
+			apply, err := w.run("apply", "-input=false", "-no-color", "tfplan")
+			if (err != nil) != tc.stops {
+				t.Fatalf("apply: %v\n%s", err, apply)
+			}
 			state := w.mustRun("show", "-json")
-			for _, want := range []string{`"model":"[redacted]"`, `"request_id":"[redacted]"`, "the approved key is [redacted]"} {
+			for _, want := range tc.want {
 				if !strings.Contains(state, want) {
-					t.Errorf("the state lacks %s: the stand-in must have echoed the keys split", want)
+					t.Errorf("the state lacks %s: the stand-in must have echoed the keys", want)
 				}
 			}
 			if !strings.Contains(apply, "[redacted]") {
@@ -116,8 +134,10 @@ func TestLeakLine(t *testing.T) {
 		{"split by U+200B", "x " + strings.Join(strings.Split(key, ""), "\u200b"), 1},
 		{"split by escaped U+0001", "\n\n" + strings.Join(strings.Split(key, ""), `\u0001`), 3},
 		{"split by escaped newlines", strings.Join(strings.Split(key, ""), `\n`), 1},
-		{"twelve characters", "[" + key[2:14] + "]", 1},
-		{"eleven characters", "[" + key[2:13] + "]", 0},
+		{"eight characters", "[" + key[10:18] + "]", 1},
+		{"seven characters", "[" + key[10:17] + "]", 0},
+		{"percent-encoded", "a\nb %30%31%32%33%34%35%36%37", 2},
+		{"fullwidth", "ｓｋ－ｔｅｓｔ－０１２３４５６７", 1},
 	}
 	for _, tt := range tests {
 		line, found := leakLine(tt.text, key)
@@ -129,7 +149,7 @@ func TestLeakLine(t *testing.T) {
 
 // Hostile input is refused at plan by the real CLI, quickly, naming the
 // fix, and is not echoed: a 16 KiB key in COSTHANDOFF_API_KEY (which once
-// hung the apply) appears in no run of 12 characters of the output or the
+// hung the apply) appears in no run of 8 characters of the output or the
 // trace log, and an operator holding terminal escapes reaches the terminal
 // as no escape at all.
 func TestRefusedInputsNeverEchoed(t *testing.T) {

@@ -16,8 +16,9 @@ import (
 func TestHostileLedgerEchoNeverLeaks(t *testing.T) {
 	t.Parallel()
 	// Dots keep the token from looking like a key, so only redacting it as
-	// the credential it is can hide it.
-	const ledgerToken = "e2e.hostile.ledger.token.7c1f"
+	// the credential it is can hide it; it spells no word the CLI prints
+	// (ledger_token would read as ledgertoken, 8 characters of it).
+	const ledgerToken = "e2e.Hq7x.Lw2z.Tk9v.7c1f"
 	s := standin.New(standin.Options{APIKeys: []string{standinKey}, Gateway: standin.GatewayNewAPI})
 	s.SetLedger(standin.LedgerOptions{AccessToken: ledgerToken, RefuseToken: true, EchoSplit: true})
 	url, stop := s.Start()

@@ -11,7 +11,7 @@ import (
 
 // litellmKey is the stand-in proxy's master key in these tests: an obvious
 // fake, not key-shaped, so no generic redaction can hide a leak of it.
-const litellmKey = "test-e2e-litellm-master-7c1f"
+const litellmKey = "test-e2e-Lm4Rq8Zt-7c1f"
 
 // The LiteLLM and OpenRouter ledgers keep every credential out of the saved
 // plan, the state, the CLI output and the TF_LOG=trace log, with the real

@@ -10,7 +10,7 @@ import (
 
 // ledgerToken is the gateway access token of these tests: an obvious fake,
 // and not key-shaped, so no generic redaction can hide a leak of it.
-const ledgerToken = "test-e2e-ledger-access-token-7c1f"
+const ledgerToken = "test-e2e-ledger-7c1fR8qZ3wK9"
 
 // The ledger token has every guarantee the API key has: whether it comes
 // from the environment or from a sensitive variable, it is in no saved

@@ -17,8 +17,10 @@ var placeholderWords = map[string]bool{
 // (DESIGN.md): empty or blank, a placeholder word, ending in
 // "-placeholder", wrapped in <...>, or containing YYYY. Invisible characters
 // (the sanitiser's: format, control and every other default-ignorable one)
-// are removed first, and case and surrounding space are ignored, so
-// "\u200b", "TBD\u200b", "TBD\u034f", "TBD\ufe0f" and "\u3164" are missing.
+// are removed first, compatibility forms folded (NFKC) and the combining
+// marks on ASCII letters dropped (sanitize.Fold), and case and surrounding
+// space are ignored, so "\u200b", "TBD\u200b", "TBD\u034f", "TBD\ufe0f",
+// "\u3164", "ＴＢＤ" and "T\u0336B\u0336D\u0336" are missing.
 func isMissing(value string) bool {
 	v := normalised(value)
 	switch {
@@ -38,7 +40,7 @@ func isMissing(value string) bool {
 
 // normalised is value as the placeholder rule reads it.
 func normalised(value string) string {
-	return strings.ToLower(strings.TrimSpace(sanitize.Normalize(value)))
+	return strings.ToLower(strings.TrimSpace(sanitize.Fold(value)))
 }
 
 // missingReason says why isMissing holds and what to do, completing a

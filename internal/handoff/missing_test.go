@@ -26,6 +26,17 @@ func TestIsMissing(t *testing.T) {
 		{"TBD\U000E0041", true},
 		{"\u034f", true},
 		{"team\ufe0f", false},
+		// Compatibility forms and combining marks on ASCII letters (issue
+		// 27, item 9): fullwidth, struck through, mathematical letters.
+		{"ＴＢＤ", true},
+		{"T\u0336B\u0336D\u0336", true},
+		{"TBD\u0336", true},
+		{"𝐓𝐁𝐃", true},
+		{"ｎ／ａ", true},
+		{"ＹＹＹＹ-team", true},
+		{"team\u0336", false},
+		{"café", false},
+		{"ｔｅａｍ", false},
 		// Placeholder words, any case, surrounding space ignored.
 		{"TBD", true},
 		{" tbd ", true},

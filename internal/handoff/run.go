@@ -110,6 +110,7 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	wg.Go(func() { o.Probe, o.Ledger = r.probeAndConfirm(ctx, c) })
 	wg.Go(func() { o.Sources = r.fetchSources(ctx, c) })
 	wg.Wait()
+	o.scrubPieces(c)
 
 	happy := o.Probe.HappyPath
 

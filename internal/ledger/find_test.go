@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 const (
@@ -254,7 +255,7 @@ func TestFind(t *testing.T) {
 				r.fields["token_name"] = "named " + fakeToken
 				return r
 			}()},
-			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: "named [redacted]", PromptTokens: prompt, CompletionTokens: output, Quota: 150, HasQuota: true, ChargedUSD: "0.0003", Model: model},
+			want:  ledger.Result{Status: ledger.Confirmed, MatchedBy: ledger.MatchedByRequestID, LogID: 7, RequestID: ourID, TokenName: sanitize.Digest("named " + fakeToken), PromptTokens: prompt, CompletionTokens: output, Quota: 150, HasQuota: true, ChargedUSD: "0.0003", Model: model},
 			pages: []string{"0"},
 		},
 	}

@@ -12,7 +12,7 @@ import (
 
 // Fake credentials, shaped unlike each other so a leak is easy to spot.
 const (
-	fakeToken  = "fake-ledger-access-token-7f3a"
+	fakeToken  = "fake-ledger-7f3aQ9zKm2W5"
 	fakeUserID = "4217"
 	fakeAPIKey = "sk-fake-api-key-never-sent-0000"
 )

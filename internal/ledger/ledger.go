@@ -362,15 +362,14 @@ func (c *Reader) Find(ctx context.Context, q Query) Result {
 // scrub stamps res and passes its strings through the sanitiser.
 func (c *Reader) scrub(res Result, q Query) Result {
 	res.CheckedAt = c.opts.Now().UTC()
-	// A user id and token names are identifiers, not secrets: only
-	// credentials are redacted. Field also keeps each on one line: a stored
-	// value holding a line break is shown as a heredoc, which lets a
-	// terminal act on what follows.
+	// A user id and token names are identifiers, not secrets: each is kept
+	// in its shape (sanitize.Identifier), else stored as a digest, so no
+	// credential and no line break reaches state.
 	s := sanitize.New(append([]string{c.opts.Token, q.Key}, q.Secrets...)...)
-	res.RequestID = s.Field(res.RequestID, maxFieldRunes)
-	res.TokenName = s.Field(res.TokenName, maxFieldRunes)
-	res.Model = s.Field(res.Model, maxFieldRunes)
-	res.ProviderName = s.Field(res.ProviderName, maxFieldRunes)
+	res.RequestID = s.Identifier(sanitize.RequestID, res.RequestID)
+	res.TokenName = s.Identifier(sanitize.Name, res.TokenName)
+	res.Model = s.Identifier(sanitize.Model, res.Model)
+	res.ProviderName = s.Identifier(sanitize.Name, res.ProviderName)
 	res.Message = s.Text(res.Message, sanitize.MaxMessageRunes)
 	return res
 }

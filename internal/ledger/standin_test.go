@@ -80,7 +80,7 @@ func TestFindOnTheStandin(t *testing.T) {
 			requests: 1,
 		},
 		{
-			name: "a token that is not the access token is refused", rows: []standin.LedgerRow{ourRow}, token: "fake-other-access-token",
+			name: "a token that is not the access token is refused", rows: []standin.LedgerRow{ourRow}, token: "fake-other-ledger-4Rb8Xw",
 			want:     ledger.Result{Status: ledger.Unavailable},
 			message:  "access token 无效",
 			requests: 1,

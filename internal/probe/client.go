@@ -111,21 +111,21 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 		StatusCode:        status,
 		Attempts:          int(written.Load()),
 		Latency:           latency,
-		RequestID:         scrub.Field(facts.RequestID, MaxMessageLength),
-		UpstreamRequestID: scrub.Field(facts.UpstreamRequestID, MaxMessageLength),
+		RequestID:         scrub.Identifier(sanitize.RequestID, facts.RequestID),
+		UpstreamRequestID: scrub.Identifier(sanitize.RequestID, facts.UpstreamRequestID),
 		Message:           scrub.Text(withLocation(verdict, header), MaxMessageLength),
-		Model:             scrub.Field(req.Model, MaxMessageLength),
+		Model:             scrub.Identifier(sanitize.Model, req.Model),
 	}
 	result.SentAt, result.ServerDate = start, facts.ServerDate
-	result.BodyID = scrub.Field(facts.BodyID, MaxMessageLength)
-	result.CallID = scrub.Field(facts.CallID, MaxMessageLength)
-	result.GenerationID = scrub.Field(facts.GenerationID, MaxMessageLength)
+	result.BodyID = scrub.Identifier(sanitize.RequestID, facts.BodyID)
+	result.CallID = scrub.Identifier(sanitize.RequestID, facts.CallID)
+	result.GenerationID = scrub.Identifier(sanitize.RequestID, facts.GenerationID)
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
 		if facts.Usage.Invalid != "" {
 			result.Message = scrub.Text(verdict.Message+"; usage not taken as evidence: "+facts.Usage.Invalid, MaxMessageLength)
 		}
-		result.Model = scrub.Field(cmp.Or(facts.Model, req.Model), MaxMessageLength)
+		result.Model = scrub.Identifier(sanitize.Model, cmp.Or(facts.Model, req.Model))
 	}
 	return result
 }
@@ -169,7 +169,7 @@ func (c *Client) explain(parent context.Context, err error) error {
 // notSent is the Result of a path that never reached the network.
 func (c *Client) notSent(req Request, err error, scrub *sanitize.Scrubber) Result {
 	verdict := classify(0, nil, err)
-	return Result{Category: verdict.Category, Message: scrub.Text(verdict.Message, MaxMessageLength), Model: scrub.Field(req.Model, MaxMessageLength)}
+	return Result{Category: verdict.Category, Message: scrub.Text(verdict.Message, MaxMessageLength), Model: scrub.Identifier(sanitize.Model, req.Model)}
 }
 
 // withLocation adds a redirect's target to its message, so the operator can

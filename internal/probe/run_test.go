@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 // keyOf is the credential a request carried.
@@ -258,8 +260,8 @@ func TestRunScrubsBothKeysFromBothPaths(t *testing.T) {
 					t.Errorf("%q leaked into %s", secret, dump)
 				}
 			}
-			if !strings.Contains(out.HappyPath.RequestID, redacted) || !strings.Contains(out.ErrorPath.UpstreamRequestID, redacted) {
-				t.Errorf("ids %q, %q: want what was left of the echo", out.HappyPath.RequestID, out.ErrorPath.UpstreamRequestID)
+			if out.HappyPath.RequestID != sanitize.Digest(echoBoth) || out.ErrorPath.UpstreamRequestID != sanitize.Digest(echoBoth) {
+				t.Errorf("ids %q, %q: want the echo's digest", out.HappyPath.RequestID, out.ErrorPath.UpstreamRequestID)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -10,10 +11,9 @@ import (
 
 const redacted = sanitize.Redacted
 
-// cleanField is the sanitiser's rule for identifiers at a Result's length,
-// as Send applies it.
-func cleanField(s string, secrets ...string) string {
-	return sanitize.New(secrets...).Field(s, MaxMessageLength)
+// cleanID is the sanitiser's rule for a request id, as Send applies it.
+func cleanID(s string, secrets ...string) string {
+	return sanitize.New(secrets...).Identifier(sanitize.RequestID, s)
 }
 
 // Sanitize is the sanitiser's rule for free text at a Result's length, as
@@ -81,15 +81,16 @@ func TestCleanFieldKeepsIDs(t *testing.T) {
 		{"long hex request id kept", "req_0123456789abcdef0123456789abcdef", "req_0123456789abcdef0123456789abcdef"},
 		{"long completion id kept", "chatcmpl-AbC123dEf456GhI789jKl012MnO345pQr678", "chatcmpl-AbC123dEf456GhI789jKl012MnO345pQr678"},
 		{"gateway id kept", "2026113002045454547535260832950", "2026113002045454547535260832950"},
-		{"key-shaped id removed", "sk-test-otherkey123456", "[redacted]"},
-		{"control and format characters removed", "req\x1b[2K_\u200bid", "req[2K_id"},
-		{"secret removed", "echo-" + testKey, "echo-[redacted]"},
-		{"cut to the limit", strings.Repeat("r", 2*MaxMessageLength), strings.Repeat("r", MaxMessageLength-1) + "…"},
+		{"key-shaped id digested", "sk-test-otherkey123456", sanitize.Digest("sk-test-otherkey123456")},
+		{"control and format characters digested", "req\x1b[2K_\u200bid", sanitize.Digest("req\x1b[2K_\u200bid")},
+		{"secret digested", "echo-" + testKey, sanitize.Digest("echo-" + testKey)},
+		{"percent-encoded secret digested", "echo-" + url.PathEscape(testKey), sanitize.Digest("echo-" + url.PathEscape(testKey))},
+		{"too long digested", strings.Repeat("r", 129), sanitize.Digest(strings.Repeat("r", 129))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := cleanField(tt.field, testKey); got != tt.want {
-				t.Errorf("cleanField = %q, want %q", got, tt.want)
+			if got := cleanID(tt.field, testKey); got != tt.want {
+				t.Errorf("cleanID = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -1,11 +1,13 @@
 package probe
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize/leakcheck"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
@@ -349,4 +353,48 @@ type slowWriter struct {
 func (w slowWriter) Write(p []byte) (int, error) {
 	time.Sleep(w.delay)
 	return w.Conn.Write(p)
+}
+
+// TestHostileEncodingsNeverInResult: a server that quotes both keys into
+// Go's transport errors (a raw status line or header line split by U+200B
+// or U+0001, which net/http quotes as \u200b and \x01) or echoes them
+// encoded (percent, entities, \u escapes, fullwidth, mathematical,
+// look-alikes, base64, reversed and split) gets no 8-character run of
+// either key into any field of either path (issue 27, items 1 and 2).
+func TestHostileEncodingsNeverInResult(t *testing.T) {
+	const approved, invalid = "sk-test-hostileApproved7Qx3Lm", "sk-test-hostileInvalid9Zk2Wp"
+	scrub := sanitize.New(approved, invalid)
+	for _, tt := range []struct {
+		behaviour standin.Behaviour
+		message   string // what the happy path's message must still say
+	}{
+		{standin.EchoStatusLine, "malformed HTTP status code"},
+		{standin.EchoHeaderLine, "malformed MIME header line"},
+		{standin.EchoEncoded, ""},
+	} {
+		t.Run(string(tt.behaviour), func(t *testing.T) {
+			s := standin.New(standin.Options{APIKeys: []string{approved}, Behaviour: tt.behaviour})
+			url, stop := s.Start()
+			t.Cleanup(stop)
+			out := NewClient(Options{Timeout: prompt}).Run(t.Context(), chatRequest(url+"/v1"), approved, invalid)
+			for _, r := range []Result{out.HappyPath, out.ErrorPath} {
+				v := reflect.ValueOf(r)
+				for i := range v.NumField() {
+					if f := v.Field(i); f.Kind() == reflect.String && (scrub.Leaks(f.String()) || leakcheck.Find(f.String(), approved, invalid) != "") {
+						t.Errorf("%s holds a credential: %q", v.Type().Field(i).Name, f.String())
+					}
+				}
+			}
+			if !strings.Contains(out.HappyPath.Message, tt.message) || !strings.Contains(out.ErrorPath.Message, tt.message) {
+				t.Errorf("messages %q, %q: want them to say %q", out.HappyPath.Message, out.ErrorPath.Message, tt.message)
+			}
+			if tt.behaviour == standin.EchoEncoded {
+				for _, id := range []string{out.HappyPath.Model, out.HappyPath.BodyID, cmp.Or(out.HappyPath.UpstreamRequestID, out.HappyPath.RequestID), cmp.Or(out.ErrorPath.UpstreamRequestID, out.ErrorPath.RequestID)} {
+					if !strings.HasPrefix(id, sanitize.DigestPrefix) {
+						t.Errorf("identifier %q, want a digest", id)
+					}
+				}
+			}
+		})
+	}
 }

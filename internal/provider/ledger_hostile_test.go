@@ -73,7 +73,9 @@ func TestAccLedger_hostileLedger(t *testing.T) {
 		})
 	})
 	t.Run("hostile row", func(t *testing.T) {
-		tokenName := knownvalue.StringExact("[31mred[0m next-line [redacted]")
+		// A token name holding escapes, a newline and a key shape is not in
+		// the name's shape: it is stored as a digest.
+		tokenName := knownvalue.StringRegexp(storedDigest)
 		// The answer carries no request id, so the hostile row is matched
 		// on its model, time and tokens and its strings reach the state.
 		e := ledgerEnv(t, standin.GatewayNewAPI, standin.LedgerOptions{HostileRows: true})

@@ -313,7 +313,7 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		protocol:       probe.Protocol(stringOr(m.APIProtocol, "", string(probe.OpenAIChat))),
 		operator:       stringOr(m.Operator, p.getenv(EnvOperator), ""),
 		allowPlainHTTP: m.AllowPlainHTTP.ValueBool(),
-		ledger:         ledgerSetting{API: stringOr(m.LedgerAPI, "", ledgerNone)},
+		ledger:         ledgerSetting{API: stringOr(m.LedgerAPI, "", ledgerNone), KeyID: m.LedgerKeyID.ValueString()},
 	}
 	timeout := durationOr(m.RequestTimeout, DefaultRequestTimeout, &diags)
 	maxConcurrent := DefaultMaxConcurrent
@@ -364,7 +364,6 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
 	d.ledger.Endpoint = endpoint
-	d.ledger.KeyID = m.LedgerKeyID.ValueString()
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")

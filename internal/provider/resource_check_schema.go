@@ -251,12 +251,12 @@ func pathAttributes(happy bool) map[string]schema.Attribute {
 		"attempts":    computedInt("Requests actually written to the wire for this path, counted; more than 1 decides `stop` with `uncontrolled_retry`."),
 		"latency_ms":  computedInt("Time to the full response, in milliseconds."),
 		"request_id": computedString("The id the account's own log shows: a gateway's id header first (one-api / new-api " +
-			"`X-Oneapi-Request-Id`), then the vendor's request-id header, then the body's id."),
-		"upstream_request_id": computedString("The vendor's request id a gateway passed through; null when none."),
+			"`X-Oneapi-Request-Id`), then the vendor's request-id header, then the body's id. " + idShapeNote),
+		"upstream_request_id": computedString("The vendor's request id a gateway passed through; null when none. " + idShapeNote),
 		"message":             computedString("Sanitized summary of the response, at most 300 characters."),
 	}
 	if happy {
-		attrs["model"] = computedString("Model named in the response, else the model requested.")
+		attrs["model"] = computedString("Model named in the response, else the model requested. " + idShapeNote)
 		attrs["input_tokens"] = computedInt("Input tokens reported by the response's usage.")
 		attrs["output_tokens"] = computedInt("Output tokens reported by the response's usage.")
 		attrs["total_tokens"] = computedInt("Total tokens reported by the response's usage.")
@@ -287,8 +287,8 @@ func ledgerAttributes() map[string]schema.Attribute {
 			"this one request), `bucket_sum` (the bucket equals the sum of this provider's N smoke requests of that key, model and " +
 			"minute: each is confirmed as one of N, the message says N); null without a match."),
 		"log_id":            computedInt("The row's id in the gateway's log; null without a match and where the ledger gives none (one-api, LiteLLM, OpenRouter)."),
-		"request_id":        computedString("The record's request id (OpenRouter: the generation id); null when the record has none."),
-		"token_name":        computedString("The gateway token the request was charged to: which credential paid, without storing it; null where the ledger names none."),
+		"request_id":        computedString("The record's request id (OpenRouter: the generation id); null when the record has none. " + idShapeNote),
+		"token_name":        computedString("The gateway token the request was charged to: which credential paid, without storing it; null where the ledger names none. " + idShapeNote),
 		"prompt_tokens":     computedInt("Prompt tokens the ledger charged (OpenRouter: the upstream's native count); null without a match."),
 		"completion_tokens": computedInt("Completion tokens the ledger charged (OpenRouter: the upstream's native count); null without a match."),
 		"quota":             computedInt("Quota units the gateway charged for the request; null without a match and for `litellm` and `openrouter`."),
@@ -317,3 +317,7 @@ func attrTypesOf(attrs map[string]schema.Attribute) map[string]attr.Type {
 	}
 	return types
 }
+
+// idShapeNote ends the description of every identifier a server supplies.
+const idShapeNote = "Stored only in its documented shape (see the security model); anything else, or anything " +
+	"holding part of a credential, is stored as `sha256:` and 16 hex digits of it."

@@ -141,7 +141,7 @@ func (s *Server) respondAsVendor(w http.ResponseWriter, r *http.Request, x excha
 		writeHugeHeader(w, x)
 	case EchoApprovedKey, EchoTrimmedKey:
 		s.answerEchoing(w, x)
-	case EchoSplitFormat, EchoSplitControl:
+	case EchoSplitFormat, EchoSplitControl, EchoStatusLine, EchoHeaderLine, EchoEncoded, EchoPieces:
 		s.answerHostile(w, x)
 	case H2RefusedStream, H2ProtocolReset, H2GoAway:
 		// Over HTTP/2 the gate answered already; over HTTP/1.1 the nearest

@@ -1,7 +1,12 @@
 package standin
 
 import (
+	"encoding/base64"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -17,7 +22,142 @@ const (
 	// EchoSplitControl is EchoSplitFormat with U+0001 between every two
 	// characters.
 	EchoSplitControl Behaviour = "echo_split_control"
+	// EchoStatusLine answers every request (over HTTP/1.1) with a raw
+	// status line that is not one: "HTTP/1.1 X" followed by the key
+	// received and the approved key, each with U+200B between every two
+	// characters, which Go's client quotes with %q into its error (U+200B
+	// becomes the six characters \u200b). Over HTTP/2, where a status line
+	// cannot be written, it answers a 401 whose message is the same text
+	// quoted.
+	EchoStatusLine Behaviour = "echo_status_line"
+	// EchoHeaderLine answers every request (over HTTP/1.1) with a 200
+	// whose Location header line holds both keys with U+0001 between every
+	// two characters: Go's client refuses the line and quotes it (\x01).
+	// Over HTTP/2, a 401 whose message is the same text quoted.
+	EchoHeaderLine Behaviour = "echo_header_line"
+	// EchoEncoded answers with both keys encoded as a server may: a
+	// refused key gets a 401 whose message holds the key received
+	// percent-encoded, as HTML entities (decimal and hex), as JSON \u
+	// escapes written out, fullwidth and in mathematical bold, and an
+	// X-Request-Id holding the approved key percent-encoded; an accepted
+	// key gets a 200 whose model is the approved key in Cyrillic
+	// look-alikes, whose body id is its base64, and whose X-Request-Id is
+	// it reversed and split by "/" every 8 characters.
+	EchoEncoded Behaviour = "echo_encoded"
+	// EchoPieces cuts the approved key into pieces of 7 characters (one
+	// short of the sanitiser's window) and sends one in each field a
+	// server controls: the message of a refusal, and the model, the body
+	// id, X-Request-Id and the gateway's request-id header of an answer.
+	EchoPieces Behaviour = "echo_pieces"
 )
+
+// PieceLength is how long EchoPieces' pieces of the key are.
+const PieceLength = 7
+
+// pieces cuts key into pieces of PieceLength characters.
+func pieces(key string) []string {
+	var out []string
+	for len(key) > PieceLength {
+		out, key = append(out, key[:PieceLength]), key[PieceLength:]
+	}
+	return append(out, key)
+}
+
+// piece is the i-th piece of key, "" past its end.
+func piece(key string, i int) string {
+	if p := pieces(key); i < len(p) {
+		return p[i]
+	}
+	return ""
+}
+
+// everyChar puts sep between every two characters of s.
+func everyChar(s, sep string) string { return strings.Join(strings.Split(s, ""), sep) }
+
+// rawAnswer takes over an HTTP/1.1 connection and writes head (a status
+// line and header lines of the caller's making) and an empty body; over
+// HTTP/2 it answers a 401 whose message is quoted (Go's %q) instead.
+func rawAnswer(w http.ResponseWriter, x exchange, head string) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		x.protocol.writeFailure(w, failure{kind: echoedKey, key: strconv.Quote(head)})
+		return
+	}
+	defer conn.Close()
+	_, _ = buf.WriteString(head + "\r\n")
+	_ = buf.Flush()
+}
+
+// encodedEcho is key in every free-text encoding EchoEncoded sends.
+func encodedEcho(key string) string {
+	var dec, hexEnt, jsonEsc strings.Builder
+	for _, r := range key {
+		fmt.Fprintf(&dec, "&#%d;", r)
+		fmt.Fprintf(&hexEnt, "&#x%x;", r)
+		fmt.Fprintf(&jsonEsc, `\u%04x`, r)
+	}
+	fullwidth := strings.Map(func(r rune) rune {
+		if r > ' ' && r <= '~' {
+			return r + 0xFF01 - '!'
+		}
+		return r
+	}, key)
+	bold := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return 0x1D400 + r - 'A'
+		case r >= 'a' && r <= 'z':
+			return 0x1D41A + r - 'a'
+		case r >= '0' && r <= '9':
+			return 0x1D7CE + r - '0'
+		}
+		return r
+	}, key)
+	return strings.Join([]string{url.PathEscape(everyChar(key, "\u200b")), dec.String(), hexEnt.String(), jsonEsc.String(), fullwidth, bold}, " ")
+}
+
+// lookAlike is key with Latin letters replaced by Cyrillic ones that look the same.
+var lookAlike = strings.NewReplacer("a", "а", "e", "е", "o", "о", "p", "р", "c", "с", "x", "х", "y", "у", "i", "і", "s", "ѕ")
+
+// answerEncoded answers x as EchoEncoded and EchoPieces say.
+func (s *Server) answerEncoded(w http.ResponseWriter, x exchange) {
+	w.Header().Del(x.protocol.requestIDHeader)
+	pieceOf := func(i int) string { return piece(s.approved, i) }
+	if !x.accepted {
+		if x.behaviour == EchoPieces {
+			x.protocol.writeFailure(w, failure{kind: echoedKey, key: pieceOf(0)})
+			return
+		}
+		w.Header().Set("X-Request-Id", url.PathEscape(s.approved))
+		x.protocol.writeFailure(w, failure{kind: echoedKey, key: encodedEcho(x.key) + " (the approved key is " + encodedEcho(s.approved) + ")"})
+		return
+	}
+	c, f, ok := x.protocol.parse(x.path, x.body)
+	if !ok {
+		x.protocol.writeFailure(w, f)
+		return
+	}
+	if x.behaviour == EchoPieces {
+		c.model = pieceOf(1)
+		w.Header().Set("X-Request-Id", pieceOf(2))
+		w.Header().Set("X-Oneapi-Request-Id", pieceOf(3))
+		body := x.protocol.successBody(c, usageFor(Normal, c), false)
+		body[x.protocol.idField] = pieceOf(4)
+		writeJSON(w, http.StatusOK, body)
+		return
+	}
+	reversed := []rune(s.approved)
+	slices.Reverse(reversed)
+	var split []string
+	for r := string(reversed); r != ""; r = r[min(8, len(r)):] {
+		split = append(split, r[:min(8, len(r))])
+	}
+	w.Header().Set("X-Request-Id", strings.Join(split, "/"))
+	c.model = lookAlike.Replace(s.approved)
+	body := x.protocol.successBody(c, usageFor(Normal, c), false)
+	body[x.protocol.idField] = base64.StdEncoding.EncodeToString([]byte(s.approved))
+	writeJSON(w, http.StatusOK, body)
+}
 
 // hostileSplits is how each hostile behaviour splits a key: the separator
 // and every how many bytes it goes.
@@ -43,6 +183,17 @@ func splitKey(key, sep string, n int) string {
 
 // answerHostile answers x as its hostile behaviour says.
 func (s *Server) answerHostile(w http.ResponseWriter, x exchange) {
+	switch x.behaviour {
+	case EchoStatusLine:
+		rawAnswer(w, x, "HTTP/1.1 X"+everyChar(x.key, "\u200b")+"\u200b"+everyChar(s.approved, "\u200b")+"\r\n")
+		return
+	case EchoHeaderLine:
+		rawAnswer(w, x, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nLocation: "+everyChar(x.key, "\x01")+"\x01"+everyChar(s.approved, "\x01")+"\r\n")
+		return
+	case EchoEncoded, EchoPieces:
+		s.answerEncoded(w, x)
+		return
+	}
 	split := hostileSplits[x.behaviour]
 	hide := func(key string) string { return splitKey(key, split.sep, split.every) }
 	w.Header().Del(x.protocol.requestIDHeader)

@@ -70,6 +70,7 @@ func Behaviours() []Behaviour {
 		MalformedJSON, HugeBody, ConnectionReset, EchoKey,
 		HugeHeader, H2RefusedStream, H2ProtocolReset, H2GoAway,
 		EchoApprovedKey, EchoTrimmedKey, EchoSplitFormat, EchoSplitControl,
+		EchoStatusLine, EchoHeaderLine, EchoEncoded, EchoPieces,
 		GatewayTokenDisabled, GatewayTokenExpired, GatewayTokenQuota, GatewayUserQuota,
 		GatewayModelDenied, GatewayNoChannel, GatewayNoPrice, GatewayTokenExhausted,
 	}

@@ -50,7 +50,7 @@ import (
 )
 
 // approvedKey is the stand-in's fake approved key.
-const approvedKey = "sk-test-standin-approved"
+const approvedKey = "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
 
 type options struct {
 	runs      int

@@ -13,7 +13,7 @@ build="${repo_root}/.build"
 work="${build}/demo"
 bin="${build}/bin"
 url_file="${build}/standin.url"
-demo_key="sk-test-standin-approved"   # the stand-in's fake approved key
+demo_key="sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"   # the stand-in's fake approved key
 terraform="$(terraform_cli)"
 
 mkdir -p "${bin}"

@@ -16,7 +16,7 @@ import (
 )
 
 // standinKey is the approved key of the audit-trail workspaces: an obvious fake.
-const standinKey = "sk-test-standin-approved"
+const standinKey = "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
 
 // What a reviewer's plan and the stored record are held to (DESIGN.md, the
 // audit trail): a re-run of one check at the history limit after one changed

@@ -11,7 +11,7 @@ import (
 
 // usageAdminKey is the usage API's admin key in these tests: an obvious
 // fake, not key-shaped, so no generic redaction can hide a leak of it.
-const usageAdminKey = "test-e2e-usage-admin-7c1f"
+const usageAdminKey = "Hq3Vn8Zc-e2e-Tw5Rm1Xb-7c1f"
 
 // A usage API's bucket arrives minutes late: the apply records the run as
 // pending (decision review), and terraform apply -refresh-only, which reads

@@ -18,7 +18,7 @@ import (
 // against it. Neither key is key-shaped, so no redaction can hide a leak.
 func TestSavedPlanKeepsEphemeralCredentialsOut(t *testing.T) {
 	t.Parallel()
-	const apiKey = "test-e2e-saved-plan-api-key-4d8e"
+	const apiKey = "Vw6Ht1Lq-e2e-Zs9Pk3Nd-4d8e"
 	for _, ephemeral := range []bool{true, false} {
 		name := "sensitive_only"
 		if ephemeral {

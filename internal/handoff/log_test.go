@@ -351,7 +351,7 @@ func TestLogEndpoint(t *testing.T) {
 // key, and never holds an 8-character run of the key itself, whatever the
 // key's shape (hex keys included).
 func TestCredentialFingerprint(t *testing.T) {
-	keys := []string{approvedKey, "sk-test-standin-approved", " sk-test-padded ", "AIzaFakeKey0000000000000000000000",
+	keys := []string{approvedKey, "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt", " sk-test-padded ", "AIzaFakeKey0000000000000000000000",
 		"0123456789abcdef0123456789abcdef", hex.EncodeToString(make([]byte, 32))}
 	seen := map[string]string{}
 	for _, key := range keys {

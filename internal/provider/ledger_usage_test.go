@@ -155,7 +155,7 @@ func TestAccLedgerUsage_confirmedOnRefreshAfterPending(t *testing.T) {
 						Config: config,
 						ConfigStateChecks: []statecheck.StateCheck{
 							expect("ledger.status", knownvalue.StringExact("pending")),
-							expect("ledger.message", knownvalue.StringRegexp(regexp.MustCompile(`no bucket of key .key_standin_approved. .*refresh`))),
+							expect("ledger.message", knownvalue.StringRegexp(regexp.MustCompile(`no bucket of key .key_sb7Qw2Xk9Rm4. .*refresh`))),
 							expect("decision", knownvalue.StringExact("review")),
 							expect("decision_reasons", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("ledger_pending")})),
 							expect("evidence_captured", knownvalue.Bool(false)),
@@ -248,7 +248,7 @@ func TestAccLedgerUsage_refusedAdminKey(t *testing.T) {
 	const otherAPIKey = "sk-test-standin-not-an-admin-key"
 	for _, v := range usageVendors {
 		for _, tc := range []struct{ name, token, status string }{
-			{"wrong key", "sk-admin-test-wrong-key-000000000000", "HTTP 401"},
+			{"wrong key", "sk-admin-Ww0Rr9Oo8Nn7Gg6Kk5Ee4Yy3", "HTTP 401"},
 			{"API key, not admin", otherAPIKey, "HTTP 403"},
 		} {
 			t.Run(v.api+"/"+tc.name, func(t *testing.T) {

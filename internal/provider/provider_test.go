@@ -23,7 +23,7 @@ import (
 
 // Obvious fakes: the stand-in accepts approvedKey and nothing else.
 const (
-	approvedKey = "sk-test-standin-approved"
+	approvedKey = "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
 	testModel   = "gpt-test-mini"
 )
 

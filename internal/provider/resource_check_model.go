@@ -174,13 +174,21 @@ func (r *checkResults) setOutcome(ctx context.Context, o handoff.Outcome) diag.D
 	r.RunID = types.StringValue(o.RunID)
 	r.ReviewedAt = types.StringValue(o.ReviewedAt.Format(time.RFC3339))
 	r.ReviewDueAt = optionalTime(o.ReviewDueAt)
-	r.HappyPath = objectValue(ctx, happyPathType, happyPathModel{
+	hp := happyPathModel{
 		pathModel:    newPathModel(happy, o.HappyPathResult),
 		Model:        types.StringValue(happy.Model),
-		InputTokens:  types.Int64Value(happy.Usage.InputTokens),
-		OutputTokens: types.Int64Value(happy.Usage.OutputTokens),
-		TotalTokens:  types.Int64Value(happy.Usage.TotalTokens),
-	}, &diags)
+		InputTokens:  types.Int64Null(),
+		OutputTokens: types.Int64Null(),
+		TotalTokens:  types.Int64Null(),
+	}
+	// Counts the answer did not give, or gave out of range, stay null: a
+	// zero would read as a measured usage of nothing.
+	if happy.Usage.Found {
+		hp.InputTokens = types.Int64Value(happy.Usage.InputTokens)
+		hp.OutputTokens = types.Int64Value(happy.Usage.OutputTokens)
+		hp.TotalTokens = types.Int64Value(happy.Usage.TotalTokens)
+	}
+	r.HappyPath = objectValue(ctx, happyPathType, hp, &diags)
 	r.ErrorPath = objectValue(ctx, errorPathType, newPathModel(o.Probe.ErrorPath, o.ErrorPathResult), &diags)
 	r.EvidenceCaptured = types.BoolValue(o.EvidenceCaptured)
 	r.AllocationComplete = types.BoolValue(o.Allocation.Complete())

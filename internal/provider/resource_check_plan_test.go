@@ -167,7 +167,7 @@ func TestAccCheck_providerConfigErrors(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			config := `provider "costhandoff" {
-  api_key  = "sk-test-standin-approved"
+  api_key  = "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
   operator = "finops-platform"
   ` + tc.provider + "\n}\n" + checkHCL(e, nil)
 			resource.ParallelTest(t, resource.TestCase{

@@ -257,9 +257,9 @@ func pathAttributes(happy bool) map[string]schema.Attribute {
 	}
 	if happy {
 		attrs["model"] = computedString("Model named in the response, else the model requested. " + idShapeNote)
-		attrs["input_tokens"] = computedInt("Input tokens reported by the response's usage.")
-		attrs["output_tokens"] = computedInt("Output tokens reported by the response's usage.")
-		attrs["total_tokens"] = computedInt("Total tokens reported by the response's usage.")
+		attrs["input_tokens"] = computedInt("Input tokens reported by the response's usage; null when the answer gave no usage or a count out of range (refused as evidence).")
+		attrs["output_tokens"] = computedInt("Output tokens reported by the response's usage; null as input_tokens is.")
+		attrs["total_tokens"] = computedInt("Total tokens reported by the response's usage; null as input_tokens is.")
 	}
 	return attrs
 }

@@ -88,10 +88,8 @@ func TestAccSecurity_splitEchoesScrubbed(t *testing.T) {
 						expect("happy_path.model", knownvalue.StringRegexp(storedDigest)),
 						expect("happy_path.request_id", knownvalue.StringRegexp(storedDigest)),
 						expect("error_path.category", knownvalue.StringExact("auth_failure")),
-						// "approved" is an 8-character run of the fake key
-						// sk-test-standin-approved, so the stand-in's word goes too.
 						expect("error_path.message", knownvalue.StringExact(
-							"HTTP 401: Incorrect API key provided: [redacted] (the [redacted] key is [redacted]). You can find your API key in your account settings.")),
+							"HTTP 401: Incorrect API key provided: [redacted] (the approved key is [redacted]). You can find your API key in your account settings.")),
 						expect("log", knownvalue.StringRegexp(regexp.MustCompile(`(?m)^model: sha256:[0-9a-f]{16}$`))),
 						expect("log", knownvalue.StringRegexp(regexp.MustCompile(`(?m)^request_id: sha256:[0-9a-f]{16}$`))),
 					},
@@ -133,17 +131,17 @@ func TestAccSecurity_transportErrorsAndEncodingsScrubbed(t *testing.T) {
 			expect("happy_path.model", knownvalue.StringRegexp(storedDigest)),
 			expect("happy_path.request_id", knownvalue.StringRegexp(storedDigest)),
 			expect("error_path.category", knownvalue.StringExact("auth_failure")),
-			expect("error_path.message", knownvalue.StringRegexp(regexp.MustCompile(`^HTTP 401: Incorrect API key provided: (\[redacted\] ?)+\(the \[redacted\] key is (\[redacted\] ?)+\)\. You can find`))),
+			expect("error_path.message", knownvalue.StringRegexp(regexp.MustCompile(`^HTTP 401: Incorrect API key provided: (\[redacted\] ?)+\(the approved key is (\[redacted\] ?)+\)\. You can find`))),
 		}},
-		// The approved key cut in pieces of 7 (-standi as the model,
-		// n-appro as X-Request-Id, ved as the gateway's id): each alone is
-		// short of the window, -standi and n-appro together are 12
-		// characters of the key, so both are digests; ved is 3 and stays.
+		// The approved key sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt cut in pieces of 7
+		// (-Rk4Qz8 as the model, Wv2Nm7X as X-Request-Id, c5Jb9Lt as the
+		// gateway's id): each alone is short of the window, and together
+		// they are 21 characters of the key, so all three are digests.
 		{standin.EchoPieces, []statecheck.StateCheck{
 			expect("happy_path.category", knownvalue.StringExact("ok")),
 			expect("happy_path.model", knownvalue.StringRegexp(storedDigest)),
 			expect("happy_path.upstream_request_id", knownvalue.StringRegexp(storedDigest)),
-			expect("happy_path.request_id", knownvalue.StringExact("ved")),
+			expect("happy_path.request_id", knownvalue.StringRegexp(storedDigest)),
 		}},
 	}
 	for _, tc := range cases {

@@ -163,7 +163,7 @@ func TestKeyShapesAnywhere(t *testing.T) {
 // credentials: the guard against "11 prompt" becoming "1[redacted] prompt".
 // (The fake keys here share no 8-character run with these texts.)
 func TestRealMessagesUntouched(t *testing.T) {
-	scrub := New(key, invalid, token, "sk-test-standin-approved")
+	scrub := New(key, invalid, token, "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt")
 	for _, in := range []string{
 		"无效的令牌 (request id: 2026113002045454547535260832950)",
 		"该令牌额度已用尽 (request id: 20261201105105210812644VkuiIjHX)",

@@ -45,7 +45,7 @@ func TestGatewayRefusals(t *testing.T) {
 	}{
 		{GatewayTokenDisabled, answer{401, nil, []string{"该令牌状态不可用"}}, answer{401, nil, []string{"该令牌状态不可用"}}},
 		{GatewayTokenExpired, answer{401, nil, []string{"该令牌已过期"}}, answer{401, nil, []string{"该令牌已过期"}}},
-		{GatewayTokenQuota, answer{401, nil, []string{"该令牌额度已用尽"}}, answer{401, nil, []string{"[sk-tes***oved] 该令牌额度已用尽"}}},
+		{GatewayTokenQuota, answer{401, nil, []string{"该令牌额度已用尽"}}, answer{401, nil, []string{"[sk-tes***b9Lt] 该令牌额度已用尽"}}},
 		{GatewayUserQuota, answer{403, "insufficient_user_quota", nil}, answer{403, "insufficient_user_quota", []string{"用户额度不足, 剩余额度: "}}},
 		{GatewayModelDenied, answer{403, nil, []string{"该令牌无权使用模型", "model-test"}}, answer{403, nil, []string{"该令牌无权访问模型", "model-test"}}},
 		{GatewayNoChannel, answer{503, nil, []string{"当前分组 default 下对于模型 model-test 无可用渠道"}}, answer{503, "model_not_found", []string{"无可用渠道"}}},

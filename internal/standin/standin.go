@@ -77,7 +77,7 @@ func Behaviours() []Behaviour {
 }
 
 // defaultAPIKey is the approved key when Options.APIKeys is empty.
-const defaultAPIKey = "sk-test-standin-approved"
+const defaultAPIKey = "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
 
 // Gateway selects which one-api / new-api gateway the stand-in answers as
 // (DESIGN.md, The one-api / new-api gateway family); GatewayNone answers as the vendor itself.
@@ -97,7 +97,7 @@ const (
 // Options configures a new Server.
 type Options struct {
 	Gateway   Gateway       // empty answers as the vendor; one_api or new_api answer as that gateway and serve its usage log
-	APIKeys   []string      // accepted keys; empty means "sk-test-standin-approved"
+	APIKeys   []string      // accepted keys; empty means "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
 	Behaviour Behaviour     // empty means Normal
 	Latency   time.Duration // added before answering an AI request; abandoned when the client goes away
 }

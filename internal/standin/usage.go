@@ -23,11 +23,11 @@ const (
 	anthropicUsageSuffix = "/organizations/usage_report/messages"
 	// ApprovedKeyID is the id of the stand-in's first approved key, as a
 	// vendor's console shows it; the others are key_standin_2, 3, ...
-	ApprovedKeyID = "key_standin_approved"
+	ApprovedKeyID = "key_sb7Qw2Xk9Rm4"
 	// DefaultOpenAIAdminKey and DefaultAnthropicAdminKey are the admin keys
 	// the usage APIs accept when UsageOptions.AdminKeys is empty.
-	DefaultOpenAIAdminKey    = "sk-admin-test-standin-usage-reader"
-	DefaultAnthropicAdminKey = "sk-ant-admin01-test-standin-usage-reader"
+	DefaultOpenAIAdminKey    = "sk-admin-Qm7Rt2Vx9Lp4Kw8Zn3Hd"
+	DefaultAnthropicAdminKey = "sk-ant-admin01-Jf6Wq1Ty5Bc8Nv2Xs7Pg"
 	// usageDefaultLimit and usageMaxLimit bound a page of 1-minute buckets.
 	usageDefaultLimit = 60
 	usageMaxLimit     = 1440

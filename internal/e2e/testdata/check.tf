@@ -5,7 +5,7 @@ terraform {
 }
 provider "costhandoff" {
   endpoint = "{{STANDIN_URL}}/v1"
-  api_key  = "sk-test-standin-approved"
+  api_key  = "sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"
   operator = "finops-platform"
 }
 variable "cycle" { default = "1" }

@@ -34,7 +34,7 @@ import (
 const quickStart = `go build -o .build/bin/costhandoff-standin ./internal/standin/cmd/costhandoff-standin
 .build/bin/costhandoff-standin -addr 127.0.0.1:8080 &   # the AI API and the source pages, on loopback only
 export COSTHANDOFF_ENDPOINT="http://127.0.0.1:8080/v1"
-export COSTHANDOFF_API_KEY="sk-test-standin-approved"   # the stand-in's fake approved key
+export COSTHANDOFF_API_KEY="sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt"   # the stand-in's fake approved key
 export COSTHANDOFF_OPERATOR="finops-platform"
 export TF_VAR_source_urls='{ pricing = "http://127.0.0.1:8080/pages/pricing", support = "http://127.0.0.1:8080/pages/support", allocation = "http://127.0.0.1:8080/pages/allocation", unit_economics = "http://127.0.0.1:8080/pages/unit_economics" }'
 cd examples/quickstart
@@ -118,7 +118,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = usage(fs, stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "listen address; loopback only (127.0.0.1, ::1 or localhost)")
-	fs.Var(&keys, "api-key", "accepted API key; repeatable or comma-separated (default sk-test-standin-approved)")
+	fs.Var(&keys, "api-key", "accepted API key; repeatable or comma-separated (default sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt)")
 	fs.StringVar(&behaviour, "behaviour", string(standin.Normal), fmt.Sprintf("behaviour, one of %v", standin.Behaviours()))
 	fs.DurationVar(&cfg.options.Latency, "latency", 0, "delay added before answering each AI request")
 	fs.StringVar(&cfg.urlFile, "url-file", "", "write the base URL to this file once listening")

@@ -195,7 +195,7 @@ func TestRunServesTLSAsAGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer sk-test-standin-approved")
+	req.Header.Set("Authorization", "Bearer sk-test-Rk4Qz8Wv2Nm7Xc5Jb9Lt")
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -140,12 +140,21 @@ func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *l
 	// the ticket's signature, which tells its row from every other.
 	req := c.Request
 	req.Prompt = ticket.Sign(req.Prompt)
-	sentAt := r.Now()
+	before, probeBefore := r.Now(), time.Now()
 	out := r.Probe.Run(ctx, req, c.ApprovedKey, c.InvalidKey)
 	receivedAt := r.Now()
 	happy := out.HappyPath
-	if !happyPathPassed(happy) {
+	// A smoke request whose counts were missing or refused has nothing to
+	// match, and would skew a usage bucket's sum for the checks beside it.
+	if !happyPathPassed(happy) || !happy.Usage.Found {
 		return out, nil
+	}
+	// The probe waits for a free slot before it sends (max_concurrent_checks):
+	// the send is when the probe started the request, carried onto the
+	// runner's clock, which places the usage APIs' minute.
+	sentAt := before
+	if d := happy.SentAt.Sub(probeBefore); !happy.SentAt.IsZero() && d > 0 {
+		sentAt = before.Add(d)
 	}
 	found := r.Ledger.Find(ctx, ledger.Query{
 		RequestID:        happy.RequestID,

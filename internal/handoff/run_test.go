@@ -2,11 +2,14 @@ package handoff
 
 import (
 	"context"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -313,7 +316,16 @@ func TestRunLedger(t *testing.T) {
 				Key: completeCheck(f).ApprovedKey, Secrets: []string{completeCheck(f).InvalidKey},
 				Endpoint: completeCheck(f).Request.Endpoint,
 			}
-			if len(queries) != 1 || !reflect.DeepEqual(queries[0], want) || want.ServerDate.IsZero() {
+			// SentAt is the probe's own start carried onto the stepping clock:
+			// later than before the probe by the real time the probe took to
+			// start, a fraction of a second here.
+			got := slices.Clone(queries)
+			if len(got) == 1 {
+				if d := got[0].SentAt.Sub(want.SentAt); d >= 0 && d < time.Second {
+					got[0].SentAt = want.SentAt
+				}
+			}
+			if len(got) != 1 || !reflect.DeepEqual(got[0], want) || want.ServerDate.IsZero() {
 				t.Errorf("ledger queries = %+v, want one %+v", queries, want)
 			}
 			if o.Ledger == nil || o.Ledger.Status != tt.result.Status {
@@ -508,5 +520,75 @@ func TestOutcomeFacts(t *testing.T) {
 	o.Probe.HappyPath.Attempts = 2
 	if _, reasons := Decide(o.facts(c, true)); !slices.Contains(reasons, ReasonUncontrolledRetry) {
 		t.Errorf("reasons = %v, want uncontrolled_retry for two requests on the wire", reasons)
+	}
+}
+
+// A check that waits for a free probe slot (max_concurrent_checks) is
+// looked up in the ledger at the moment it was sent, not the moment it was
+// queued: the usage APIs place the smoke request in the minute of its send.
+// With one slot, three checks are sent one after another, and each query's
+// SentAt follows its own send.
+func TestLedgerQueryIsStampedAtTheSend(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		if r.Header.Get("Authorization") != "Bearer "+approvedKey {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"chatcmpl-1","model":"m","choices":[{"message":{"content":"p"}}],`+
+			`"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}`)
+	}))
+	defer srv.Close()
+	led := &fakeLedger{result: ledger.Result{Status: ledger.Confirmed}}
+	r := Runner{
+		Probe:  probe.NewClient(probe.Options{MaxConcurrent: 1, Timeout: 5 * time.Second}),
+		Ledger: led,
+		Policy: DefaultPolicy(),
+		Now:    time.Now,
+	}
+	check := Check{
+		ID:          checkID,
+		ApprovedKey: approvedKey,
+		InvalidKey:  invalidKey,
+		Request: probe.Request{Endpoint: srv.URL + "/v1", Protocol: probe.OpenAIChat, Model: "m", Prompt: "ping",
+			MaxOutputTokens: 1},
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { r.Run(t.Context(), check, Previous{}, 10) })
+	}
+	wg.Wait()
+	queries := led.calls()
+	if len(queries) != 3 {
+		t.Fatalf("the ledger was asked %d times, want 3", len(queries))
+	}
+	sent := make([]time.Time, 0, len(queries))
+	for _, q := range queries {
+		sent = append(sent, q.SentAt)
+	}
+	slices.SortFunc(sent, time.Time.Compare)
+	for i := 1; i < len(sent); i++ {
+		if gap := sent[i].Sub(sent[i-1]); gap < delay*8/10 {
+			t.Errorf("queries %d and %d were stamped %s apart, want about %s: a queued check was stamped before its send",
+				i-1, i, gap, delay)
+		}
+	}
+}
+
+// A happy path whose answer gave no usage is not looked up: it has nothing
+// to match, and in a usage bucket it would skew the sum of the checks
+// beside it. evidence_gap stops the run either way.
+func TestLedgerNotAskedWithoutUsage(t *testing.T) {
+	f := newFakeAPI(t)
+	f.happy = answerNoUsage
+	led := &fakeLedger{result: ledger.Result{Status: ledger.Confirmed}}
+	o := newRunner(led).Run(t.Context(), completeCheck(f), Previous{}, 10)
+	if n := len(led.calls()); n != 0 {
+		t.Fatalf("the ledger was asked %d times, want 0", n)
+	}
+	if o.Decision != Stop || !slices.Contains(o.Reasons, ReasonEvidenceGap) {
+		t.Fatalf("decision %s %v, want stop with %s", o.Decision, o.Reasons, ReasonEvidenceGap)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -208,10 +209,12 @@ type ProviderSettings struct {
 	// LedgerToken its credential ("" when none is configured).
 	LedgerAPI   string
 	LedgerToken string
-	// LedgerEndpoint is the ledger's resolved base URL, LedgerKeyID the
-	// approved key's id for the usage APIs ("" when not set).
-	LedgerEndpoint string
-	LedgerKeyID    string
+	// LedgerEndpoint is the ledger's resolved base URL (LedgerEndpointSet:
+	// configured, not derived from endpoint), LedgerKeyID the approved
+	// key's id for the usage APIs ("" when not set).
+	LedgerEndpoint    string
+	LedgerEndpointSet bool
+	LedgerKeyID       string
 }
 
 func (s ProviderSettings) review(f *findings) {
@@ -230,6 +233,29 @@ func (s ProviderSettings) review(f *findings) {
 		keyID = Input{Value: s.LedgerKeyID, Given: true}
 	}
 	ledgerKeyID(f, s.LedgerAPI, keyID)
+	s.adminKeyHost(f)
+}
+
+// adminKeyHost: a vendor's usage API is read with the organization's admin
+// key, which belongs to the vendor's host alone. Its ledger_endpoint
+// defaults to endpoint, which may be a gateway (the provider's default is
+// CometAPI): derived that way onto another host, the admin key would go to
+// the gateway. A ledger_endpoint set in the configuration is the user's
+// choice (a regional or proxied host); a loopback one is a local stand-in.
+func (s ProviderSettings) adminKeyHost(f *findings) {
+	d, ok := ledger.Describe(ledger.API(s.LedgerAPI))
+	if !ok || d.VendorHost == "" || s.LedgerEndpointSet || s.LedgerEndpoint == "" {
+		return
+	}
+	u, err := url.Parse(s.LedgerEndpoint)
+	if err != nil || u.Hostname() == "" || strings.EqualFold(u.Hostname(), d.VendorHost) || sources.IsLoopbackHost(u.Hostname()) {
+		return
+	}
+	f.add(on("ledger_endpoint"), "The admin key would go to another host", fmt.Sprintf(
+		"ledger_api = %q reads %s with the organization's admin key (ledger_token), which belongs to %s alone, and "+
+			"ledger_endpoint is not set, so it defaults to endpoint (%s), another host: set ledger_endpoint = \"https://%s/v1\" "+
+			"(or the host your organization's usage API is served from).", s.LedgerAPI, d.Name, d.VendorHost,
+		LogEndpoint(s.LedgerEndpoint), d.VendorHost))
 }
 
 // ledgerKeyID: the usage APIs read the approved key's usage by its id,
@@ -451,20 +477,6 @@ func (r CheckRun) review(f *findings) {
 			p.LedgerAPI+"\" reads "+desc.Name+" with its own credential: set the provider's ledger_token or the "+EnvLedgerToken+
 			" environment variable ("+desc.Credential+"), or set ledger_api = \"none\".")
 	}
-	if r.APIKeyWO.Unknown {
-		return
-	}
-	approved := r.APIKeyWO.Value
-	if r.APIKeyWO.Null() {
-		approved = p.APIKey
-	}
-	// No ledger but OpenRouter is ever sent the approved key: a ledger token
-	// that is the approved key is refused before anything is sent.
-	if token := strings.TrimSpace(p.LedgerToken); !desc.ApprovedKeyFallback && token != "" && token == strings.TrimSpace(approved) {
-		f.add(on("api_key_wo"), "The ledger token is the approved key",
-			"The provider's ledger_token (or "+EnvLedgerToken+") is the approved API key, and ledger_api = \""+p.LedgerAPI+
-				"\" must never be sent the API key: set ledger_token to the ledger's own credential ("+desc.Credential+").")
-	}
 	// A key goes only to its own host: where the ledger would be read with
 	// the approved key (OpenRouter without a ledger token), a check whose
 	// endpoint is on another host has a key that is not the ledger's.
@@ -480,6 +492,20 @@ func (r CheckRun) review(f *findings) {
 					"the check's own key, which belongs to its endpoint's host only: set the provider's ledger_token (a key of the "+
 					"ledger's own), or point the check at the ledger's API.")
 		}
+	}
+	if r.APIKeyWO.Unknown {
+		return
+	}
+	approved := r.APIKeyWO.Value
+	if r.APIKeyWO.Null() {
+		approved = p.APIKey
+	}
+	// No ledger but OpenRouter is ever sent the approved key: a ledger token
+	// that is the approved key is refused before anything is sent.
+	if token := strings.TrimSpace(p.LedgerToken); !desc.ApprovedKeyFallback && token != "" && token == strings.TrimSpace(approved) {
+		f.add(on("api_key_wo"), "The ledger token is the approved key",
+			"The provider's ledger_token (or "+EnvLedgerToken+") is the approved API key, and ledger_api = \""+p.LedgerAPI+
+				"\" must never be sent the API key: set ledger_token to the ledger's own credential ("+desc.Credential+").")
 	}
 	// A usage API is read for one key, ledger_key_id, the id of the
 	// provider's api_key: a check with another key of its own would be

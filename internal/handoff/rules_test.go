@@ -87,6 +87,11 @@ func TestJudge(t *testing.T) {
 		}
 		return p
 	}
+	usageAt := func(ledgerEndpoint string, set bool) ProviderSettings {
+		p := ledger("openai_usage", "sk-admin-Qm7Rt2Vx9Lp4Kw8Zn3Hd")
+		p.LedgerEndpoint, p.LedgerEndpointSet = ledgerEndpoint, set
+		return p
+	}
 	tests := []struct {
 		name    string
 		subject Subject
@@ -160,6 +165,12 @@ func TestJudge(t *testing.T) {
 			"api_key_wo", "The check's key is not the one ledger_key_id names", "ledger_key_id (key_test)"},
 		{"usage ledger without ledger_key_id", ProviderConfig{LedgerAPI: Input{Value: "openai_usage", Given: true}}, "ledger_key_id", "Missing ledger_key_id", "key_…"},
 		{"ledger_key_id on another ledger", ProviderConfig{LedgerAPI: Input{Value: "new_api", Given: true}, LedgerKeyID: Input{Value: "key_x", Given: true}}, "ledger_key_id", "ledger_key_id does not apply", `ledger_api is "new_api"`},
+		{"usage ledger's admin key derived onto a gateway's host", usageAt("https://api.cometapi.com/v1", false), "ledger_endpoint", "The admin key would go to another host", `ledger_endpoint = "https://api.openai.com/v1"`},
+		{"usage ledger's endpoint set to another host", usageAt("https://usage-proxy.example.com/v1", true), "", "", ""},
+		{"usage ledger on the vendor's host", usageAt("https://api.openai.com/v1", false), "", "", ""},
+		{"usage ledger on a loopback stand-in", usageAt("http://127.0.0.1:8080/v1", false), "", "", ""},
+		{"run on openrouter without a token, the check's own key unknown, on another host", CheckRun{APIKeyWO: Input{Unknown: true}, Endpoint: Input{Value: "https://other.example.net/v1", Given: true}, Provider: ledger("openrouter", "")},
+			"endpoint", "The check's key would go to another host", "is not on the host of the provider's ledger"},
 		{"resolved usage ledger without ledger_key_id", ProviderSettings{Endpoint: "https://api.example.com/v1", Policy: DefaultPolicy(), LedgerAPI: "anthropic_usage"}, "ledger_key_id", "Missing ledger_key_id", "apikey_…"},
 
 		{"tags in two spellings with different values", AllocationQuery{Tags: map[string]string{"environment": "staging", "Environment": "Prod", "owner": "o", "workload": "w"}, Policy: DefaultPolicy()},

@@ -34,6 +34,10 @@ type Descriptor struct {
 	UsesTokenName bool
 	// Matching says how the smoke request's record is matched, for docs.
 	Matching string
+	// VendorHost is the host of the vendor's own API, the one host its admin
+	// key belongs to ("" for the gateways and proxies, whose ledger is on
+	// the AI endpoint's host).
+	VendorHost string
 	// Pending: no record within the wait is pending, not not_found: the
 	// data arrives minutes late and a refresh reads it again.
 	Pending bool
@@ -75,13 +79,13 @@ var descriptors = []Descriptor{
 		Matching: "the generation record of the response's generation id",
 	},
 	{
-		API: OpenAIUsage, Name: "the OpenAI organization's usage data", DefaultWait: DefaultUsageWait,
+		API: OpenAIUsage, Name: "the OpenAI organization's usage data", DefaultWait: DefaultUsageWait, VendorHost: "api.openai.com",
 		Credential: "an organization admin key (sk-admin-…), sent as a Bearer key; never the approved key",
 		NeedsKeyID: true, Pending: true,
 		Matching: "the 1-minute bucket of ledger_key_id and the model at the send (and the minutes either side): num_model_requests 1 and the response's tokens, or the sum of this provider's smoke requests in that minute",
 	},
 	{
-		API: AnthropicUsage, Name: "the Anthropic organization's usage report", DefaultWait: DefaultUsageWait,
+		API: AnthropicUsage, Name: "the Anthropic organization's usage report", DefaultWait: DefaultUsageWait, VendorHost: "api.anthropic.com",
 		Credential: "an admin key (sk-ant-admin…), sent as x-api-key with anthropic-version; never the approved key",
 		NeedsKeyID: true, Pending: true,
 		Matching: "the 1-minute bucket of ledger_key_id and the model at the send (and the minutes either side): input (uncached + cache creation + cache read) and output tokens equal to the response's, or to the sum of this provider's smoke requests in that minute",

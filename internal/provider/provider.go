@@ -188,7 +188,8 @@ func (p *costhandoffProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional: true,
 				MarkdownDescription: "Base URL of the ledger's API. Defaults to `endpoint` without a trailing `/v1` " +
 					"(`new_api`, `litellm`), without a trailing `/api/v1` (`openrouter`), or `endpoint` itself (`openai_usage`, " +
-					"`anthropic_usage`, e.g. `https://api.openai.com/v1`). Plain `http://` follows the same rule as `endpoint`.",
+					"`anthropic_usage`, e.g. `https://api.openai.com/v1`; derived onto another host than the vendor's, where the admin key does " +
+					"not belong, it is refused: set it). Plain `http://` follows the same rule as `endpoint`.",
 			},
 			"ledger_token": schema.StringAttribute{
 				Optional: true, Sensitive: true,
@@ -340,10 +341,10 @@ func (p *costhandoffProvider) newProviderData(ctx context.Context, m providerMod
 		Policy:  policy,
 		Now:     p.now,
 	}
-	diags.Append(judge(*d.settings())...)
 	if d.ledger.API != ledgerNone {
 		diags.Append(p.configureLedger(m, d, transport)...)
 	}
+	diags.Append(judge(*d.settings())...)
 	if diags.HasError() {
 		return nil, diags
 	}
@@ -364,6 +365,7 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
 	d.ledger.Endpoint = endpoint
+	d.ledgerEndpointSet = !m.LedgerEndpoint.IsNull()
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")

@@ -24,6 +24,9 @@ type providerData struct {
 	// ledger is what a run's ledger confirmation is read from: a change
 	// re-runs the check.
 	ledger ledgerSetting
+	// ledgerEndpointSet: ledger_endpoint was configured, not derived from
+	// endpoint.
+	ledgerEndpointSet bool
 	// ledgerDesc is how the configured ledger describes itself; zero without one.
 	ledgerDesc ledger.Descriptor
 	runner     handoff.Runner
@@ -49,7 +52,7 @@ func (d *providerData) settings() *handoff.ProviderSettings {
 	return &handoff.ProviderSettings{
 		Endpoint: d.endpoint, AllowPlainHTTP: d.allowPlainHTTP, APIKey: d.apiKey, Operator: d.operator,
 		Policy: d.runner.Policy, LedgerAPI: d.ledger.API, LedgerToken: d.ledgerToken,
-		LedgerEndpoint: d.ledger.Endpoint, LedgerKeyID: d.ledger.KeyID,
+		LedgerEndpoint: d.ledger.Endpoint, LedgerEndpointSet: d.ledgerEndpointSet, LedgerKeyID: d.ledger.KeyID,
 	}
 }
 

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
@@ -15,13 +16,18 @@ func (o *Outcome) scrubPieces(c Check) {
 	scrub := sanitize.New(append([]string{c.ApprovedKey, c.InvalidKey}, c.Request.Credentials...)...)
 	fields := append(pathFields(&o.Probe.HappyPath), pathFields(&o.Probe.ErrorPath)...)
 	if l := o.Ledger; l != nil {
-		fields = append(fields, identifier(&l.RequestID), identifier(&l.TokenName), identifier(&l.Model),
-			identifier(&l.ProviderName), sanitize.Stored{Value: &l.Message})
+		fields = append(fields, ledgerFields(l)...)
 	}
 	for i := range o.Sources {
 		fields = append(fields, sanitize.Stored{Value: &o.Sources[i].Message})
 	}
 	scrub.Pieces(fields...)
+}
+
+// ledgerFields are the stored strings of a ledger's result.
+func ledgerFields(l *ledger.Result) []sanitize.Stored {
+	return []sanitize.Stored{identifier(&l.RequestID), identifier(&l.TokenName), identifier(&l.Model),
+		identifier(&l.ProviderName), {Value: &l.Message}}
 }
 
 // pathFields are the stored strings of one path's result.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
 // Reconfirmed is a run's decision re-derived after a refresh read its
@@ -39,6 +40,27 @@ func factsOf(reasons []Reason) Facts {
 	}
 	f.UsageCaptured = f.HappyPathPassed && !has(ReasonEvidenceGap)
 	return f
+}
+
+// ScrubRecheck applies the pieces rule (Outcome.scrubPieces) to a ledger
+// result a refresh read, together with the strings the run already stored
+// (its paths' messages and identifiers, its sources' messages): a server
+// that sends a piece of a credential in the refresh's error text, the rest
+// stored by the run, gets the new pieces removed from l. The stored
+// strings are only read: each was scrubbed with the run's fields, so
+// without l's pieces they spell no run of a credential, and what state
+// keeps of them is left as it is. secrets are the credentials the refresh
+// knows (the provider's api_key, the ledger token).
+func ScrubRecheck(l *ledger.Result, stored []string, secrets ...string) {
+	if l == nil {
+		return
+	}
+	fields := ledgerFields(l)
+	for i := range stored {
+		s := stored[i]
+		fields = append(fields, sanitize.Stored{Value: &s})
+	}
+	sanitize.New(secrets...).Pieces(fields...)
 }
 
 // Reconfirm re-derives a run that decided with reasons and wrote log, now

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize/leakcheck"
 )
 
 // A refresh that finds a pending run's bucket re-derives the decision by
@@ -57,5 +58,31 @@ func TestReconfirm(t *testing.T) {
 				t.Errorf("log keeps decision_reasons without reasons:\n%s", got.Log)
 			}
 		})
+	}
+}
+
+// A refresh's ledger result holding the second half of the key in pieces
+// of 5 (the message) and 4 (the model), the run's stored message the
+// first half: put together they spell the key, and ScrubRecheck removes
+// the new pieces (the stored strings are only read). Fields of no piece
+// are kept.
+func TestScrubRecheckRemovesPiecesAcrossStoredFields(t *testing.T) {
+	const key = "sk-test-Hq3Zv7Mw2Kx9Rb5Ty8Pn"
+	stored := []string{"the gateway said " + key[8:15] + ": error", "req_0001"}
+	l := ledger.Result{Status: ledger.NotFound, Message: "the usage API answered HTTP 500: " + key[13:18] + " / " + key[18:23] + " failed",
+		Model: key[23:], RequestID: "req_0002"}
+	ScrubRecheck(&l, stored, key, "")
+	all := strings.Join(append(stored, l.Message, l.Model, l.RequestID), "")
+	if run := leakcheck.Find(all, key); run != "" {
+		t.Errorf("the fields put together hold %q: message %q, model %q", run, l.Message, l.Model)
+	}
+	if !strings.Contains(l.Message, "the usage API answered HTTP 500") || l.RequestID != "req_0002" {
+		t.Errorf("message %q, request id %q: more than the pieces went", l.Message, l.RequestID)
+	}
+	// The check can fail: without the refresh's secrets nothing is removed.
+	l2 := ledger.Result{Message: "x " + key[13:18] + " / " + key[18:23], Model: key[23:]}
+	ScrubRecheck(&l2, stored)
+	if leakcheck.Find(strings.Join(append(stored, l2.Message, l2.Model), ""), key) == "" {
+		t.Errorf("the fields spell no run of the key without the scrub: the test proves nothing")
 	}
 }

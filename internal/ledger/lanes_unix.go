@@ -23,3 +23,15 @@ func lockFile(path string) (release func(), ok bool) {
 		f.Close()
 	}, true
 }
+
+// privateDir reports that dir is a folder (not a link) of this user's that
+// no one else may write or read: a folder another user made under the
+// same name, or left open, holds no lanes.
+func privateDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
+}

@@ -267,14 +267,18 @@ func (u *usageAPI) notFound(*Reader, Query, baseline) string { return "" }
 // Recheck reads a pending record's buckets once more, as a refresh does:
 // reads only, with the ledger token, never the approved key. A record still
 // pending PendingLimit after the send is not_found. A Reader of another API
-// or key id than rc's reads nothing and says so.
-func (c *Reader) Recheck(ctx context.Context, rc Recheck) Result {
+// or key id than rc's reads nothing and says so. secrets are the other
+// credentials the caller knows (the provider's api_key): the result is
+// scrubbed of them as well as of the ledger token, since a refresh stores
+// the server's error text in the message.
+func (c *Reader) Recheck(ctx context.Context, rc Recheck, secrets ...string) Result {
+	scrubbed := Query{Secrets: secrets}
 	u, ok := c.api.(*usageAPI)
 	switch {
 	case !ok || rc.API != c.opts.API:
-		return c.scrub(Result{Status: Pending, Recheck: &rc, Message: "the provider's ledger_api is no longer " + string(rc.API) + "; the record was not read again"}, Query{})
+		return c.scrub(Result{Status: Pending, Recheck: &rc, Message: "the provider's ledger_api is no longer " + string(rc.API) + "; the record was not read again"}, scrubbed)
 	case rc.KeyID == "":
-		return c.scrub(Result{Status: Pending, Recheck: &rc, Message: "no key id to read the usage of"}, Query{})
+		return c.scrub(Result{Status: Pending, Recheck: &rc, Message: "no key id to read the usage of"}, scrubbed)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.ReadTimeout)
 	defer cancel()
@@ -302,5 +306,5 @@ func (c *Reader) Recheck(ctx context.Context, rc Recheck) Result {
 			res.Message += "; a later refresh reads it again"
 		}
 	}
-	return c.scrub(res, Query{})
+	return c.scrub(res, scrubbed)
 }

@@ -1,10 +1,12 @@
 package ledger_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize/leakcheck"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
@@ -59,3 +61,37 @@ func TestRecheck(t *testing.T) {
 		})
 	}
 }
+
+// A usage API whose error text echoes the approved key: a refresh stores
+// the server's text in the message (pending, and not_found after 24 h),
+// scrubbed of the secrets the caller passes as well as of the ledger token.
+func TestRecheckScrubsTheCallersSecrets(t *testing.T) {
+	const keyID = "key_fake_approved"
+	const approved = "sk-test-Hq3Zv7Mw2Kx9Rb5Ty8Pn"
+	rc := ledger.Recheck{API: ledger.OpenAIUsage, SentAt: t0, KeyID: keyID, Model: model, PromptTokens: 8, CompletionTokens: 1}
+	for _, tt := range []struct {
+		after time.Duration
+		want  ledger.Status
+	}{{time.Hour, ledger.Pending}, {25 * time.Hour, ledger.NotFound}} {
+		t.Run(string(tt.want), func(t *testing.T) {
+			clock := newClock(t0.Add(tt.after))
+			s := standin.New(standin.Options{})
+			s.SetUsage(standin.UsageOptions{AdminKeys: []string{fakeToken}, Now: clock.Now,
+				FailMessage: "upstream exploded for key " + approved + ", spelt " + spelt(approved[8:]) + " and token " + fakeToken})
+			url, stop := s.Start()
+			t.Cleanup(stop)
+			r := ledger.New(ledger.Options{API: ledger.OpenAIUsage, Endpoint: url + "/v1", Token: fakeToken, KeyID: keyID, Now: clock.Now})
+			got := r.Recheck(t.Context(), rc, approved)
+			if got.Status != tt.want || !strings.Contains(got.Message, "upstream exploded") {
+				t.Fatalf("Recheck = %+v, want %s with the server's text", got, tt.want)
+			}
+			if run := leakcheck.Find(got.Message+" "+got.Model, approved, fakeToken); run != "" {
+				t.Errorf("the message holds %q of a credential: %s", run, got.Message)
+			}
+		})
+	}
+}
+
+// spelt is s as a server that spells it out writes it: its characters
+// between dots, which no key-shaped pattern matches.
+func spelt(s string) string { return strings.Join(strings.Split(s, ""), ".") }

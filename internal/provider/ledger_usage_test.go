@@ -215,6 +215,42 @@ func TestAccLedgerUsage_confirmedOnRefreshAfterPending(t *testing.T) {
 	}
 }
 
+// A usage API whose error text echoes the approved key (whole, and spelt
+// out between dots, which no key-shaped pattern matches) on refresh: the
+// 24 h not_found keeps the server's text, and no run of the key reaches
+// state, though the refresh has the provider's api_key and not the
+// resource's write-only arguments.
+func TestAccLedgerUsage_refreshEchoScrubbed(t *testing.T) {
+	v := usageVendors[0]
+	e := usageEnv(t, 10*time.Minute)
+	spelt := strings.Join(strings.Split(approvedKey[8:], ""), ".")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{
+			{
+				Config:            e.withProvider(v.provider(v.adminKey, "1m", ""), ""),
+				ConfigStateChecks: []statecheck.StateCheck{expect("ledger.status", knownvalue.StringExact("pending"))},
+			},
+			{
+				PreConfig: func() {
+					e.standin.SetUsage(standin.UsageOptions{Now: e.clock.Now,
+						FailMessage: "usage store down for key " + approvedKey + " (spelt " + spelt + ")"})
+					e.clock.Advance(25 * time.Hour)
+				},
+				RefreshState: true,
+				// A run that stopped on its ledger plans a re-run.
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(checkAddr, "ledger.status", "not_found"),
+					resource.TestMatchResourceAttr(checkAddr, "ledger.message", regexp.MustCompile(`HTTP 500: usage store down for key .*not found`)),
+					resource.TestCheckResourceAttr(checkAddr, "decision", "stop"),
+					noRunInState(approvedKey, v.adminKey), e.expectAIRequests(2)),
+			},
+		},
+	})
+}
+
 // A bucket holding more than the smoke request (another process's traffic
 // on the same key) is ambiguous, and the message says why and what to do.
 func TestAccLedgerUsage_sharedKeyAmbiguous(t *testing.T) {

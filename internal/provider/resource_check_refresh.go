@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -28,7 +29,7 @@ func writeRecheck(ctx context.Context, private privateStateWriter, rc *ledger.Re
 
 // rechecker is a ledger that can read a pending record again.
 type rechecker interface {
-	Recheck(ctx context.Context, rc ledger.Recheck) ledger.Result
+	Recheck(ctx context.Context, rc ledger.Recheck, secrets ...string) ledger.Result
 }
 
 // refreshLedger reads a pending run's usage bucket again, reads only: never
@@ -59,8 +60,14 @@ func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, pr
 				"the ledger token: set the provider's ledger_token or "+EnvLedgerToken+" to record the confirmation.")
 		return false
 	}
-	ctx = maskCredentials(ctx, d.ledgerToken)
-	res := reader.Recheck(ctx, rc)
+	// The provider's api_key is the approved key a refresh knows (a
+	// resource's api_key_wo is write-only and not known here): the server's
+	// error text may echo it, so it is masked in logs and scrubbed from the
+	// result, and the new fields are scrubbed of pieces together with the
+	// run's stored ones.
+	ctx = maskCredentials(ctx, d.ledgerToken, d.apiKey)
+	res := reader.Recheck(ctx, rc, d.apiKey)
+	handoff.ScrubRecheck(&res, storedStrings(state), d.apiKey, d.ledgerToken)
 	tflog.Info(ctx, "cost handoff ledger read again on refresh", map[string]any{"run_id": state.RunID.ValueString(), "status": string(res.Status)})
 	if res.Status == ledger.Pending {
 		return false
@@ -79,4 +86,32 @@ func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, pr
 	state.Log = types.StringValue(re.Log)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ledgerRecheckKey, nil)...)
 	return true
+}
+
+// storedStrings are the strings a run stored in its paths and sources (the
+// messages and identifiers), which the pieces rule reads together with a
+// refresh's new ledger fields.
+func storedStrings(state *checkModel) []string {
+	var out []string
+	var walk func(v attr.Value)
+	walk = func(v attr.Value) {
+		switch v := v.(type) {
+		case types.String:
+			if !v.IsNull() && !v.IsUnknown() {
+				out = append(out, v.ValueString())
+			}
+		case types.Object:
+			for _, a := range v.Attributes() {
+				walk(a)
+			}
+		case types.Map:
+			for _, e := range v.Elements() {
+				walk(e)
+			}
+		}
+	}
+	walk(state.HappyPath)
+	walk(state.ErrorPath)
+	walk(state.Sources)
+	return out
 }

@@ -43,6 +43,10 @@ type UsageOptions struct {
 	Hold bool
 	// Now is the vendor's clock, for the buckets and the lag; nil means time.Now.
 	Now func() time.Time
+	// FailMessage, when set, makes every read an admin key makes fail with
+	// a 500 whose error message is this text: a server that echoes what it
+	// was given (a test puts a credential in it) in its error.
+	FailMessage string
 }
 
 // UsageRecord is usage counted into a bucket: a smoke request, or another
@@ -194,6 +198,10 @@ func (s *Server) serveUsage(w http.ResponseWriter, r *http.Request) {
 		} else {
 			fail(http.StatusUnauthorized, "invalid_api_key", "Incorrect API key provided: "+gatewayMasked(key)+".")
 		}
+		return
+	}
+	if opts.FailMessage != "" {
+		fail(http.StatusInternalServerError, "server_error", opts.FailMessage)
 		return
 	}
 	q := r.URL.Query()

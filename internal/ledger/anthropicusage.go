@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,27 +63,20 @@ func (anthropicUsage) fetch(ctx context.Context, c *Reader, keyID, model string,
 	h := http.Header{}
 	h.Set("x-api-key", c.opts.Token)
 	h.Set("anthropic-version", anthropicVersion)
-	out := map[int64]usageBucket{}
-	for page := 0; page < maxUsagePages; page++ {
-		r, err := c.get(ctx, c.opts.Endpoint+anthropicUsagePath+"?"+q.Encode(), h.Clone())
-		if err != nil {
-			return nil, err
-		}
-		if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
-			return nil, permanent("%s; ledger_token must be an Admin API key, which only organization members with the "+
-				"admin role can create in the Console; a standard API key is refused", r.failure(anthropicUsageName).Error())
-		}
-		if r.status < 200 || r.status > 299 {
-			return nil, r.failure(anthropicUsageName)
-		}
+	return c.usagePages(ctx, usageRequest{
+		name: anthropicUsageName, path: anthropicUsagePath, query: q, header: h,
+		refused: "ledger_token must be an Admin API key, which only organization members with the " +
+			"admin role can create in the Console; a standard API key is refused",
+		hint: "is ledger_endpoint the API's base URL with /v1, e.g. https://api.anthropic.com/v1?",
+	}, func(body []byte, out map[int64]usageBucket) (string, bool, *readError) {
 		var p anthropicUsagePage
-		if json.Unmarshal(r.body, &p) != nil {
-			return nil, r.notJSON(anthropicUsageName, "is ledger_endpoint the API's base URL with /v1, e.g. https://api.anthropic.com/v1?")
+		if json.Unmarshal(body, &p) != nil {
+			return "", false, nil
 		}
 		for _, b := range p.Data {
 			start, perr := time.Parse(time.RFC3339, b.StartingAt)
 			if perr != nil {
-				return nil, permanent("the usage report's bucket starts at %s, which is no RFC 3339 time", quoted(b.StartingAt))
+				return "", true, permanent("the usage report's bucket starts at %s, which is no RFC 3339 time", quoted(b.StartingAt))
 			}
 			for _, res := range b.Results {
 				if res.APIKeyID == nil || *res.APIKeyID != keyID || res.Model != nil && *res.Model != model {
@@ -93,7 +85,7 @@ func (anthropicUsage) fetch(ctx context.Context, c *Reader, keyID, model string,
 				input := res.UncachedInputTokens + res.CacheCreation.Ephemeral1h + res.CacheCreation.Ephemeral5m + res.CacheReadInputTokens
 				parts := []int64{res.UncachedInputTokens, res.CacheCreation.Ephemeral1h, res.CacheCreation.Ephemeral5m, res.CacheReadInputTokens}
 				if why := implausible(input, res.OutputTokens); why != "" || anyOut(parts) {
-					return nil, permanent("the usage report's bucket holds %d input and %d output tokens, which is no usage", input, res.OutputTokens)
+					return "", true, permanent("the usage report's bucket holds %d input and %d output tokens, which is no usage", input, res.OutputTokens)
 				}
 				m := minuteOf(start)
 				sum := out[m]
@@ -103,12 +95,8 @@ func (anthropicUsage) fetch(ctx context.Context, c *Reader, keyID, model string,
 				out[m] = sum
 			}
 		}
-		if !p.HasMore || p.NextPage == nil || *p.NextPage == "" {
-			return out, nil
-		}
-		q.Set("page", *p.NextPage)
-	}
-	return nil, permanent("%s", fmt.Sprintf("%s kept paging past %d pages", anthropicUsageName, maxUsagePages))
+		return nextPage(p.HasMore, p.NextPage), true, nil
+	})
 }
 
 // anyOut reports a negative or absurd part of a sum, which could hide in it.

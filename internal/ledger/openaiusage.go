@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,8 +19,6 @@ type openAIUsage struct{}
 const (
 	openAIUsagePath = "/organization/usage/completions"
 	openAIUsageName = "the OpenAI usage API"
-	// maxUsagePages bounds the pages one read follows.
-	maxUsagePages = 10
 )
 
 // openAIUsagePage is one page of the answer, in the fields the reader uses.
@@ -56,23 +53,15 @@ func (openAIUsage) fetch(ctx context.Context, c *Reader, keyID, model string, fr
 	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+c.opts.Token)
-	out := map[int64]usageBucket{}
-	for page := 0; page < maxUsagePages; page++ {
-		r, err := c.get(ctx, c.opts.Endpoint+openAIUsagePath+"?"+q.Encode(), h.Clone())
-		if err != nil {
-			return nil, err
-		}
-		if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
-			return nil, permanent("%s; ledger_token must be an organization Admin API key, which an organization Owner creates "+
-				"on the Admin keys page and which reads usage (api.usage.read); a project or restricted key is refused",
-				r.failure(openAIUsageName).Error())
-		}
-		if r.status < 200 || r.status > 299 {
-			return nil, r.failure(openAIUsageName)
-		}
+	return c.usagePages(ctx, usageRequest{
+		name: openAIUsageName, path: openAIUsagePath, query: q, header: h,
+		refused: "ledger_token must be an organization Admin API key, which an organization Owner creates " +
+			"on the Admin keys page and which reads usage (api.usage.read); a project or restricted key is refused",
+		hint: "is ledger_endpoint the API's base URL with /v1, e.g. https://api.openai.com/v1?",
+	}, func(body []byte, out map[int64]usageBucket) (string, bool, *readError) {
 		var p openAIUsagePage
-		if json.Unmarshal(r.body, &p) != nil {
-			return nil, r.notJSON(openAIUsageName, "is ledger_endpoint the API's base URL with /v1, e.g. https://api.openai.com/v1?")
+		if json.Unmarshal(body, &p) != nil {
+			return "", false, nil
 		}
 		for _, b := range p.Data {
 			for _, res := range b.Results {
@@ -82,7 +71,7 @@ func (openAIUsage) fetch(ctx context.Context, c *Reader, keyID, model string, fr
 					continue
 				}
 				if why := implausible(res.InputTokens, res.OutputTokens); why != "" || res.NumModelRequests < 0 {
-					return nil, permanent("the usage API's bucket holds %d input and %d output tokens in %d requests, which is no usage",
+					return "", true, permanent("the usage API's bucket holds %d input and %d output tokens in %d requests, which is no usage",
 						res.InputTokens, res.OutputTokens, res.NumModelRequests)
 				}
 				m := minuteOf(time.Unix(b.StartTime, 0))
@@ -93,10 +82,6 @@ func (openAIUsage) fetch(ctx context.Context, c *Reader, keyID, model string, fr
 				out[m] = sum
 			}
 		}
-		if !p.HasMore || p.NextPage == nil || *p.NextPage == "" {
-			return out, nil
-		}
-		q.Set("page", *p.NextPage)
-	}
-	return nil, permanent("%s", fmt.Sprintf("%s kept paging past %d pages", openAIUsageName, maxUsagePages))
+		return nextPage(p.HasMore, p.NextPage), true, nil
+	})
 }

@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -307,4 +309,58 @@ func (c *Reader) Recheck(ctx context.Context, rc Recheck, secrets ...string) Res
 		}
 	}
 	return c.scrub(res, scrubbed)
+}
+
+// maxUsagePages bounds the pages one read of a usage API follows.
+const maxUsagePages = 10
+
+// usageRequest is one query of a usage API: what it is called in messages,
+// its path, query and headers, what a refused admin key must be (refused)
+// and where to look when the answer is not its JSON (hint).
+type usageRequest struct {
+	name, path, refused, hint string
+	query                     url.Values
+	header                    http.Header
+}
+
+// usagePage reads one page's body into out, summing its buckets by minute,
+// and returns the next page ("" when it was the last); parsed is false
+// when the body is not the API's JSON.
+type usagePage func(body []byte, out map[int64]usageBucket) (next string, parsed bool, err *readError)
+
+// usagePages reads every page of r (at most maxUsagePages), each through
+// read: the paging, the refusals and the bounds the usage APIs share.
+func (c *Reader) usagePages(ctx context.Context, r usageRequest, read usagePage) (map[int64]usageBucket, *readError) {
+	out := map[int64]usageBucket{}
+	for range maxUsagePages {
+		rep, err := c.get(ctx, c.opts.Endpoint+r.path+"?"+r.query.Encode(), r.header.Clone())
+		if err != nil {
+			return nil, err
+		}
+		if rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden {
+			return nil, permanent("%s; %s", rep.failure(r.name).Error(), r.refused)
+		}
+		if rep.status < 200 || rep.status > 299 {
+			return nil, rep.failure(r.name)
+		}
+		next, parsed, rerr := read(rep.body, out)
+		switch {
+		case !parsed:
+			return nil, rep.notJSON(r.name, r.hint)
+		case rerr != nil:
+			return nil, rerr
+		case next == "":
+			return out, nil
+		}
+		r.query.Set("page", next)
+	}
+	return nil, permanent("%s kept paging past %d pages", r.name, maxUsagePages)
+}
+
+// nextPage is a page's next_page when it says there are more.
+func nextPage(hasMore bool, next *string) string {
+	if !hasMore || next == nil {
+		return ""
+	}
+	return *next
 }

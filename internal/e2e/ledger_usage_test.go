@@ -51,7 +51,8 @@ func TestUsageLedgerPendingThenConfirmedOnRefresh(t *testing.T) {
 
 			s.ReleaseUsage() // the bucket arrives
 			refreshPlan := w.mustRun("plan", "-refresh-only", "-input=false", "-no-color")
-			if !strings.Contains(refreshPlan, "changed outside of Terraform") || !strings.Contains(refreshPlan, `"pending" -> "confirmed"`) {
+			// "changed outside of Terraform", or of OpenTofu.
+			if !strings.Contains(refreshPlan, "changed outside of") || !strings.Contains(refreshPlan, `"pending" -> "confirmed"`) {
 				t.Errorf("plan -refresh-only does not show the confirmation as a change outside Terraform:\n%s", refreshPlan)
 			}
 			refresh := w.mustRun("apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")

@@ -70,7 +70,7 @@ func (anthropicUsage) fetch(ctx context.Context, c *Reader, keyID, model string,
 		hint: "is ledger_endpoint the API's base URL with /v1, e.g. https://api.anthropic.com/v1?",
 	}, func(body []byte, out map[int64]usageBucket) (string, bool, *readError) {
 		var p anthropicUsagePage
-		if json.Unmarshal(body, &p) != nil {
+		if parsed := json.Unmarshal(body, &p) == nil; !parsed {
 			return "", false, nil
 		}
 		for _, b := range p.Data {

@@ -177,8 +177,6 @@ const (
 	// maxConcurrentLookups bounds the reads in flight at once, whatever the
 	// number of checks in flight, so that the memory held is bounded.
 	maxConcurrentLookups = 8
-	// maxFieldRunes bounds a request id, token name, model or provider name.
-	maxFieldRunes = 200
 )
 
 // Reader reads one ledger. It is safe for concurrent use: the checks of a

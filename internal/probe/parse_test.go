@@ -138,7 +138,7 @@ func BenchmarkParseAndClassify(b *testing.B) {
 // or zeroed: the usage is recorded as absent (Found false, counts 0) and
 // Invalid says why, for every protocol's fields.
 func TestParseUsageBounds(t *testing.T) {
-	const max = "9007199254740992" // MaxTokenCount, 2^53
+	const maxCount = "9007199254740992" // MaxTokenCount, 2^53
 	tests := []struct {
 		name     string
 		protocol Protocol
@@ -147,23 +147,23 @@ func TestParseUsageBounds(t *testing.T) {
 	}{
 		{"MaxInt64 prompt and completion never wrap to a total of -2", OpenAIChat,
 			`{"prompt_tokens": 9223372036854775807, "completion_tokens": 9223372036854775807}`,
-			Usage{Invalid: "completion_tokens 9223372036854775807 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "completion_tokens 9223372036854775807 is out of range (0 to " + maxCount + ")"}},
 		{"a total of MaxInt64 is no evidence", OpenAIChat,
 			`{"prompt_tokens": 8, "completion_tokens": 1, "total_tokens": 9223372036854775807}`,
-			Usage{Invalid: "total_tokens 9223372036854775807 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "total_tokens 9223372036854775807 is out of range (0 to " + maxCount + ")"}},
 		{"1e308 prompt tokens never become 0", OpenAIChat,
 			`{"prompt_tokens": 1e308, "completion_tokens": 1, "total_tokens": 2}`,
-			Usage{Invalid: "prompt_tokens 1e308 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "prompt_tokens 1e308 is out of range (0 to " + maxCount + ")"}},
 		{"beyond float64", OpenAIChat, `{"prompt_tokens": 1e400, "completion_tokens": 1}`,
-			Usage{Invalid: "prompt_tokens 1e400 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "prompt_tokens 1e400 is out of range (0 to " + maxCount + ")"}},
 		{"past int64 written as an integer", OpenAIChat, `{"prompt_tokens": 9223372036854775808, "completion_tokens": 1}`,
-			Usage{Invalid: "prompt_tokens 9223372036854775808 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "prompt_tokens 9223372036854775808 is out of range (0 to " + maxCount + ")"}},
 		{"a long literal is cut in the reason", OpenAIChat, `{"prompt_tokens": 1` + strings.Repeat("0", 40) + `, "completion_tokens": 1}`,
-			Usage{Invalid: "prompt_tokens 100000000000000000000000… is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "prompt_tokens 100000000000000000000000… is out of range (0 to " + maxCount + ")"}},
 		{"negative", OpenAIChat, `{"prompt_tokens": -1, "completion_tokens": 2, "total_tokens": 1}`,
-			Usage{Invalid: "prompt_tokens -1 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "prompt_tokens -1 is out of range (0 to " + maxCount + ")"}},
 		{"negative total", OpenAIResponses, `{"input_tokens": 1, "output_tokens": 2, "total_tokens": -3}`,
-			Usage{Invalid: "total_tokens -3 is out of range (0 to " + max + ")"}},
+			Usage{Invalid: "total_tokens -3 is out of range (0 to " + maxCount + ")"}},
 		{"fractional", OpenAIChat, `{"prompt_tokens": 8, "completion_tokens": 1.5}`,
 			Usage{Invalid: "completion_tokens 1.5 is not a whole number"}},
 		{"a boolean", Gemini, `{"promptTokenCount": true, "candidatesTokenCount": 1}`,
@@ -171,9 +171,9 @@ func TestParseUsageBounds(t *testing.T) {
 		{"an object", AnthropicMessages, `{"input_tokens": 5, "output_tokens": {"n": 1}}`,
 			Usage{Invalid: "output_tokens is not a number"}},
 		{"each in range, the sum past the bound", AnthropicMessages,
-			`{"input_tokens": ` + max + `, "cache_read_input_tokens": 1, "output_tokens": 1}`,
-			Usage{Invalid: "the counts add up to 9007199254740994, more than " + max}},
-		{"at the bound", OpenAIChat, `{"prompt_tokens": ` + max + `, "completion_tokens": 0}`,
+			`{"input_tokens": ` + maxCount + `, "cache_read_input_tokens": 1, "output_tokens": 1}`,
+			Usage{Invalid: "the counts add up to 9007199254740994, more than " + maxCount}},
+		{"at the bound", OpenAIChat, `{"prompt_tokens": ` + maxCount + `, "completion_tokens": 0}`,
 			Usage{Found: true, InputTokens: 1 << 53, TotalTokens: 1 << 53}},
 		{"a whole number written with a fraction or an exponent", OpenAIChat, `{"prompt_tokens": 8.0, "completion_tokens": 1e0, "total_tokens": 9}`,
 			Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},

@@ -356,11 +356,10 @@ func chargesItsTokens(addrs ...string) statecheck.StateCheck {
 }
 
 // busyProvider configures the stand-in gateway's ledger with a wait.
-func busyProvider(wait, extra string) string {
+func busyProvider(wait string) string {
 	return fmt.Sprintf(`ledger_api   = "new_api"
   ledger_token = %q
-  ledger_wait  = %q
-  %s`, standin.DefaultLedgerAccessToken, wait, extra)
+  ledger_wait  = %q`, standin.DefaultLedgerAccessToken, wait)
 }
 
 // What production gateways do (DESIGN.md, Ledger: the new-api usage log): rows stamped up to
@@ -387,7 +386,7 @@ func TestAccLedgerBusy_lateStampsAndCopiedDates(t *testing.T) {
 				ProtoV6ProviderFactories: e.factories(),
 				TerraformVersionChecks:   writeOnlyArguments,
 				Steps: []resource.TestStep{{
-					Config: e.fleetConfig(busyProvider("5s", ""), fleet),
+					Config: e.fleetConfig(busyProvider("5s"), fleet),
 					ConfigStateChecks: append(append(
 						fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), fleet),
 						fleetExpect("ledger.message", knownvalue.Null(), fleet)...),
@@ -415,13 +414,13 @@ func TestAccLedgerBusy_fortyAndFortyOnNewAPIsLimit(t *testing.T) {
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{
 			{
-				Config: e.fleetConfig(busyProvider("30s", ""), first),
+				Config: e.fleetConfig(busyProvider("30s"), first),
 				ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first),
 					eachRowItsOwn(false, first), e.readsAtMost(2, 40)),
 			},
 			{
 				PreConfig: func() { e.clock.Advance(2 * time.Second) },
-				Config:    e.fleetConfig(busyProvider("30s", ""), first, second),
+				Config:    e.fleetConfig(busyProvider("30s"), first, second),
 				ConfigStateChecks: append(fleetExpect("ledger.status", knownvalue.StringExact("confirmed"), first, second),
 					eachRowItsOwn(false, first, second), e.readsAtMost(2, 80)),
 			},
@@ -513,7 +512,7 @@ func TestAccLedgerBusy_hangingLedgerIsBounded(t *testing.T) {
 		TerraformVersionChecks:   writeOnlyArguments,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { started = time.Now() },
-			Config:    e.withProvider(busyProvider("0s", ""), recordOnly),
+			Config:    e.withProvider(busyProvider("0s"), recordOnly),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expect("ledger.status", knownvalue.StringExact("unavailable")),
 				expect("ledger.message", knownvalue.StringRegexp(regexp.MustCompile(`did not answer`))),

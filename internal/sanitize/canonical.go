@@ -366,7 +366,7 @@ func entity(in []unit, i int) (string, int) {
 		if r == ';' {
 			break
 		}
-		if r >= utf8.RuneSelf || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		if r >= utf8.RuneSelf || !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			return "", 0
 		}
 	}

@@ -51,20 +51,26 @@ func TestUsageAPIs(t *testing.T) {
 	admin := map[string]string{"Authorization": "Bearer " + DefaultOpenAIAdminKey}
 	requests := func(body map[string]any) float64 {
 		var n float64
-		for _, b := range body["data"].([]any) {
-			for _, r := range b.(map[string]any)["results"].([]any) {
-				n += r.(map[string]any)["num_model_requests"].(float64)
+		buckets, _ := body["data"].([]any)
+		for _, b := range buckets {
+			bucket, _ := b.(map[string]any)
+			results, _ := bucket["results"].([]any)
+			for _, r := range results {
+				result, _ := r.(map[string]any)
+				count, _ := result["num_model_requests"].(float64)
+				n += count
 			}
 		}
 		return n
 	}
 	_, first := get(path, openai, admin)
-	if first["has_more"] != true || len(first["data"].([]any)) != 2 || requests(first) != 0 {
+	if buckets, _ := first["data"].([]any); first["has_more"] != true || len(buckets) != 2 || requests(first) != 0 {
 		t.Fatalf("first page %v, want 2 empty buckets (the lag) and more", first)
 	}
 	now = now.Add(2 * time.Minute)
 	_, first = get(path, openai, admin)
-	openai.Set("page", first["next_page"].(string))
+	next, _ := first["next_page"].(string)
+	openai.Set("page", next)
 	_, second := get(path, openai, admin)
 	if requests(first)+requests(second) != 1 || second["has_more"] != false {
 		t.Errorf("pages hold %v requests (more: %v), want the smoke request once", requests(first)+requests(second), second["has_more"])

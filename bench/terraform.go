@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/environ"
+	standinserver "github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
 // cli runs the Terraform or OpenTofu CLI with both providers wired in
@@ -158,8 +159,8 @@ provider "costhandoff" {
 }
 
 // standinLedgerToken is the access token the stand-in's usage log accepts
-// by default (standin.DefaultLedgerAccessToken).
-const standinLedgerToken = "test-standin-access-token"
+// by default.
+const standinLedgerToken = standinserver.DefaultLedgerAccessToken
 
 // echoConfig is checksConfig's resources as noop_check_echo: the same
 // arguments, held by the same-state floor.

@@ -51,7 +51,7 @@ export TF_IN_AUTOMATION=1
 export COSTHANDOFF_ENDPOINT="${base_url}/v1"
 export COSTHANDOFF_API_KEY="${demo_key}"
 export COSTHANDOFF_OPERATOR="finops-platform"
-export COSTHANDOFF_LEDGER_TOKEN="test-standin-access-token"   # the stand-in's fake gateway access token
+export COSTHANDOFF_LEDGER_TOKEN="lt-9Qx7Zk2MwT4rLp3VbN"   # the stand-in's fake gateway access token
 export TF_VAR_ledger_api="new_api"
 export TF_VAR_source_urls="{ pricing = \"${base_url}/pages/pricing\", support = \"${base_url}/pages/support\", allocation = \"${base_url}/pages/allocation\", unit_economics = \"${base_url}/pages/unit_economics\" }"
 

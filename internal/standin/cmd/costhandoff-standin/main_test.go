@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,5 +232,43 @@ func TestHelpShowsTheREADMEsOfflineQuickStart(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "```sh\n"+quickStart+"```\n") {
 		t.Errorf("the README does not show the offline quick start the stand-in's -h prints:\n%s", quickStart)
+	}
+}
+
+// make demo talks to this stand-in with the credentials it accepts by
+// default: the approved key and the gateway's access token scripts/demo.sh
+// exports must be the stand-in's own, or the demo stops with its ledger
+// unavailable (or its happy path refused).
+func TestDemoScriptUsesTheStandinsCredentials(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "scripts", "demo.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := `export COSTHANDOFF_LEDGER_TOKEN="` + standin.DefaultLedgerAccessToken + `"`
+	if !bytes.Contains(script, []byte(token)) {
+		t.Errorf("scripts/demo.sh does not hold %s", token)
+	}
+	var key string
+	for line := range strings.SplitSeq(string(script), "\n") {
+		if rest, ok := strings.CutPrefix(line, `demo_key="`); ok {
+			key, _, _ = strings.Cut(rest, `"`)
+		}
+	}
+	if key == "" {
+		t.Fatal("scripts/demo.sh sets no demo_key")
+	}
+	srv := httptest.NewServer(standin.New(standin.Options{}))
+	defer srv.Close()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/v1/chat/completions",
+		strings.NewReader(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"ping"}],"max_tokens":1}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the stand-in answered the demo's key with HTTP %d, want 200", resp.StatusCode)
 	}
 }

@@ -166,6 +166,7 @@ func (c ProviderConfig) review(f *findings) {
 	}
 	if c.LedgerAPI.Known() {
 		ledgerKeyID(f, c.LedgerAPI.Value, c.LedgerKeyID)
+		gatewayLogSettings(f, c.LedgerAPI.Value, c.LedgerSettings)
 	}
 	// A ledger setting without a ledger would be silently ignored. Only
 	// what the configuration sets is judged: COSTHANDOFF_LEDGER_TOKEN and
@@ -256,6 +257,27 @@ func (s ProviderSettings) adminKeyHost(f *findings) {
 			"ledger_endpoint is not set, so it defaults to endpoint (%s), another host: set ledger_endpoint = \"https://%s/v1\" "+
 			"(or the host your organization's usage API is served from).", s.LedgerAPI, d.Name, d.VendorHost,
 		LogEndpoint(s.LedgerEndpoint), d.VendorHost))
+}
+
+// gatewayLogOnly are the settings only the one-api / new-api family's usage
+// log reads; every other ledger would silently ignore them.
+var gatewayLogOnly = []string{"ledger_quota_per_usd", "ledger_token_name", "ledger_user_id"}
+
+// gatewayLogSettings refuses a gateway-log setting given to another ledger.
+// Only what the configuration sets is judged: COSTHANDOFF_LEDGER_USER_ID may
+// be set machine-wide.
+func gatewayLogSettings(f *findings, api string, set map[string]Input) {
+	d, ok := ledger.Describe(ledger.API(api))
+	if !ok || d.UsesTokenName {
+		return
+	}
+	for _, name := range gatewayLogOnly {
+		if set[name].Known() {
+			f.add(on(name), "Ledger setting of another ledger", fmt.Sprintf(
+				"%s is read only by ledger_api = %q (the one-api / new-api usage log); ledger_api is %q, which would "+
+					"silently ignore it: remove %s.", name, ledger.NewAPI, api, name))
+		}
+	}
 }
 
 // ledgerKeyID: the usage APIs read the approved key's usage by its id,

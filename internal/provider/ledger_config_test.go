@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -87,6 +88,31 @@ func TestAccLedgerConfig_settingWithoutLedger(t *testing.T) {
 					PlanOnly:           true,
 					ExpectNonEmptyPlan: true,
 					ExpectError:        want,
+				}},
+			})
+			if n := e.standin.AIRequests() + e.standin.LedgerRequests(); n != 0 {
+				t.Errorf("a plan sent %d requests", n)
+			}
+		})
+	}
+}
+
+// A gateway-log setting given to another ledger would be silently ignored:
+// the plan says so on the argument, and nothing is sent.
+func TestAccLedgerConfig_settingOfAnotherLedger(t *testing.T) {
+	for _, name := range []string{"ledger_token_name", "ledger_user_id"} {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					Config: e.withProvider(fmt.Sprintf(`ledger_api   = "litellm"
+  ledger_token = "lk-Wq4Zr8Tn2Vb6Xm1Jc5"
+  %s = "smoke"`, name), ""),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ExpectError:        regexp.MustCompile(`(?s)Ledger setting of another ledger.*` + name + `\s+is\s+read\s+only\s+by\s+ledger_api\s+=\s+"new_api".*remove\s+` + name),
 				}},
 			})
 			if n := e.standin.AIRequests() + e.standin.LedgerRequests(); n != 0 {

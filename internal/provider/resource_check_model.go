@@ -337,6 +337,26 @@ func (m checkModel) record(ctx context.Context) handoff.RunRecord {
 // checkAttrTypes are the check's attribute types, from the schema.
 var checkAttrTypes = attrTypesOf(checkResourceSchema().Attributes)
 
+// readModel is the check as raw holds it (a configuration, plan or state);
+// ok is false, with an error diagnostic, when it cannot be read.
+func readModel(ctx context.Context, raw tftypes.Value, diags *diag.Diagnostics) (m checkModel, ok bool) {
+	if err := m.fromTerraform(ctx, raw); err != nil {
+		diags.AddError("Unable to read costhandoff_check", err.Error())
+		return m, false
+	}
+	return m, true
+}
+
+// writeModel is m as a value of type t, for a plan or a state.
+func writeModel(ctx context.Context, m checkModel, t tftypes.Type, diags *diag.Diagnostics) tftypes.Value {
+	v, err := m.toTerraform(ctx, t)
+	if err != nil {
+		diags.AddError("Unable to write costhandoff_check", err.Error())
+		return tftypes.NewValue(t, tftypes.UnknownValue)
+	}
+	return v
+}
+
 // fromTerraform fills m from a configuration, plan or state of the check.
 // It converts each attribute with its schema type directly: the framework's
 // generic Get walks paths and builds diagnostics for every value, which on

@@ -29,6 +29,18 @@ func (r *checkResource) Metadata(_ context.Context, req resource.MetadataRequest
 	resp.TypeName = req.ProviderTypeName + "_check"
 }
 
+func (r *checkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = checkResourceSchema()
+}
+
+func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateCheckConfig(ctx, r.data, req, resp)
+}
+
+func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planCheck(ctx, r.data, req, resp)
+}
+
 func (r *checkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
@@ -40,7 +52,7 @@ func (r *checkResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	plan.ID = types.StringValue(newCheckID())
-	if ran, recheck := r.run(ctx, cfg, &plan, handoff.Previous{}, &resp.Diagnostics); ran {
+	if ran, recheck := runCheck(ctx, r.data, cfg, &plan, handoff.Previous{}, &resp.Diagnostics); ran {
 		resp.State.Raw = writeModel(ctx, plan, req.Plan.Raw.Type(), &resp.Diagnostics)
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
 		resp.Diagnostics.Append(writeRecheck(ctx, resp.Private, recheck)...)
@@ -69,7 +81,7 @@ func (r *checkResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	prev, diags := state.previous(ctx)
 	resp.Diagnostics.Append(diags...)
 	plan.ID = state.ID
-	if ran, recheck := r.run(ctx, cfg, &plan, prev, &resp.Diagnostics); !ran {
+	if ran, recheck := runCheck(ctx, r.data, cfg, &plan, prev, &resp.Diagnostics); !ran {
 		plan = state // nothing ran: the last run stays
 	} else {
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerTestedKey, r.data.ledger)...)
@@ -99,7 +111,7 @@ func (r *checkResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		fetched := r.data.runner.Sources.Fetch(maskCredentials(ctx, credentials...), urls, credentials)
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, observedSourcesKey, fetched)...)
 	}
-	if r.refreshLedger(ctx, &state, req.Private, resp) {
+	if refreshLedger(ctx, r.data, &state, req.Private, resp) {
 		resp.State.Raw = writeModel(ctx, state, req.State.Raw.Type(), &resp.Diagnostics)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // resolveCheck turns the planned check m into a domain Check, applying the
 // provider's defaults. Write-only keys come from the configuration cfg:
 // they are never in the plan.
-func (d *providerData) resolveCheck(ctx context.Context, cfg, m checkModel) (handoff.Check, diag.Diagnostics) {
+func (m checkModel) resolveCheck(ctx context.Context, cfg checkModel, d *providerData) (handoff.Check, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	urls, ds := stringMapOf(ctx, m.SourceURLs)
 	diags.Append(ds...)
@@ -59,24 +59,24 @@ func (d *providerData) resolveCheck(ctx context.Context, cfg, m checkModel) (han
 // run resolves the check, runs it, stores the outcome in m and applies
 // enforcement. It reports whether the check ran: a check that could not be
 // resolved sends nothing and leaves no record.
-func (r *checkResource) run(ctx context.Context, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) (bool, *ledger.Recheck) {
-	if r.data == nil {
+func runCheck(ctx context.Context, d *providerData, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) (bool, *ledger.Recheck) {
+	if d == nil {
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
 		return false, nil
 	}
 	// The defaults a plan fills in, filled in here too for a plan that could
 	// not (a provider configured only at apply), so the state is known.
-	m.resolveLeftOut(cfg, r.data)
-	check, d := r.data.resolveCheck(ctx, cfg, *m)
-	diags.Append(d...)
+	m.resolveLeftOut(cfg, d)
+	check, resolved := m.resolveCheck(ctx, cfg, d)
+	diags.Append(resolved...)
 	if diags.HasError() {
 		return false, nil
 	}
-	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey, r.data.ledgerToken)
+	ctx = maskCredentials(ctx, check.ApprovedKey, check.InvalidKey, d.ledgerToken)
 	tflog.Info(ctx, "running cost handoff smoke test", map[string]any{
 		"endpoint": handoff.LogEndpoint(check.Request.Endpoint), "api_protocol": string(check.Request.Protocol), "model": check.Request.Model,
 	})
-	outcome := r.data.runner.Run(ctx, check, prev, int(m.HistoryLimit.ValueInt64()))
+	outcome := d.runner.Run(ctx, check, prev, int(m.HistoryLimit.ValueInt64()))
 	diags.Append(m.setOutcome(ctx, outcome)...)
 	tflog.Info(ctx, "cost handoff decided", map[string]any{
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),

@@ -95,21 +95,6 @@ func (m checkModel) allocation() handoff.Allocation {
 	return allocationOf(m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter)
 }
 
-// allocationOf is the allocation the check and the data source both name
-// by attribute; values null or unknown are left out.
-func allocationOf(owner, workload, environment, product, costCenter types.String) handoff.Allocation {
-	a := handoff.Allocation{}
-	for field, v := range map[string]types.String{
-		handoff.FieldOwner: owner, handoff.FieldWorkload: workload, handoff.FieldEnvironment: environment,
-		handoff.FieldProduct: product, handoff.FieldCostCenter: costCenter,
-	} {
-		if known(v) {
-			a[field] = v.ValueString()
-		}
-	}
-	return a
-}
-
 // allocationKnown says whether every allocation field is known, so the
 // policy's verdict on them is too.
 func (m checkModel) allocationKnown() bool {
@@ -263,10 +248,10 @@ func sourceModels(pages []sources.Page) map[string]sourceModel {
 	return out
 }
 
-// pages converts stored sources back, in kind order, for the next run's
+// sourcePages converts stored sources back, in kind order, for the next run's
 // comparison. A page's URL is not stored with it: it is source_urls' value
 // under the same kind (SPEC section 3).
-func pages(ctx context.Context, m, sourceURLs types.Map) ([]sources.Page, diag.Diagnostics) {
+func sourcePages(ctx context.Context, m, sourceURLs types.Map) ([]sources.Page, diag.Diagnostics) {
 	if !known(m) {
 		return nil, nil
 	}
@@ -290,7 +275,7 @@ func (m checkModel) previous(ctx context.Context) (handoff.Previous, diag.Diagno
 	prev := handoff.Previous{RunID: m.RunID.ValueString(), Record: m.record(ctx)}
 	history, diags := stringMapOf(ctx, m.History)
 	prev.History = history
-	p, d := pages(ctx, m.Sources, m.SourceURLs)
+	p, d := sourcePages(ctx, m.Sources, m.SourceURLs)
 	diags.Append(d...)
 	prev.Sources = p
 	return prev, diags

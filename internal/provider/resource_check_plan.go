@@ -44,15 +44,14 @@ var rerunArguments = func() []string {
 	return names
 }()
 
-// ModifyPlan resolves the arguments left out, decides whether apply runs
+// planCheck resolves the arguments left out, decides whether apply runs
 // the check, and says why at plan time. It never sends a request.
-func (r *checkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
+func planCheck(ctx context.Context, d *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || d == nil {
 		// A destroy needs nothing; an unconfigured provider (values unknown
 		// until apply) plans again once configured.
 		return
 	}
-	d := r.data
 	plan, ok := readModel(ctx, req.Plan.Raw, &resp.Diagnostics)
 	cfg, ok2 := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
 	if !ok || !ok2 {
@@ -272,7 +271,7 @@ func (m checkModel) rerunCauses(ctx context.Context, state checkModel, in rerunI
 		causes = append(causes, "its review expired at "+state.ReviewDueAt.ValueString())
 	}
 	if in.observed != nil {
-		recorded, _ := pages(ctx, state.Sources, state.SourceURLs)
+		recorded, _ := sourcePages(ctx, state.Sources, state.SourceURLs)
 		c := sources.Compare(recorded, in.observed)
 		if len(c.Changed) > 0 {
 			causes = append(causes, "a watched source page changed: "+strings.Join(c.Changed, ", "))

@@ -37,7 +37,7 @@ type rechecker interface {
 // records it in the same run (ledger, decision, decision_reasons,
 // evidence_captured, the log's lines) by the rules the run decided with,
 // and reports true. Still pending changes nothing.
-func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, private privateState, resp *resource.ReadResponse) bool {
+func refreshLedger(ctx context.Context, d *providerData, state *checkModel, private privateState, resp *resource.ReadResponse) bool {
 	var rc ledger.Recheck
 	found, diags := readPrivate(ctx, private, ledgerRecheckKey, &rc)
 	resp.Diagnostics.Append(diags...)
@@ -49,7 +49,6 @@ func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, pr
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, ledgerRecheckKey, nil)...)
 		return false
 	}
-	d := r.data
 	reader, ok := d.runner.Ledger.(rechecker)
 	if !ok || d.ledger.API != string(rc.API) || d.ledger.KeyID != rc.KeyID {
 		return false // another ledger now: the plan says so and re-runs
@@ -57,7 +56,7 @@ func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, pr
 	if d.ledgerToken == "" {
 		resp.Diagnostics.AddWarning("Pending ledger not read",
 			"The last run of the check "+state.describe()+" waits for its bucket in "+d.ledgerDesc.Name+", which a refresh reads with "+
-				"the ledger token: set the provider's ledger_token or "+EnvLedgerToken+" to record the confirmation.")
+				"the ledger token: set the provider's ledger_token or "+handoff.EnvLedgerToken+" to record the confirmation.")
 		return false
 	}
 	// The provider's api_key is the approved key a refresh knows (a

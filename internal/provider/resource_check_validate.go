@@ -9,13 +9,13 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 )
 
-// ValidateConfig reports every gap knowable from configuration, each on its
+// validateCheckConfig reports every gap knowable from configuration, each on its
 // attribute, by the rule book (handoff.CheckConfig). Terraform calls it again
 // during apply once every value is known, so a gap hidden behind an unknown
 // value at plan time fails the apply on its attribute before any request is
 // sent. Without a configured provider (terraform validate) the default
 // policy judges what is set.
-func (r *checkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func validateCheckConfig(ctx context.Context, d *providerData, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	cfg, ok := readModel(ctx, req.Config.Raw, &resp.Diagnostics)
 	if !ok {
 		return
@@ -23,7 +23,7 @@ func (r *checkResource) ValidateConfig(ctx context.Context, req resource.Validat
 	resp.Diagnostics.Append(judge(handoff.CheckConfig{
 		Strings:    stringInputs(cfg.arguments()),
 		SourceURLs: mapInputOf(cfg.SourceURLs),
-		Provider:   r.data.settings(),
+		Provider:   d.settings(),
 	})...)
 }
 

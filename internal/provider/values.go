@@ -102,3 +102,18 @@ func stringMapOf(ctx context.Context, m types.Map) (map[string]string, diag.Diag
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// allocationOf is the allocation the check and the data source both name
+// by attribute; values null or unknown are left out.
+func allocationOf(owner, workload, environment, product, costCenter types.String) handoff.Allocation {
+	a := handoff.Allocation{}
+	for field, v := range map[string]types.String{
+		handoff.FieldOwner: owner, handoff.FieldWorkload: workload, handoff.FieldEnvironment: environment,
+		handoff.FieldProduct: product, handoff.FieldCostCenter: costCenter,
+	} {
+		if known(v) {
+			a[field] = v.ValueString()
+		}
+	}
+	return a
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -15,16 +16,49 @@ import (
 )
 
 // ledgerRecheckKey keeps what a refresh needs to read a pending usage
-// bucket again (ledger.Recheck: the send's time, key id, model, tokens and
-// this provider's sums of the minute), out of the stored handoff.
+// bucket again and record its answer (pendingRun), out of the stored
+// handoff.
 const ledgerRecheckKey = "ledger_recheck"
 
-// writeRecheck keeps a pending run's recheck, or forgets the last one.
-func writeRecheck(ctx context.Context, private privateStateWriter, rc *ledger.Recheck) diag.Diagnostics {
-	if rc == nil {
-		return private.SetKey(ctx, ledgerRecheckKey, nil)
+// ledgerStoppedKey names the run a refresh turned to stop (refreshStop),
+// so the plan that re-runs it says where the stop came from.
+const ledgerStoppedKey = "ledger_stopped"
+
+// pendingRun is what a refresh needs of a pending run besides its state:
+// the recheck (ledger.Recheck: the send's time, key id, model, tokens and
+// this provider's sums of the minute), and the kinds whose page changed
+// since the run before, which the run's log marks and state does not hold.
+// A recheck kept before the kinds were (the same JSON without them) reads
+// as a run with no page changed.
+type pendingRun struct {
+	ledger.Recheck
+	ChangedSources []string `json:"changed_sources,omitempty"`
+}
+
+// pendingOf is what a refresh needs of o; nil when its ledger is not
+// pending on a usage API.
+func pendingOf(o handoff.Outcome) *pendingRun {
+	if o.Ledger == nil || o.Ledger.Recheck == nil {
+		return nil
 	}
-	return writePrivate(ctx, private, ledgerRecheckKey, rc)
+	return &pendingRun{Recheck: *o.Ledger.Recheck, ChangedSources: o.ChangedSources}
+}
+
+// refreshStop is a run whose decision a refresh of its ledger turned to
+// stop, and what the ledger said.
+type refreshStop struct {
+	RunID  string `json:"run_id"`
+	Status string `json:"status"`
+}
+
+// writeRecheck keeps a new run's recheck when its ledger is pending, or
+// forgets the last one, and forgets a refresh's stop of the run before.
+func writeRecheck(ctx context.Context, private privateStateWriter, p *pendingRun) diag.Diagnostics {
+	diags := private.SetKey(ctx, ledgerStoppedKey, nil)
+	if p == nil {
+		return append(diags, private.SetKey(ctx, ledgerRecheckKey, nil)...)
+	}
+	return append(diags, writePrivate(ctx, private, ledgerRecheckKey, p)...)
 }
 
 // rechecker is a ledger that can read a pending record again.
@@ -35,15 +69,17 @@ type rechecker interface {
 // refreshLedger reads a pending run's usage bucket again, reads only: never
 // the AI API, never the approved key. When the ledger's status changed it
 // records it in the same run (ledger, decision, decision_reasons,
-// evidence_captured, the log's lines) by the rules the run decided with,
-// and reports true. Still pending changes nothing.
+// evidence_captured) by the rules the run decided with, renders the run's
+// log again from the run's record (checkModel.record) as apply does, and
+// reports true. Still pending changes nothing.
 func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, private privateState, resp *resource.ReadResponse) bool {
-	var rc ledger.Recheck
-	found, diags := readPrivate(ctx, private, ledgerRecheckKey, &rc)
+	var pending pendingRun
+	found, diags := readPrivate(ctx, private, ledgerRecheckKey, &pending)
 	resp.Diagnostics.Append(diags...)
 	if !found || state.Ledger.IsNull() || state.Ledger.IsUnknown() {
 		return false
 	}
+	rc := pending.Recheck
 	var lm ledgerModel
 	if d := state.Ledger.As(ctx, &lm, basetypes.ObjectAsOptions{}); d.HasError() || lm.Status.ValueString() != string(ledger.Pending) {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, ledgerRecheckKey, nil)...)
@@ -72,13 +108,14 @@ func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, pr
 	if res.Status == ledger.Pending {
 		return false
 	}
-	reasons := make([]handoff.Reason, 0, len(state.DecisionReasons.Elements()))
-	for _, v := range state.DecisionReasons.Elements() {
-		if s, ok := v.(types.String); ok {
-			reasons = append(reasons, handoff.Reason(s.ValueString()))
-		}
+	rec := state.record(ctx)
+	for i := range rec.Sources {
+		rec.Sources[i].Changed = slices.Contains(pending.ChangedSources, rec.Sources[i].Kind)
 	}
-	re := handoff.Reconfirm(reasons, state.Log.ValueString(), res)
+	re := handoff.Reconfirm(rec, res)
+	if re.Decision == handoff.Stop && state.Decision.ValueString() != string(handoff.Stop) {
+		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerStoppedKey, refreshStop{RunID: state.RunID.ValueString(), Status: string(res.Status)})...)
+	}
 	state.Ledger = ledgerValue(ctx, &res, &resp.Diagnostics)
 	state.Decision = types.StringValue(string(re.Decision))
 	state.DecisionReasons = stringList(reasonStrings(re.Reasons))

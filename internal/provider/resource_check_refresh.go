@@ -44,6 +44,16 @@ func pendingOf(o handoff.Outcome) *pendingRun {
 	return &pendingRun{Recheck: *o.Ledger.Recheck, ChangedSources: o.ChangedSources}
 }
 
+// record is the run in state as a refresh renders its log: the state's
+// record, the pages that changed marked from p.
+func (p pendingRun) record(ctx context.Context, state checkModel) handoff.RunRecord {
+	rec := state.record(ctx)
+	for i := range rec.Sources {
+		rec.Sources[i].Changed = slices.Contains(p.ChangedSources, rec.Sources[i].Kind)
+	}
+	return rec
+}
+
 // refreshStop is a run whose decision a refresh of its ledger turned to
 // stop, and what the ledger said.
 type refreshStop struct {
@@ -108,11 +118,7 @@ func (r *checkResource) refreshLedger(ctx context.Context, state *checkModel, pr
 	if res.Status == ledger.Pending {
 		return false
 	}
-	rec := state.record(ctx)
-	for i := range rec.Sources {
-		rec.Sources[i].Changed = slices.Contains(pending.ChangedSources, rec.Sources[i].Kind)
-	}
-	re := handoff.Reconfirm(rec, res)
+	re := handoff.Reconfirm(pending.record(ctx, *state), res)
 	if re.Decision == handoff.Stop && state.Decision.ValueString() != string(handoff.Stop) {
 		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerStoppedKey, refreshStop{RunID: state.RunID.ValueString(), Status: string(res.Status)})...)
 	}

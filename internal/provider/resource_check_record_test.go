@@ -231,18 +231,22 @@ func TestRefreshRendersTheRunsLogFromItsState(t *testing.T) {
 	}
 }
 
-// A usage API that answers the refresh with the provider's api_key in its
-// error text (whole, base64-encoded and percent-encoded with every byte
+// A usage API that answers the refresh with the provider's api_key (of no
+// vendor's shape) in its error text (whole, base64-encoded and percent-encoded with every byte
 // escaped), 24 h after the smoke request: the run turns to not_found and
 // stop, and no run of the key is in the stored log, the ledger's message,
 // the refresh's or the next plan's diagnostics, or the provider's trace
 // log. The server's words are kept, so the test sees the echo arrive.
 func TestRefreshNeverShowsTheProvidersKey(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	// A key of no vendor's shape: only the run's credentials can hide it.
+	const approvedKey = "Gw7hQ2lM9xK4tZ8rP3vNe2eW"
+	e := newTestEnv(t, approvedKey)
 	var trace bytes.Buffer
 	h := &protocolHarness{t: t, ctx: tflogtest.RootLogger(context.Background(), &trace), e: e}
-	h.configureOnClock(usageLedger(e, 10*time.Minute, "1m"))
+	provider := usageLedger(e, 10*time.Minute, "1m")
+	provider["api_key"] = str(approvedKey)
+	h.configureOnClock(provider)
 	config := h.config(nil)
 	pending := h.apply(h.null(), config)
 	if h.model(pending).Decision.ValueString() != "review" {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize/leakcheck"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
@@ -319,5 +322,30 @@ func TestPlanSaysTheRefreshStoppedTheRun(t *testing.T) {
 	// the run stopped: the words above come from the refresh's record.
 	if got := warnings(h.plan(refreshed, config, nil)); strings.Contains(got, "refresh") || !strings.Contains(got, "decided stop.") {
 		t.Errorf("without the refresh's record the plan says:\n%s", got)
+	}
+}
+
+// A recheck kept before the changed pages were kept with it (the bare
+// ledger.Recheck) reads as a pending run with no page changed, and a
+// pending run keeps both through private state.
+func TestPendingRunReadsABareRecheck(t *testing.T) {
+	t.Parallel()
+	rc := ledger.Recheck{API: ledger.OpenAIUsage, SentAt: time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC), KeyID: standin.ApprovedKeyID,
+		Model: testModel, PromptTokens: 8, CompletionTokens: 1, Fleet: map[string]ledger.FleetSum{}}
+	bare, err := json.Marshal(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p pendingRun
+	if err := json.Unmarshal(bare, &p); err != nil || !reflect.DeepEqual(p.Recheck, rc) || p.ChangedSources != nil {
+		t.Errorf("a bare recheck reads as %+v (%v), want %+v and no changed page", p, err, rc)
+	}
+	kept, err := json.Marshal(pendingRun{Recheck: rc, ChangedSources: []string{"pricing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back pendingRun
+	if err := json.Unmarshal(kept, &back); err != nil || !reflect.DeepEqual(back.Recheck, rc) || !slices.Equal(back.ChangedSources, []string{"pricing"}) {
+		t.Errorf("a pending run reads back as %+v (%v)", back, err)
 	}
 }

@@ -91,6 +91,15 @@ func TestReconfirmRendersTheLogApplyWould(t *testing.T) {
 			[]Reason{ReasonLedgerUnconfirmed, ReasonSourceChanged}},
 		{"ambiguous without a request id: stop", func(_ *Check, o *Outcome) { o.Probe.HappyPath.RequestID = "" },
 			ledger.Result{Status: ledger.Ambiguous}, Stop, []Reason{ReasonLedgerUnconfirmed, ReasonSourceChanged, ReasonRequestIDMissing}},
+		{"an error path that failed and a retry still stop", func(_ *Check, o *Outcome) {
+			o.ChangedSources = nil
+			o.Probe.ErrorPath = probe.Result{Category: probe.CategoryServerError, StatusCode: 500, Attempts: 2}
+			o.ErrorPathResult = ResultFail
+		}, ledger.Result{Status: ledger.Confirmed}, Stop, []Reason{ReasonErrorPathFailed, ReasonUncontrolledRetry}},
+		{"an allocation gap still stops", func(c *Check, o *Outcome) {
+			o.ChangedSources = nil
+			delete(c.Allocation, FieldEnvironment)
+		}, ledger.Result{Status: ledger.Confirmed}, Stop, []Reason{ReasonAllocationGap}},
 		{"no sources at all", func(c *Check, o *Outcome) { c.SourceURLs, o.Sources, o.ChangedSources = nil, nil, nil },
 			ledger.Result{Status: ledger.Confirmed}, Proceed, nil},
 	}

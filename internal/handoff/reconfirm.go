@@ -2,7 +2,6 @@ package handoff
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
@@ -63,59 +62,27 @@ func ScrubRecheck(l *ledger.Result, stored []string, secrets ...string) {
 	sanitize.New(secrets...).Pieces(fields...)
 }
 
-// Reconfirm re-derives a run that decided with reasons and wrote log, now
-// that its ledger says l: the decision, its reasons, evidence_captured and
-// the log's lines of each, the rest of the log as it was.
-func Reconfirm(reasons []Reason, log string, l ledger.Result) Reconfirmed {
+// Reconfirm re-derives a run, rec as state keeps it, now that its ledger
+// says l: the decision, its reasons and evidence_captured by the rules the
+// run decided with (factsOf), the ledger's line from l, and the log
+// rendered from the whole record as apply renders it (RunRecord.Render).
+func Reconfirm(rec RunRecord, l ledger.Result) Reconfirmed {
+	reasons := make([]Reason, len(rec.DecisionReasons))
+	for i, r := range rec.DecisionReasons {
+		reasons[i] = Reason(r)
+	}
 	f := factsOf(reasons)
 	f.LedgerStatus = l.Status
 	var out Reconfirmed
 	out.EvidenceCaptured = f.EvidenceCaptured()
 	out.Decision, out.Reasons = Decide(f)
-	codes := make([]string, len(out.Reasons))
-	for i, r := range out.Reasons {
-		codes[i] = string(r)
+	rec.EvidenceCaptured = YesNo(out.EvidenceCaptured)
+	rec.Decision = string(out.Decision)
+	rec.DecisionReasons = nil
+	for _, r := range out.Reasons {
+		rec.DecisionReasons = append(rec.DecisionReasons, string(r))
 	}
-	line := LedgerLine{Status: string(l.Status), Matched: l.Matched(), Quota: l.Quota, HasQuota: l.HasQuota,
-		ChargedUSD: l.ChargedUSD, Provider: l.ProviderName, Model: l.Model}
-	out.Log = replaceLines(log, map[string]string{
-		"evidence_captured": YesNo(out.EvidenceCaptured),
-		"decision":          string(out.Decision),
-		"decision_reasons":  joinOneLine(codes),
-		"ledger":            line.render(),
-	}, "follow_up_owner")
+	rec.Ledger = ledgerLine(&l)
+	out.Log = rec.Render()
 	return out
-}
-
-// replaceLines sets the log's "name: value" lines to values: a line whose
-// value is "" goes, a missing one is added after the line named after
-// (decision_reasons follows follow_up_owner), or at the end.
-func replaceLines(log string, values map[string]string, after string) string {
-	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
-	done := map[string]bool{}
-	var out []string
-	for _, ln := range lines {
-		name, _, _ := strings.Cut(ln, ":")
-		v, ok := values[name]
-		if !ok {
-			out = append(out, ln)
-			if name == after {
-				if rv := values["decision_reasons"]; rv != "" && !strings.Contains(log, "\ndecision_reasons:") {
-					out = append(out, "decision_reasons: "+oneLine(rv))
-					done["decision_reasons"] = true
-				}
-			}
-			continue
-		}
-		done[name] = true
-		if v = oneLine(v); v != "" {
-			out = append(out, name+": "+v)
-		}
-	}
-	for _, name := range []string{"ledger"} {
-		if v := oneLine(values[name]); !done[name] && v != "" {
-			out = append(out, name+": "+v)
-		}
-	}
-	return strings.Join(out, "\n") + "\n"
 }

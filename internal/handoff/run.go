@@ -119,10 +119,7 @@ func (r Runner) Run(ctx context.Context, c Check, prev Previous, historyLimit in
 	o.ErrorPathResult = errorPathResult(happy, o.Probe.ErrorPath)
 	o.ChangedSources = sources.Changed(prev.Sources, o.Sources)
 	o.Allocation = r.Policy.CheckAllocation(c.Allocation)
-	facts := o.facts(c, r.Ledger != nil)
-	o.EvidenceCaptured = facts.EvidenceCaptured()
-	o.Decision, o.Reasons = Decide(facts)
-	o.Log = o.logFields(c).Render()
+	o.decide(c, r.Ledger != nil)
 	o.History = PushHistory(prev.History, prev.Record, historyLimit)
 	return o
 }
@@ -173,6 +170,14 @@ func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *l
 		Ticket:           ticket,
 	})
 	return out, &found
+}
+
+// decide derives the run's decision from its facts and renders its log.
+func (o *Outcome) decide(c Check, ledgerConfigured bool) {
+	facts := o.facts(c, ledgerConfigured)
+	o.EvidenceCaptured = facts.EvidenceCaptured()
+	o.Decision, o.Reasons = Decide(facts)
+	o.Log = o.logFields(c).Render()
 }
 
 // facts are what the decision reads from a run; Run fills every other part
@@ -273,10 +278,7 @@ func (o Outcome) logFields(c Check) RunRecord {
 	if happy.Usage.Found {
 		f.Tokens = &TokenCounts{Input: happy.Usage.InputTokens, Output: happy.Usage.OutputTokens, Total: happy.Usage.TotalTokens}
 	}
-	if l := o.Ledger; l != nil {
-		f.Ledger = &LedgerLine{Status: string(l.Status), Matched: l.Matched(), Quota: l.Quota, HasQuota: l.HasQuota,
-			ChargedUSD: l.ChargedUSD, Provider: l.ProviderName, Model: l.Model}
-	}
+	f.Ledger = ledgerLine(o.Ledger)
 	for _, p := range o.Sources {
 		f.Sources = append(f.Sources, SourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,
 			Changed: slices.Contains(o.ChangedSources, p.Kind)})
@@ -285,6 +287,16 @@ func (o Outcome) logFields(c Check) RunRecord {
 		f.ReviewDueAt = o.ReviewDueAt.Format(time.RFC3339)
 	}
 	return f
+}
+
+// ledgerLine is what the log shows of a ledger's answer; nil when no
+// ledger was asked. Apply and a refresh (Reconfirm) both write it so.
+func ledgerLine(l *ledger.Result) *LedgerLine {
+	if l == nil {
+		return nil
+	}
+	return &LedgerLine{Status: string(l.Status), Matched: l.Matched(), Quota: l.Quota, HasQuota: l.HasQuota,
+		ChargedUSD: l.ChargedUSD, Provider: l.ProviderName, Model: l.Model}
 }
 
 // checkedURLs lists the URLs checked successfully, in kind order: a page

@@ -14,8 +14,9 @@ import (
 
 // fileReferences maps each non-test file of dir to the other files it
 // names: a package-level name (a function, type, variable or constant) or an
-// unexported method defined there. A local name that happens to match counts
-// too, which only makes the graph stricter.
+// unexported method defined there. A local name that happens to match, or a
+// method name two types share, counts too, which only makes the graph
+// stricter.
 func fileReferences(t *testing.T, dir string) map[string]map[string][]string {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -24,8 +25,8 @@ func fileReferences(t *testing.T, dir string) map[string]map[string][]string {
 	}
 	fset := token.NewFileSet()
 	files := map[string]*ast.File{}
-	defined := map[string]string{} // package-level name -> file
-	methods := map[string]string{} // unexported method name -> file
+	defined := map[string]string{}   // package-level name -> file
+	methods := map[string][]string{} // unexported method name -> the files defining one
 	for _, p := range paths {
 		if strings.HasSuffix(p, "_test.go") {
 			continue
@@ -42,7 +43,7 @@ func fileReferences(t *testing.T, dir string) map[string]map[string][]string {
 				if d.Recv == nil {
 					defined[d.Name.Name] = name
 				} else if !unicode.IsUpper(rune(d.Name.Name[0])) {
-					methods[d.Name.Name] = name
+					methods[d.Name.Name] = append(methods[d.Name.Name], name)
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
@@ -78,7 +79,9 @@ func fileReferences(t *testing.T, dir string) map[string]map[string][]string {
 			switch n := n.(type) {
 			case *ast.SelectorExpr:
 				selected[n.Sel] = true
-				add(name, methods[n.Sel.Name], "."+n.Sel.Name)
+				for _, in := range methods[n.Sel.Name] {
+					add(name, in, "."+n.Sel.Name) // a name two types share counts for both
+				}
 			case *ast.KeyValueExpr:
 				if k, ok := n.Key.(*ast.Ident); ok {
 					selected[k] = true // a struct literal's field name

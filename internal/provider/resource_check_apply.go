@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
 )
 
@@ -59,7 +58,7 @@ func (m checkModel) resolveCheck(ctx context.Context, cfg checkModel, d *provide
 // run resolves the check, runs it, stores the outcome in m and applies
 // enforcement. It reports whether the check ran: a check that could not be
 // resolved sends nothing and leaves no record.
-func runCheck(ctx context.Context, d *providerData, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) (bool, *ledger.Recheck) {
+func runCheck(ctx context.Context, d *providerData, cfg checkModel, m *checkModel, prev handoff.Previous, diags *diag.Diagnostics) (bool, *pendingRun) {
 	if d == nil {
 		diags.AddError("Provider not configured", "costhandoff_check needs a configured costhandoff provider to run.")
 		return false, nil
@@ -82,10 +81,7 @@ func runCheck(ctx context.Context, d *providerData, cfg checkModel, m *checkMode
 		"run_id": outcome.RunID, "decision": string(outcome.Decision), "decision_reasons": reasonStrings(outcome.Reasons),
 	})
 	enforce(outcome, m.Enforcement.ValueString(), untaintHint(*m, prev), diags)
-	if outcome.Ledger != nil {
-		return true, outcome.Ledger.Recheck
-	}
-	return true, nil
+	return true, pendingOf(outcome)
 }
 
 // untaintHint is what a first run that stops tells the operator ("" for a

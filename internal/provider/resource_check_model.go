@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
@@ -281,9 +282,14 @@ func (m checkModel) previous(ctx context.Context) (handoff.Previous, diag.Diagno
 	return prev, diags
 }
 
-// record is the run in state as the domain's record, from its attributes
-// (never from its log): the values its history entry holds. A state
-// without a run gives the zero record.
+// record is the run in state as the domain's record, every field the log
+// renders read from the attributes (never from the log), so that its log
+// and its history entry are two renderings of it. Two facts of the log are
+// not attributes: which source pages changed since the run before (a
+// refresh takes them from private state, pendingRun), and the upstream
+// provider and model an OpenRouter ledger names (absent from ledger, so
+// the record's ledger line has none). A state without a run gives the zero
+// record.
 func (m checkModel) record(ctx context.Context) handoff.RunRecord {
 	if !known(m.RunID) {
 		return handoff.RunRecord{}
@@ -293,6 +299,9 @@ func (m checkModel) record(ctx context.Context) handoff.RunRecord {
 		WorkloadTag: m.WorkloadTag.ValueString(), OwnerTag: m.OwnerTag.ValueString(), Environment: m.Environment.ValueString(),
 		EvidenceCaptured: handoff.YesNo(m.EvidenceCaptured.ValueBool()), Decision: m.Decision.ValueString(),
 		FollowUpOwner: m.FollowUpOwner.ValueString(), Endpoint: handoff.LogEndpoint(m.Endpoint.ValueString()),
+		APIProtocol: m.APIProtocol.ValueString(), CredentialFingerprint: m.CredentialFingerprint.ValueString(),
+		ReviewDueAt: m.ReviewDueAt.ValueString(), Product: m.Product.ValueString(), CostCenter: m.CostCenter.ValueString(),
+		UnitName: m.UnitName.ValueString(), BillingUnit: m.BillingUnit.ValueString(),
 	}
 	var happy happyPathModel
 	var errPath pathModel
@@ -302,13 +311,26 @@ func (m checkModel) record(ctx context.Context) handoff.RunRecord {
 	if known(m.ErrorPath) {
 		_ = m.ErrorPath.As(ctx, &errPath, basetypes.ObjectAsOptions{})
 	}
-	r.HappyPathResult, r.ErrorPathResult, r.RequestID = happy.Result.ValueString(), errPath.Result.ValueString(), happy.RequestID.ValueString()
+	r.HappyPathResult, r.ErrorPathResult = happy.Result.ValueString(), errPath.Result.ValueString()
+	r.HappyPathCategory, r.ErrorPathCategory = happy.Category.ValueString(), errPath.Category.ValueString()
+	r.Model, r.RequestID, r.UpstreamRequestID = happy.Model.ValueString(), happy.RequestID.ValueString(), happy.UpstreamRequestID.ValueString()
+	// The counts are stored together or not at all (setOutcome).
+	if known(happy.InputTokens) {
+		r.Tokens = &handoff.TokenCounts{Input: happy.InputTokens.ValueInt64(), Output: happy.OutputTokens.ValueInt64(), Total: happy.TotalTokens.ValueInt64()}
+	}
 	_ = m.DecisionReasons.ElementsAs(ctx, &r.DecisionReasons, false)
 	var models map[string]sourceModel
 	_ = m.Sources.ElementsAs(ctx, &models, false)
+	urls, _ := stringMapOf(ctx, m.SourceURLs)
+	r.SourceURLsChecked = []string{}
 	for _, kind := range sortedKeys(models) {
 		s := models[kind]
 		r.Sources = append(r.Sources, handoff.SourceLine{Kind: kind, Result: s.Result.ValueString(), StatusCode: int(s.StatusCode.ValueInt64()), SHA256: s.SHA256.ValueString()})
+		// A page checked successfully was fetched from source_urls' value
+		// under its kind (SPEC section 3).
+		if s.Result.ValueString() == string(sources.Pass) {
+			r.SourceURLsChecked = append(r.SourceURLsChecked, urls[kind])
+		}
 	}
 	var l ledgerModel
 	if known(m.Ledger) && m.Ledger.As(ctx, &l, basetypes.ObjectAsOptions{}) == nil {
@@ -317,6 +339,24 @@ func (m checkModel) record(ctx context.Context) handoff.RunRecord {
 			Quota: l.Quota.ValueInt64(), HasQuota: known(l.Quota), ChargedUSD: l.ChargedUSD.ValueString()}
 	}
 	return r
+}
+
+// describe names the check in a sentence: the resource address is not
+// known to a provider, but Terraform shows it beside the diagnostic.
+func (m checkModel) describe() string {
+	var parts []string
+	for _, a := range []struct {
+		name  string
+		value types.String
+	}{{"workload_tag", m.WorkloadTag}, {"environment", m.Environment}} {
+		if s := strings.TrimSpace(a.value.ValueString()); s != "" {
+			parts = append(parts, a.name+" "+s)
+		}
+	}
+	if len(parts) == 0 {
+		return "(" + m.ID.ValueString() + ")"
+	}
+	return "for " + strings.Join(parts, ", ")
 }
 
 // checkAttrTypes are the check's attribute types, from the schema.

@@ -68,11 +68,15 @@ func planCheck(ctx context.Context, d *providerData, req resource.ModifyPlanRequ
 		resp.Diagnostics.Append(diags...)
 		tested, diags := readLedgerTested(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
+		var stopped refreshStop
+		_, diags = readPrivate(ctx, req.Private, ledgerStoppedKey, &stopped)
+		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
 		causes, unchecked := plan.rerunCauses(ctx, state, rerunInputs{
 			fingerprint: fingerprint, observed: observed, ledgerTested: tested, ledgerNow: d.ledger, now: d.runner.Now(),
+			refreshStop: stopped,
 		})
 		for _, p := range unchecked {
 			resp.Diagnostics.AddWarning(uncheckedWarning(plan, p))
@@ -235,6 +239,9 @@ type rerunInputs struct {
 	ledgerTested *ledgerSetting
 	ledgerNow    ledgerSetting
 	now          time.Time
+	// refreshStop is the run a refresh of its ledger turned to stop; its
+	// zero value when none did.
+	refreshStop refreshStop
 }
 
 // rerunCauses says why apply must run the check again (none when it need
@@ -280,8 +287,15 @@ func (m checkModel) rerunCauses(ctx context.Context, state checkModel, in rerunI
 	}
 	// Like a tainted new resource, a check whose last run stopped the apply
 	// runs again until it passes or enforcement stops failing on it.
+	// A refresh that read a pending ledger again may have made the stop.
 	if state.Decision.ValueString() == string(handoff.Stop) && m.Enforcement.ValueString() == enforcementFail {
-		causes = append(causes, "its last run ("+state.RunID.ValueString()+") decided stop")
+		cause := "its last run (" + state.RunID.ValueString() + ") decided stop"
+		if s := in.refreshStop; s.RunID != "" && s.RunID == state.RunID.ValueString() {
+			var reasons []string
+			_ = state.DecisionReasons.ElementsAs(ctx, &reasons, false)
+			cause += fmt.Sprintf(" when a refresh read its ledger again, which said %s (decision_reasons: %s)", s.Status, strings.Join(reasons, ", "))
+		}
+		causes = append(causes, cause)
 	}
 	return causes, unchecked
 }
@@ -295,24 +309,6 @@ func shown(v types.String) string {
 		return "none"
 	}
 	return fmt.Sprintf("%q", v.ValueString())
-}
-
-// describe names the check in a sentence: the resource address is not
-// known to a provider, but Terraform shows it beside the diagnostic.
-func (m checkModel) describe() string {
-	var parts []string
-	for _, a := range []struct {
-		name  string
-		value types.String
-	}{{"workload_tag", m.WorkloadTag}, {"environment", m.Environment}} {
-		if s := strings.TrimSpace(a.value.ValueString()); s != "" {
-			parts = append(parts, a.name+" "+s)
-		}
-	}
-	if len(parts) == 0 {
-		return "(" + m.ID.ValueString() + ")"
-	}
-	return "for " + strings.Join(parts, ", ")
 }
 
 // rerunWarning says why a plan re-runs a check. Terraform plans again

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -93,4 +95,50 @@ func readLedgerTested(ctx context.Context, private privateState) (*ledgerSetting
 		return nil, diags
 	}
 	return &l, diags
+}
+
+// ledgerRecheckKey keeps what a refresh needs to read a pending usage
+// bucket again and record its answer (pendingRun), out of the stored
+// handoff.
+const ledgerRecheckKey = "ledger_recheck"
+
+// ledgerStoppedKey names the run a refresh turned to stop (refreshStop),
+// so the plan that re-runs it says where the stop came from.
+const ledgerStoppedKey = "ledger_stopped"
+
+// pendingRun is what a refresh needs of a pending run besides its state:
+// the recheck (ledger.Recheck: the send's time, key id, model, tokens and
+// this provider's sums of the minute), and the kinds whose page changed
+// since the run before, which the run's log marks and state does not hold.
+// A recheck kept before the kinds were (the same JSON without them) reads
+// as a run with no page changed.
+type pendingRun struct {
+	ledger.Recheck
+	ChangedSources []string `json:"changed_sources,omitempty"`
+}
+
+// pendingOf is what a refresh needs of o; nil when its ledger is not
+// pending on a usage API.
+func pendingOf(o handoff.Outcome) *pendingRun {
+	if o.Ledger == nil || o.Ledger.Recheck == nil {
+		return nil
+	}
+	return &pendingRun{Recheck: *o.Ledger.Recheck, ChangedSources: o.ChangedSources}
+}
+
+// refreshStop is a run whose decision a refresh of its ledger turned to
+// stop, and what the ledger said.
+type refreshStop struct {
+	RunID  string `json:"run_id"`
+	Status string `json:"status"`
+}
+
+// writeRecheck keeps a new run's recheck when its ledger is pending, or
+// forgets the last one, and forgets a refresh's stop of the run before.
+func writeRecheck(ctx context.Context, private privateStateWriter, p *pendingRun) diag.Diagnostics {
+	diags := private.SetKey(ctx, ledgerStoppedKey, nil)
+	if p == nil {
+		return append(diags, private.SetKey(ctx, ledgerRecheckKey, nil)...)
+	}
+	return append(diags, writePrivate(ctx, private, ledgerRecheckKey, p)...)
 }

@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -14,17 +14,14 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 )
 
-// ledgerRecheckKey keeps what a refresh needs to read a pending usage
-// bucket again (ledger.Recheck: the send's time, key id, model, tokens and
-// this provider's sums of the minute), out of the stored handoff.
-const ledgerRecheckKey = "ledger_recheck"
-
-// writeRecheck keeps a pending run's recheck, or forgets the last one.
-func writeRecheck(ctx context.Context, private privateStateWriter, rc *ledger.Recheck) diag.Diagnostics {
-	if rc == nil {
-		return private.SetKey(ctx, ledgerRecheckKey, nil)
+// runRecord is the run in state as a refresh renders its log: the state's
+// record, the pages that changed marked from p.
+func (p pendingRun) runRecord(ctx context.Context, state checkModel) handoff.RunRecord {
+	rec := state.record(ctx)
+	for i := range rec.Sources {
+		rec.Sources[i].Changed = slices.Contains(p.ChangedSources, rec.Sources[i].Kind)
 	}
-	return writePrivate(ctx, private, ledgerRecheckKey, rc)
+	return rec
 }
 
 // rechecker is a ledger that can read a pending record again.
@@ -35,15 +32,17 @@ type rechecker interface {
 // refreshLedger reads a pending run's usage bucket again, reads only: never
 // the AI API, never the approved key. When the ledger's status changed it
 // records it in the same run (ledger, decision, decision_reasons,
-// evidence_captured, the log's lines) by the rules the run decided with,
-// and reports true. Still pending changes nothing.
+// evidence_captured) by the rules the run decided with, renders the run's
+// log again from the run's record (checkModel.record) as apply does, and
+// reports true. Still pending changes nothing.
 func refreshLedger(ctx context.Context, d *providerData, state *checkModel, private privateState, resp *resource.ReadResponse) bool {
-	var rc ledger.Recheck
-	found, diags := readPrivate(ctx, private, ledgerRecheckKey, &rc)
+	var pending pendingRun
+	found, diags := readPrivate(ctx, private, ledgerRecheckKey, &pending)
 	resp.Diagnostics.Append(diags...)
 	if !found || state.Ledger.IsNull() || state.Ledger.IsUnknown() {
 		return false
 	}
+	rc := pending.Recheck
 	var lm ledgerModel
 	if d := state.Ledger.As(ctx, &lm, basetypes.ObjectAsOptions{}); d.HasError() || lm.Status.ValueString() != string(ledger.Pending) {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, ledgerRecheckKey, nil)...)
@@ -71,13 +70,10 @@ func refreshLedger(ctx context.Context, d *providerData, state *checkModel, priv
 	if res.Status == ledger.Pending {
 		return false
 	}
-	reasons := make([]handoff.Reason, 0, len(state.DecisionReasons.Elements()))
-	for _, v := range state.DecisionReasons.Elements() {
-		if s, ok := v.(types.String); ok {
-			reasons = append(reasons, handoff.Reason(s.ValueString()))
-		}
+	re := handoff.Reconfirm(pending.runRecord(ctx, *state), res)
+	if re.Decision == handoff.Stop && state.Decision.ValueString() != string(handoff.Stop) {
+		resp.Diagnostics.Append(writePrivate(ctx, resp.Private, ledgerStoppedKey, refreshStop{RunID: state.RunID.ValueString(), Status: string(res.Status)})...)
 	}
-	re := handoff.Reconfirm(reasons, state.Log.ValueString(), res)
 	state.Ledger = ledgerValue(ctx, &res, &resp.Diagnostics)
 	state.Decision = types.StringValue(string(re.Decision))
 	state.DecisionReasons = stringList(reasonStrings(re.Reasons))

@@ -421,6 +421,13 @@ type usageMinute[R usageResult] interface {
 	results() []R
 }
 
+// The vendors' buckets and results, which only readUsagePage's type
+// parameters use.
+var (
+	_ usageMinute[openAIResult]    = openAIBucket{}
+	_ usageMinute[anthropicResult] = anthropicBucket{}
+)
+
 // usageResult is one result of a bucket.
 type usageResult interface {
 	// of: the result is of keyID and model. Grouped by key and model,

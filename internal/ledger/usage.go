@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -26,15 +27,27 @@ type usageBucket struct {
 
 func (b usageBucket) empty() bool { return b.requests <= 0 && b.input == 0 && b.output == 0 }
 
-// usageFetcher is one vendor's usage API.
+// plus is b with o's usage added: requests stay -1 once a bucket that
+// counts none is added.
+func (b usageBucket) plus(o usageBucket) usageBucket {
+	if o.requests < 0 {
+		b.requests = -1
+	} else {
+		b.requests += o.requests
+	}
+	b.input += o.input
+	b.output += o.output
+	return b
+}
+
+// usageFetcher is one vendor's usage API: how to ask and how to read a
+// page of the answer (usageRequest). The paging and the sums are shared.
 type usageFetcher interface {
-	// fetch reads the buckets of keyID and model from from to to (minute
-	// starts, to exclusive), keyed by the minute's Unix seconds.
-	fetch(ctx context.Context, c *Reader, keyID, model string, from, to time.Time) (map[int64]usageBucket, *readError)
+	// request asks for the buckets of keyID and model from from to to
+	// (minute starts, to exclusive), with the admin token.
+	request(keyID, model string, from, to time.Time, token string) usageRequest
 	// countsRequests: the buckets count requests (OpenAI), not only tokens.
 	countsRequests() bool
-	// name is the API in a message.
-	name() string
 }
 
 // FleetSum is this provider's smoke requests of one key, model and minute.
@@ -154,7 +167,7 @@ func (u *usageAPI) read(ctx context.Context, c *Reader, q Query, _ baseline) (Re
 		return unavailable("ledger_key_id is not set: the usage API is read for the approved key's id"), true, nil
 	}
 	m := minuteOf(q.SentAt)
-	buckets, err := u.f.fetch(ctx, c, c.opts.KeyID, q.Model, time.Unix(m-60, 0), time.Unix(m+120, 0))
+	buckets, err := u.fetch(ctx, c, c.opts.KeyID, q.Model, time.Unix(m-60, 0), time.Unix(m+120, 0))
 	if err != nil {
 		return Result{}, false, err
 	}
@@ -292,7 +305,7 @@ func (c *Reader) Recheck(ctx context.Context, rc Recheck, secrets ...string) Res
 		}
 	}
 	var res Result
-	buckets, err := u.f.fetch(ctx, c, rc.KeyID, rc.Model, time.Unix(m-60, 0), time.Unix(m+120, 0))
+	buckets, err := u.fetch(ctx, c, rc.KeyID, rc.Model, time.Unix(m-60, 0), time.Unix(m+120, 0))
 	// A read that fails on refresh is no evidence either way: the record
 	// stays pending and the next refresh reads again.
 	if err != nil {
@@ -314,23 +327,22 @@ func (c *Reader) Recheck(ctx context.Context, rc Recheck, secrets ...string) Res
 // maxUsagePages bounds the pages one read of a usage API follows.
 const maxUsagePages = 10
 
-// usageRequest is one query of a usage API: what it is called in messages,
-// its path, query and headers, what a refused admin key must be (refused)
-// and where to look when the answer is not its JSON (hint).
+// usageRequest is one query of a usage API: what it is called in
+// messages, its path, query and headers, what a refused admin key must be
+// (refused), the API's base URL (for where to look when the answer is not
+// its JSON), and how to read a page (readUsagePage of the vendor's
+// buckets).
 type usageRequest struct {
-	name, path, refused, hint string
+	name, path, refused, base string
 	query                     url.Values
 	header                    http.Header
+	read                      func(body []byte, keyID, model string, out map[int64]usageBucket) (next string, parsed bool, err *readError)
 }
 
-// usagePage reads one page's body into out, summing its buckets by minute,
-// and returns the next page ("" when it was the last); parsed is false
-// when the body is not the API's JSON.
-type usagePage func(body []byte, out map[int64]usageBucket) (next string, parsed bool, err *readError)
-
-// usagePages reads every page of r (at most maxUsagePages), each through
-// read: the paging, the refusals and the bounds the usage APIs share.
-func (c *Reader) usagePages(ctx context.Context, r usageRequest, read usagePage) (map[int64]usageBucket, *readError) {
+// usagePages reads every page of r (at most maxUsagePages), the buckets of
+// keyID and model: the paging, the refusals and the bounds the usage APIs
+// share.
+func (c *Reader) usagePages(ctx context.Context, r usageRequest, keyID, model string) (map[int64]usageBucket, *readError) {
 	out := map[int64]usageBucket{}
 	for range maxUsagePages {
 		rep, err := c.get(ctx, c.opts.Endpoint+r.path+"?"+r.query.Encode(), r.header.Clone())
@@ -343,10 +355,10 @@ func (c *Reader) usagePages(ctx context.Context, r usageRequest, read usagePage)
 		if rep.status < 200 || rep.status > 299 {
 			return nil, rep.failure(r.name)
 		}
-		next, parsed, rerr := read(rep.body, out)
+		next, parsed, rerr := r.read(rep.body, keyID, model, out)
 		switch {
 		case !parsed:
-			return nil, rep.notJSON(r.name, r.hint)
+			return nil, rep.notJSON(r.name, "is ledger_endpoint the API's base URL with /v1, e.g. "+r.base+"?")
 		case rerr != nil:
 			return nil, rerr
 		case next == "":
@@ -363,4 +375,94 @@ func nextPage(hasMore bool, next *string) string {
 		return ""
 	}
 	return *next
+}
+
+// fetch reads the buckets of keyID and model from from to to (minute
+// starts, to exclusive), keyed by the minute's Unix seconds.
+func (u *usageAPI) fetch(ctx context.Context, c *Reader, keyID, model string, from, to time.Time) (map[int64]usageBucket, *readError) {
+	return c.usagePages(ctx, u.f.request(keyID, model, from, to, c.opts.Token), keyID, model)
+}
+
+// usageQuery is what both APIs are asked besides the window, which each
+// bounds in its own names and time format: 1-minute buckets of one key id
+// and model, grouped by both, as many to a page as the window holds. list
+// is how the API spells a list parameter after its name ("[]" or "").
+func usageQuery(list, keyID, model string, from, to time.Time) url.Values {
+	return url.Values{
+		"bucket_width":       {"1m"},
+		"api_key_ids" + list: {keyID},
+		"models" + list:      {model},
+		"group_by" + list:    {"api_key_id", "model"},
+		"limit":              {strconv.Itoa(int(to.Sub(from) / time.Minute))},
+	}
+}
+
+// usagePage is one page of either usage API's answer: both page their
+// buckets under data by has_more and next_page; the buckets are the
+// vendor's own (B).
+type usagePage[B any] struct {
+	Data     []B     `json:"data"`
+	HasMore  bool    `json:"has_more"`
+	NextPage *string `json:"next_page"`
+}
+
+// usageResults is what both APIs' buckets hold besides their start, each
+// in the vendor's own bucket type: the results, one per key and model.
+type usageResults[R usageResult] struct {
+	Results []R `json:"results"`
+}
+
+func (r usageResults[R]) results() []R { return r.Results }
+
+// usageMinute is a bucket of a vendor's page: its minute's start and its
+// results.
+type usageMinute[R usageResult] interface {
+	start() (time.Time, *readError)
+	results() []R
+}
+
+// The vendors' buckets and results, which only readUsagePage's type
+// parameters use.
+var (
+	_ usageMinute[openAIResult]    = openAIBucket{}
+	_ usageMinute[anthropicResult] = anthropicBucket{}
+)
+
+// usageResult is one result of a bucket.
+type usageResult interface {
+	// of: the result is of keyID and model. Grouped by key and model,
+	// another key's or model's results (a server that ignores the
+	// filters) are not read.
+	of(keyID, model string) bool
+	// usage is the result's usage, or why it is no usage.
+	usage() (usageBucket, *readError)
+}
+
+// readUsagePage reads a page of buckets B into out (usageRequest.read):
+// the results of keyID and model summed by their bucket's minute, and the
+// next page ("" when it was the last); parsed is false when the body is
+// not the API's JSON.
+func readUsagePage[B usageMinute[R], R usageResult](body []byte, keyID, model string, out map[int64]usageBucket) (string, bool, *readError) {
+	var p usagePage[B]
+	if parsed := json.Unmarshal(body, &p) == nil; !parsed {
+		return "", false, nil
+	}
+	for _, b := range p.Data {
+		start, err := b.start()
+		if err != nil {
+			return "", true, err
+		}
+		for _, r := range b.results() {
+			if !r.of(keyID, model) {
+				continue
+			}
+			sum, err := r.usage()
+			if err != nil {
+				return "", true, err
+			}
+			m := minuteOf(start)
+			out[m] = out[m].plus(sum)
+		}
+	}
+	return nextPage(p.HasMore, p.NextPage), true, nil
 }

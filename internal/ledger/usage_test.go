@@ -1,6 +1,8 @@
 package ledger_test
 
 import (
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,3 +97,67 @@ func TestRecheckScrubsTheCallersSecrets(t *testing.T) {
 // spelt is s as a server that spells it out writes it: its characters
 // between dots, which no key-shaped pattern matches.
 func spelt(s string) string { return strings.Join(strings.Split(s, ""), ".") }
+
+// A usage API that ignores the filters answers other keys' and models'
+// results beside the smoke request's: only the key's and model's are read
+// (OpenAI's model "" and Anthropic's null model count as the model), an
+// Anthropic result's input is its uncached, cache-creation (both lifetimes)
+// and cache-read tokens, its buckets count no requests, and a bucket whose
+// start is no time is no evidence.
+func TestUsagePagesReadOnlyTheKeyAndModel(t *testing.T) {
+	const keyID = "key_fake_approved"
+	const minute = 1796007840 // t0's
+	start := time.Unix(minute, 0).UTC().Format(time.RFC3339)
+	openAI := func(results string) string {
+		return `{"object":"page","data":[{"start_time":` + strconv.Itoa(minute) + `,"results":[` + results + `]}],"has_more":false,"next_page":null}`
+	}
+	anthropic := func(startingAt, results string) string {
+		return `{"data":[{"starting_at":"` + startingAt + `","results":[` + results + `]}],"has_more":false,"next_page":null}`
+	}
+	const (
+		openAIOthers = `{"api_key_id":"key_other","model":"gpt-test","input_tokens":900,"output_tokens":90,"num_model_requests":9},` +
+			`{"api_key_id":"key_fake_approved","model":"gpt-other","input_tokens":900,"output_tokens":90,"num_model_requests":9}`
+		anthropicOthers = `{"api_key_id":"key_other","model":"gpt-test","uncached_input_tokens":900,"output_tokens":90},` +
+			`{"api_key_id":null,"model":"gpt-test","uncached_input_tokens":900,"output_tokens":90},` +
+			`{"api_key_id":"key_fake_approved","model":"gpt-other","uncached_input_tokens":900,"output_tokens":90}`
+		anthropicOwn = `{"api_key_id":"key_fake_approved","model":null,"uncached_input_tokens":3,` +
+			`"cache_creation":{"ephemeral_1h_input_tokens":2,"ephemeral_5m_input_tokens":1},"cache_read_input_tokens":2,"output_tokens":1}`
+	)
+	tests := []struct {
+		name    string
+		api     ledger.API
+		page    string
+		want    ledger.Status
+		message string
+	}{
+		{"openai: the key's and model's result", ledger.OpenAIUsage,
+			openAI(openAIOthers + `,{"api_key_id":"key_fake_approved","model":"gpt-test","input_tokens":8,"output_tokens":1,"num_model_requests":1}`),
+			ledger.Confirmed, ""},
+		{"openai: a result without a model", ledger.OpenAIUsage,
+			openAI(openAIOthers + `,{"api_key_id":"key_fake_approved","model":"","input_tokens":8,"output_tokens":1,"num_model_requests":1}`),
+			ledger.Confirmed, ""},
+		{"openai: more requests than sent", ledger.OpenAIUsage,
+			openAI(`{"api_key_id":"key_fake_approved","model":"gpt-test","input_tokens":8,"output_tokens":1,"num_model_requests":2}`),
+			ledger.Ambiguous, "holds 2 requests, 8 input and 1 output tokens"},
+		{"anthropic: input summed from its parts", ledger.AnthropicUsage,
+			anthropic(start, anthropicOthers+","+anthropicOwn), ledger.Confirmed, ""},
+		{"anthropic: counts no requests", ledger.AnthropicUsage,
+			anthropic(start, anthropicOwn+","+anthropicOwn), ledger.Ambiguous, "holds 16 input and 2 output tokens, more than"},
+		{"anthropic: a bucket that starts at no time", ledger.AnthropicUsage,
+			anthropic("yesterday", anthropicOwn), ledger.Pending, "the usage report's bucket starts at \u201cyesterday\u201d, which is no RFC 3339 time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := startGateway(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.page))
+			}))
+			clock := newClock(t0.Add(time.Hour))
+			r := ledger.New(ledger.Options{API: tt.api, Endpoint: url + "/v1", Token: fakeToken, KeyID: keyID, Now: clock.Now})
+			got := r.Recheck(t.Context(), ledger.Recheck{API: tt.api, SentAt: t0, KeyID: keyID, Model: model, PromptTokens: 8, CompletionTokens: 1})
+			if got.Status != tt.want || !strings.Contains(got.Message, tt.message) {
+				t.Errorf("Recheck = %s %q, want %s with %q", got.Status, got.Message, tt.want, tt.message)
+			}
+		})
+	}
+}

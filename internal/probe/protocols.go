@@ -43,28 +43,12 @@ type usageFields struct {
 }
 
 var protocols = map[Protocol]protocolSpec{
-	OpenAIChat: {
-		path:       fixedPath("/chat/completions"),
-		authHeader: "Authorization",
-		authPrefix: "Bearer ",
-		body: func(r Request) map[string]any {
-			return map[string]any{"model": r.Model, "messages": userMessages(r.Prompt), "max_tokens": r.MaxOutputTokens}
-		},
-		usage:      usageFields{object: "usage", input: []string{"prompt_tokens"}, output: "completion_tokens", total: "total_tokens"},
-		modelField: "model",
-		idFields:   []string{"id"},
-	},
-	OpenAIResponses: {
-		path:       fixedPath("/responses"),
-		authHeader: "Authorization",
-		authPrefix: "Bearer ",
-		body: func(r Request) map[string]any {
-			return map[string]any{"model": r.Model, "input": r.Prompt, "max_output_tokens": max(r.MaxOutputTokens, ResponsesMinOutputTokens)}
-		},
-		usage:      usageFields{object: "usage", input: []string{"input_tokens"}, output: "output_tokens", total: "total_tokens"},
-		modelField: "model",
-		idFields:   []string{"id"},
-	},
+	OpenAIChat: openAI("/chat/completions", func(r Request) map[string]any {
+		return map[string]any{"model": r.Model, "messages": userMessages(r.Prompt), "max_tokens": r.MaxOutputTokens}
+	}, "prompt_tokens", "completion_tokens"),
+	OpenAIResponses: openAI("/responses", func(r Request) map[string]any {
+		return map[string]any{"model": r.Model, "input": r.Prompt, "max_output_tokens": max(r.MaxOutputTokens, ResponsesMinOutputTokens)}
+	}, "input_tokens", "output_tokens"),
 	AnthropicMessages: {
 		path:       fixedPath("/messages"),
 		authHeader: "x-api-key",
@@ -90,6 +74,18 @@ var protocols = map[Protocol]protocolSpec{
 		modelField: "modelVersion",
 		idFields:   []string{"responseId"},
 	},
+}
+
+// openAI is what OpenAI's two API shapes share: the key as a Bearer token,
+// and the model, the id and the usage object (with its total) at the top
+// level of the answer. Each shape says its path, its body and its token
+// fields.
+func openAI(path string, body func(Request) map[string]any, input, output string) protocolSpec {
+	return protocolSpec{
+		path: fixedPath(path), authHeader: "Authorization", authPrefix: "Bearer ", body: body,
+		usage:      usageFields{object: "usage", input: []string{input}, output: output, total: "total_tokens"},
+		modelField: "model", idFields: []string{"id"},
+	}
 }
 
 func fixedPath(path string) func(string) string {

@@ -3,6 +3,7 @@ package standin
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -119,17 +120,23 @@ func encodedEcho(key string) string {
 // lookAlike is key with Latin letters replaced by Cyrillic ones that look the same.
 var lookAlike = strings.NewReplacer("a", "а", "e", "е", "o", "о", "p", "р", "c", "с", "x", "х", "y", "у", "i", "і", "s", "ѕ")
 
-// answerEncoded answers x as EchoEncoded and EchoPieces say.
-func (s *Server) answerEncoded(w http.ResponseWriter, x exchange) {
+// hiddenAnswer is how a hostile answer hides the keys: in a refusal, the
+// key it echoes (refused) and its headers; in a success, the body's model
+// and id and the headers.
+type hiddenAnswer struct {
+	refused       string
+	refusedHeader http.Header
+	model, id     string
+	header        http.Header
+}
+
+// answerHidden answers x, refused or accepted, as h hides the keys, never
+// with the protocol's own request-id header.
+func (s *Server) answerHidden(w http.ResponseWriter, x exchange, h hiddenAnswer) {
 	w.Header().Del(x.protocol.requestIDHeader)
-	pieceOf := func(i int) string { return piece(s.approved, i) }
 	if !x.accepted {
-		if x.behaviour == EchoPieces {
-			x.protocol.writeFailure(w, failure{kind: echoedKey, key: pieceOf(0)})
-			return
-		}
-		w.Header().Set("X-Request-Id", url.PathEscape(s.approved))
-		x.protocol.writeFailure(w, failure{kind: echoedKey, key: encodedEcho(x.key) + " (the approved key is " + encodedEcho(s.approved) + ")"})
+		maps.Copy(w.Header(), h.refusedHeader)
+		x.protocol.writeFailure(w, failure{kind: echoedKey, key: h.refused})
 		return
 	}
 	c, f, ok := x.protocol.parse(x.path, x.body)
@@ -137,13 +144,25 @@ func (s *Server) answerEncoded(w http.ResponseWriter, x exchange) {
 		x.protocol.writeFailure(w, f)
 		return
 	}
+	maps.Copy(w.Header(), h.header)
+	c.model = h.model
+	body := x.protocol.successBody(c, usageFor(Normal, c), false)
+	body[x.protocol.idField] = h.id
+	writeJSON(w, http.StatusOK, body)
+}
+
+// echoBoth is a refusal's echo of the key received and the approved key,
+// each hidden by hide.
+func (s *Server) echoBoth(x exchange, hide func(string) string) string {
+	return hide(x.key) + " (the approved key is " + hide(s.approved) + ")"
+}
+
+// answerEncoded answers x as EchoEncoded and EchoPieces say.
+func (s *Server) answerEncoded(w http.ResponseWriter, x exchange) {
 	if x.behaviour == EchoPieces {
-		c.model = pieceOf(1)
-		w.Header().Set("X-Request-Id", pieceOf(2))
-		w.Header().Set("X-Oneapi-Request-Id", pieceOf(3))
-		body := x.protocol.successBody(c, usageFor(Normal, c), false)
-		body[x.protocol.idField] = pieceOf(4)
-		writeJSON(w, http.StatusOK, body)
+		pieceOf := func(i int) string { return piece(s.approved, i) }
+		s.answerHidden(w, x, hiddenAnswer{refused: pieceOf(0), model: pieceOf(1), id: pieceOf(4),
+			header: http.Header{"X-Request-Id": {pieceOf(2)}, "X-Oneapi-Request-Id": {pieceOf(3)}}})
 		return
 	}
 	reversed := []rune(s.approved)
@@ -152,11 +171,13 @@ func (s *Server) answerEncoded(w http.ResponseWriter, x exchange) {
 	for r := string(reversed); r != ""; r = r[min(8, len(r)):] {
 		split = append(split, r[:min(8, len(r))])
 	}
-	w.Header().Set("X-Request-Id", strings.Join(split, "/"))
-	c.model = lookAlike.Replace(s.approved)
-	body := x.protocol.successBody(c, usageFor(Normal, c), false)
-	body[x.protocol.idField] = base64.StdEncoding.EncodeToString([]byte(s.approved))
-	writeJSON(w, http.StatusOK, body)
+	s.answerHidden(w, x, hiddenAnswer{
+		refused:       s.echoBoth(x, encodedEcho),
+		refusedHeader: http.Header{"X-Request-Id": {url.PathEscape(s.approved)}},
+		model:         lookAlike.Replace(s.approved),
+		id:            base64.StdEncoding.EncodeToString([]byte(s.approved)),
+		header:        http.Header{"X-Request-Id": {strings.Join(split, "/")}},
+	})
 }
 
 // hostileSplits is how each hostile behaviour splits a key: the separator
@@ -196,18 +217,5 @@ func (s *Server) answerHostile(w http.ResponseWriter, x exchange) {
 	}
 	split := hostileSplits[x.behaviour]
 	hide := func(key string) string { return splitKey(key, split.sep, split.every) }
-	w.Header().Del(x.protocol.requestIDHeader)
-	if !x.accepted {
-		x.protocol.writeFailure(w, failure{kind: echoedKey, key: hide(x.key) + " (the approved key is " + hide(s.approved) + ")"})
-		return
-	}
-	c, f, ok := x.protocol.parse(x.path, x.body)
-	if !ok {
-		x.protocol.writeFailure(w, f)
-		return
-	}
-	c.model = hide(s.approved)
-	body := x.protocol.successBody(c, usageFor(Normal, c), false)
-	body[x.protocol.idField] = hide(s.approved)
-	writeJSON(w, http.StatusOK, body)
+	s.answerHidden(w, x, hiddenAnswer{refused: s.echoBoth(x, hide), model: hide(s.approved), id: hide(s.approved)})
 }

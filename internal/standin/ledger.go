@@ -189,11 +189,15 @@ func (b *ledgerBook) options() LedgerOptions {
 }
 
 // now is the log's clock; the caller holds b.mu.
-func (b *ledgerBook) now() time.Time {
-	if b.opts.Now == nil {
+func (b *ledgerBook) now() time.Time { return nowOn(b.opts.Now) }
+
+// nowOn is the time on clock, the Now of the stand-in's options (of the
+// log, of the usage APIs): nil means time.Now.
+func nowOn(clock func() time.Time) time.Time {
+	if clock == nil {
 		return time.Now()
 	}
-	return b.opts.Now()
+	return clock()
 }
 
 // SetLedger replaces the usage log's switches; rows already written keep

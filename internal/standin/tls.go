@@ -79,21 +79,13 @@ func (s *Server) StartTLS() (baseURL, caPEM string, stop func()) {
 // 127.0.0.1, ::1 and localhost.
 func newLoopbackCertificate() (caPEM string, cert tls.Certificate, err error) {
 	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", tls.Certificate{}, err
-	}
-	caTemplate := &x509.Certificate{
-		SerialNumber:          randomSerial(),
+	caDER, caKey, err := issue(&x509.Certificate{
 		Subject:               pkix.Name{CommonName: "costhandoff stand-in test CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(certLifetime),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		MaxPathLenZero:        true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, &caKey.PublicKey, caKey)
+	}, nil, nil, now)
 	if err != nil {
 		return "", tls.Certificate{}, err
 	}
@@ -101,26 +93,39 @@ func newLoopbackCertificate() (caPEM string, cert tls.Certificate, err error) {
 	if err != nil {
 		return "", tls.Certificate{}, err
 	}
-	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", tls.Certificate{}, err
-	}
-	leafTemplate := &x509.Certificate{
-		SerialNumber: randomSerial(),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(certLifetime),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:     []string{"localhost"},
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTemplate, ca, &leafKey.PublicKey, caKey)
+	leafDER, leafKey, err := issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "127.0.0.1"},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:    []string{"localhost"},
+	}, ca, caKey, now)
 	if err != nil {
 		return "", tls.Certificate{}, err
 	}
 	caPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
 	return caPEM, tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}, nil
+}
+
+// issue makes a P-256 key and a certificate of it from template, with a
+// random serial, valid from an hour before now for certLifetime, signed
+// by parentKey as parent (self-signed when parent is nil).
+func issue(template, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, now time.Time) ([]byte, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	template.SerialNumber = randomSerial()
+	template.NotBefore = now.Add(-time.Hour)
+	template.NotAfter = now.Add(certLifetime)
+	if parent == nil {
+		parent, parentKey = template, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return der, key, nil
 }
 
 func randomSerial() *big.Int {

@@ -76,12 +76,8 @@ type usageBook struct {
 	requests []UsageRequest
 }
 
-func (b *usageBook) now() time.Time {
-	if b.opts.Now == nil {
-		return time.Now()
-	}
-	return b.opts.Now()
-}
+// now is the usage APIs' clock; the caller holds b.mu.
+func (b *usageBook) now() time.Time { return nowOn(b.opts.Now) }
 
 // SetUsage replaces the usage APIs' switches; usage already counted keeps
 // when it shows.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -50,11 +51,16 @@ type usageFetcher interface {
 	countsRequests() bool
 }
 
-// FleetSum is this provider's smoke requests of one key, model and minute.
+// FleetSum is this provider's smoke requests of one model and minute.
 type FleetSum struct {
 	N                int64 `json:"n"`
 	PromptTokens     int64 `json:"prompt_tokens"`
 	CompletionTokens int64 `json:"completion_tokens"`
+	// Keys is how many different approved keys they were sent with. A
+	// usage API is read for one key (ledger_key_id), so sums over several
+	// keys say nothing of its buckets: such a minute is ambiguous. 0 in a
+	// recheck kept before keys were counted, which meant one.
+	Keys int64 `json:"keys,omitempty"`
 }
 
 // Recheck is what a refresh needs to read a pending usage bucket again,
@@ -88,13 +94,15 @@ type usageAPI struct {
 	f usageFetcher
 
 	mu       sync.Mutex
-	inFlight map[*Ticket]string            // smoke requests about to be sent or in flight, by model
-	sends    map[string]map[int64]FleetSum // by model, then minute
+	inFlight map[*Ticket]string                              // smoke requests about to be sent or in flight, by model
+	sends    map[string]map[int64]FleetSum                   // by model, then minute
+	keys     map[string]map[int64]map[[sha256.Size]byte]bool // the keys of sends, by digest
 	last     map[string]map[int64]usageBucket
 }
 
 func newUsageAPI(f usageFetcher) *usageAPI {
-	return &usageAPI{f: f, inFlight: map[*Ticket]string{}, sends: map[string]map[int64]FleetSum{}, last: map[string]map[int64]usageBucket{}}
+	return &usageAPI{f: f, inFlight: map[*Ticket]string{}, sends: map[string]map[int64]FleetSum{},
+		keys: map[string]map[int64]map[[sha256.Size]byte]bool{}, last: map[string]map[int64]usageBucket{}}
 }
 
 var (
@@ -127,15 +135,26 @@ func (u *usageAPI) sent(c *Reader, q Query) {
 		byMinute = map[int64]FleetSum{}
 		u.sends[q.Model] = byMinute
 	}
+	keys := u.keys[q.Model]
+	if keys == nil {
+		keys = map[int64]map[[sha256.Size]byte]bool{}
+		u.keys[q.Model] = keys
+	}
+	if keys[m] == nil {
+		keys[m] = map[[sha256.Size]byte]bool{}
+	}
+	keys[m][sha256.Sum256([]byte(q.Key))] = true
 	s := byMinute[m]
 	s.N++
 	s.PromptTokens += q.PromptTokens
 	s.CompletionTokens += q.CompletionTokens
+	s.Keys = int64(len(keys[m]))
 	byMinute[m] = s
 	// Minutes long past are of no use to any lookup.
 	for k := range byMinute {
 		if k < m-int64(PendingLimit/time.Second) {
 			delete(byMinute, k)
+			delete(keys, k)
 		}
 	}
 }
@@ -214,6 +233,15 @@ func (u *usageAPI) final(c *Reader, q Query, reads int) Result {
 // still change; last judges for good (the wait is over).
 func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet map[int64]FleetSum,
 	buckets map[int64]usageBucket, inFlight, last bool) (Result, bool) {
+	for _, k := range []int64{m - 60, m, m + 60} {
+		if s := fleet[k]; s.Keys > 1 {
+			return Result{Status: Ambiguous, Message: fmt.Sprintf(
+				"this provider sent model %s with %d different API keys in the minute %s, and the usage API is read for "+
+					"ledger_key_id %s alone: its buckets cannot tell whose requests they hold. Give each key a provider alias "+
+					"with that key's api_key and ledger_key_id",
+				quoted(model), s.Keys, minuteName(k), quoted(keyID))}, true
+		}
+	}
 	own := fleet[m]
 	if own.N == 0 { // a refresh's record without sums: the request alone
 		own = FleetSum{N: 1, PromptTokens: prompt, CompletionTokens: completion}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
@@ -383,6 +384,64 @@ func TestAccLedgerUsage_fleetOfTen(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// A usage API is read for one key, ledger_key_id. A provider with no
+// api_key of its own, whose checks bring their keys as api_key_wo, can send
+// one model's smoke requests with two keys in one minute: the bucket of
+// ledger_key_id holds one key's requests and this provider's sums hold both,
+// so no check is confirmed on a sum the bucket never held, nor left pending
+// for a row that cannot come: each is ambiguous, naming the two keys' mix.
+func TestAccLedgerUsage_twoKeysOneModel(t *testing.T) {
+	const secondKey = "sk-test-Jt5Hn8Qc2Wz6Lv9Xb4Dm"
+	for _, v := range usageVendors {
+		t.Run(v.api, func(t *testing.T) {
+			e := usageEnv(t, 0, secondKey)
+			e.realWaits = true
+			e.standin.SetUsage(standin.UsageOptions{Now: e.clock.Now, Hold: true})
+			go func() {
+				for e.standin.RequestsWithKey(approvedKey) < 1 || e.standin.RequestsWithKey(secondKey) < 1 {
+					time.Sleep(20 * time.Millisecond)
+				}
+				e.standin.ReleaseUsage()
+			}()
+			provider := strings.Replace(e.providerBlock(v.provider(v.adminKey, "20s", "")), fmt.Sprintf("api_key  = %q", approvedKey), "", 1)
+			var config strings.Builder
+			config.WriteString(provider)
+			for name, key := range map[string]string{"first": approvedKey, "second": secondKey} {
+				fmt.Fprintf(&config, `
+resource "costhandoff_check" %q {
+  owner_tag          = "team-search"
+  workload_tag       = %q
+  environment        = "prod"
+  model              = %q
+  source_urls        = %s
+  api_key_wo         = %q
+  api_key_wo_version = 1
+  enforcement        = "record"
+}
+`, name, name, testModel, e.sourceURLs(), key)
+			}
+			var checks []statecheck.StateCheck
+			for _, name := range []string{"first", "second"} {
+				addr := "costhandoff_check." + name
+				checks = append(checks,
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ledger").AtMapKey("status"), knownvalue.StringExact("ambiguous")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ledger").AtMapKey("message"),
+						knownvalue.StringRegexp(regexp.MustCompile(`with 2 different API keys in the minute .* ledger_key_id “`+standin.ApprovedKeyID+`” alone.*provider alias`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("decision"), knownvalue.StringExact("stop")))
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				TerraformVersionChecks:   writeOnlyArguments,
+				Steps: []resource.TestStep{{
+					Config:            config.String(),
+					ConfigStateChecks: checks,
+					Check:             e.usageNeverSawTheKey(v),
+				}},
+			})
+		})
 	}
 }
 

@@ -11,10 +11,6 @@ const (
 	// MaxTagLength bounds, in characters, each allocation tag and the other
 	// one-line values: operator, follow_up_owner, unit_name, billing_unit.
 	MaxTagLength = 256
-	// MaxPromptBytes bounds the prompt sent to the paid API.
-	MaxPromptBytes = 4 << 10
-	// MaxExtraBodyBytes bounds extra_body_json.
-	MaxExtraBodyBytes = 16 << 10
 )
 
 // lengthReason completes a sentence that starts with the value's name
@@ -26,17 +22,17 @@ func lengthReason(value string, maxChars int) string {
 	return ""
 }
 
-// checkText applies the rules of a one-line value (an allocation tag,
+// CheckText applies the rules of a one-line value (an allocation tag,
 // operator, follow_up_owner, unit_name, billing_unit): no control
 // characters, at most MaxTagLength characters. name starts the message.
-func checkText(name, value string) error {
+func CheckText(name, value string) error {
 	if reason := textProblem(value); reason != "" {
 		return fmt.Errorf("%s %s", name, reason)
 	}
 	return nil
 }
 
-// textProblem is checkText's rule, completing a sentence that starts with the
+// textProblem is CheckText's rule, completing a sentence that starts with the
 // value's name; "" when the value is fine.
 func textProblem(value string) string {
 	if hasControl(value) {

@@ -20,8 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 

@@ -5,8 +5,10 @@ import (
 	"unicode/utf8"
 )
 
-// The size limits (DESIGN.md, Limits on input), in one place. They bound what the
-// provider stores, shows and sends to a paid API.
+// The bound of a one-line value (DESIGN.md, Limits on input), which the
+// allocation policy applies at plan and at apply. The other bounds on input
+// (the prompt, extra_body_json, a key) are the rule book's
+// (internal/rulebook).
 const (
 	// MaxTagLength bounds, in characters, each allocation tag and the other
 	// one-line values: operator, follow_up_owner, unit_name, billing_unit.

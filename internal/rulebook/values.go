@@ -14,7 +14,7 @@ import (
 // This file holds the value rules only the book applies: an endpoint, a
 // source kind, the source kinds a policy requires, and reading an allocation
 // from a tags map. The rules the run applies too (the allocation policy,
-// placeholders, one-line text, the size limits) are handoff's, which the book
+// placeholders, one-line text and its length) are handoff's, which the book
 // calls: one place per rule. Values are quoted as handoff quotes them
 // (strconv.Quote, anything invisible escaped).
 

@@ -9,11 +9,10 @@ import (
 // allocation policy applies at plan and at apply. The other bounds on input
 // (the prompt, extra_body_json, a key) are the rule book's
 // (internal/rulebook).
-const (
-	// MaxTagLength bounds, in characters, each allocation tag and the other
-	// one-line values: operator, follow_up_owner, unit_name, billing_unit.
-	MaxTagLength = 256
-)
+//
+// MaxTagLength bounds, in characters, each allocation tag and the other
+// one-line values: operator, follow_up_owner, unit_name, billing_unit.
+const MaxTagLength = 256
 
 // lengthReason completes a sentence that starts with the value's name
 // when value holds more than maxChars characters; "" when it does not.

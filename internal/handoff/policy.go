@@ -44,19 +44,19 @@ func (f FieldProblem) String() string { return f.Field + ": " + f.Reason }
 type AllocationReport struct {
 	Missing  []string       // required fields that are missing or placeholders, in AllocationFields order
 	Invalid  []FieldProblem // present values that break a rule (control characters, too long, environment not allowed)
-	Findings []FieldProblem // every finding, missing ones first, for diagnostics
+	findings []FieldProblem // every finding, missing ones first: what Complete and Message read
 }
 
 // Complete reports whether nothing is missing or invalid.
-func (r AllocationReport) Complete() bool { return len(r.Findings) == 0 }
+func (r AllocationReport) Complete() bool { return len(r.findings) == 0 }
 
 // Message is one line a person can act on.
 func (r AllocationReport) Message() string {
 	if r.Complete() {
 		return "allocation complete"
 	}
-	parts := make([]string, len(r.Findings))
-	for i, f := range r.Findings {
+	parts := make([]string, len(r.findings))
+	for i, f := range r.findings {
 		parts[i] = f.Field + " " + f.Reason
 	}
 	return "allocation incomplete: " + strings.Join(parts, "; ")
@@ -75,13 +75,13 @@ func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 		case !found:
 		case missing:
 			r.Missing = append(r.Missing, field)
-			r.Findings = append(r.Findings, f)
+			r.findings = append(r.findings, f)
 		default:
 			invalid = append(invalid, f)
 		}
 	}
 	r.Invalid = invalid
-	r.Findings = append(r.Findings, invalid...)
+	r.findings = append(r.findings, invalid...)
 	return r
 }
 

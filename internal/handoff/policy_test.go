@@ -169,10 +169,10 @@ func TestCheckAllocation(t *testing.T) {
 			if got := findingStrings(r.Invalid); !slices.Equal(got, tt.wantInvalid) {
 				t.Errorf("Invalid = %q, want %q", got, tt.wantInvalid)
 			}
-			if want := len(tt.wantMissing) + len(tt.wantInvalid); len(r.Findings) != want {
-				t.Errorf("Findings = %q, want %d", findingStrings(r.Findings), want)
+			if want := len(tt.wantMissing) + len(tt.wantInvalid); len(r.findings) != want {
+				t.Errorf("Findings = %q, want %d", findingStrings(r.findings), want)
 			}
-			if want := len(r.Findings) == 0; r.Complete() != want {
+			if want := len(r.findings) == 0; r.Complete() != want {
 				t.Errorf("Complete = %v, want %v", r.Complete(), want)
 			}
 			if got := r.Message(); got != tt.wantMessage {
@@ -225,7 +225,7 @@ func TestCheckField(t *testing.T) {
 }
 
 func TestAllocationReportMessage(t *testing.T) {
-	r := AllocationReport{Findings: []FieldProblem{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
+	r := AllocationReport{findings: []FieldProblem{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
 	if got, want := r.Message(), `allocation incomplete: owner is not set; product is a placeholder ("x")`; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
 	}

@@ -57,8 +57,8 @@ var Reasons = []ReasonInfo{
 	{ReasonLedgerMismatch, Review, "the ledger row's tokens differ from the response's usage (e.g. the gateway's own estimate)"},
 }
 
-// Meaning returns the meaning of code from Reasons, "" for an unknown code.
-func Meaning(code Reason) string {
+// meaning returns the meaning of code from Reasons, "" for an unknown code.
+func meaning(code Reason) string {
 	for _, info := range Reasons {
 		if info.Code == code {
 			return info.Meaning

@@ -26,7 +26,7 @@ func (o Outcome) Detail() string {
 	if len(o.Reasons) > 0 {
 		b.WriteString("Reasons:\n")
 		for _, r := range o.Reasons {
-			fmt.Fprintf(&b, "  - %s: %s\n", r, Meaning(r))
+			fmt.Fprintf(&b, "  - %s: %s\n", r, meaning(r))
 		}
 	}
 	fmt.Fprintf(&b, "Happy path: %s (%s).\n", o.HappyPathResult, describePath(o.Probe.HappyPath))

@@ -222,10 +222,10 @@ func TestEvidenceCaptured(t *testing.T) {
 }
 
 func TestMeaning(t *testing.T) {
-	if got := Meaning(ReasonUncontrolledRetry); got != "more than one request of a path reached the wire" {
-		t.Errorf("Meaning(uncontrolled_retry) = %q", got)
+	if got := meaning(ReasonUncontrolledRetry); got != "more than one request of a path reached the wire" {
+		t.Errorf("meaning(uncontrolled_retry) = %q", got)
 	}
-	if got := Meaning("no_such_reason"); got != "" {
+	if got := meaning("no_such_reason"); got != "" {
 		t.Errorf("Meaning of an unknown code = %q, want empty", got)
 	}
 }

@@ -5,17 +5,14 @@ import (
 	"unicode/utf8"
 )
 
-// The size limits (DESIGN.md, Limits on input), in one place. They bound what the
-// provider stores, shows and sends to a paid API.
-const (
-	// MaxTagLength bounds, in characters, each allocation tag and the other
-	// one-line values: operator, follow_up_owner, unit_name, billing_unit.
-	MaxTagLength = 256
-	// MaxPromptBytes bounds the prompt sent to the paid API.
-	MaxPromptBytes = 4 << 10
-	// MaxExtraBodyBytes bounds extra_body_json.
-	MaxExtraBodyBytes = 16 << 10
-)
+// The bound of a one-line value (DESIGN.md, Limits on input), which the
+// allocation policy applies at plan and at apply. The other bounds on input
+// (the prompt, extra_body_json, a key) are the rule book's
+// (internal/rulebook).
+//
+// MaxTagLength bounds, in characters, each allocation tag and the other
+// one-line values: operator, follow_up_owner, unit_name, billing_unit.
+const MaxTagLength = 256
 
 // lengthReason completes a sentence that starts with the value's name
 // when value holds more than maxChars characters; "" when it does not.
@@ -26,17 +23,17 @@ func lengthReason(value string, maxChars int) string {
 	return ""
 }
 
-// checkText applies the rules of a one-line value (an allocation tag,
+// CheckText applies the rules of a one-line value (an allocation tag,
 // operator, follow_up_owner, unit_name, billing_unit): no control
 // characters, at most MaxTagLength characters. name starts the message.
-func checkText(name, value string) error {
+func CheckText(name, value string) error {
 	if reason := textProblem(value); reason != "" {
 		return fmt.Errorf("%s %s", name, reason)
 	}
 	return nil
 }
 
-// textProblem is checkText's rule, completing a sentence that starts with the
+// textProblem is CheckText's rule, completing a sentence that starts with the
 // value's name; "" when the value is fine.
 func textProblem(value string) string {
 	if hasControl(value) {

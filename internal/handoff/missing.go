@@ -13,7 +13,7 @@ var placeholderWords = map[string]bool{
 	"na": true, "null": true, "changeme": true, "placeholder": true,
 }
 
-// isMissing reports whether an allocation value is absent or a placeholder
+// IsMissing reports whether an allocation value is absent or a placeholder
 // (DESIGN.md): empty or blank, a placeholder word, ending in
 // "-placeholder", wrapped in <...>, or containing YYYY. Invisible characters
 // (the sanitiser's: format, control and every other default-ignorable one)
@@ -21,7 +21,7 @@ var placeholderWords = map[string]bool{
 // marks on ASCII letters dropped (sanitize.Fold), and case and surrounding
 // space are ignored, so "\u200b", "TBD\u200b", "TBD\u034f", "TBD\ufe0f",
 // "\u3164", "ＴＢＤ" and "T\u0336B\u0336D\u0336" are missing.
-func isMissing(value string) bool {
+func IsMissing(value string) bool {
 	v := normalised(value)
 	switch {
 	case v == "":
@@ -43,7 +43,7 @@ func normalised(value string) string {
 	return strings.ToLower(strings.TrimSpace(sanitize.Fold(value)))
 }
 
-// missingReason says why isMissing holds and what to do, completing a
+// missingReason says why IsMissing holds and what to do, completing a
 // sentence that starts with the field name.
 func missingReason(value string) string {
 	trimmed := strings.TrimSpace(value)

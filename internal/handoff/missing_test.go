@@ -95,8 +95,8 @@ func TestIsMissing(t *testing.T) {
 		{"0", false},
 	}
 	for _, tt := range tests {
-		if got := isMissing(tt.value); got != tt.want {
-			t.Errorf("isMissing(%q) = %v, want %v", tt.value, got, tt.want)
+		if got := IsMissing(tt.value); got != tt.want {
+			t.Errorf("IsMissing(%q) = %v, want %v", tt.value, got, tt.want)
 		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // Source kinds the default policy requires in source_urls.
@@ -46,19 +44,19 @@ func (f FieldProblem) String() string { return f.Field + ": " + f.Reason }
 type AllocationReport struct {
 	Missing  []string       // required fields that are missing or placeholders, in AllocationFields order
 	Invalid  []FieldProblem // present values that break a rule (control characters, too long, environment not allowed)
-	Findings []FieldProblem // every finding, missing ones first, for diagnostics
+	findings []FieldProblem // every finding, missing ones first: what Complete and Message read
 }
 
 // Complete reports whether nothing is missing or invalid.
-func (r AllocationReport) Complete() bool { return len(r.Findings) == 0 }
+func (r AllocationReport) Complete() bool { return len(r.findings) == 0 }
 
 // Message is one line a person can act on.
 func (r AllocationReport) Message() string {
 	if r.Complete() {
 		return "allocation complete"
 	}
-	parts := make([]string, len(r.Findings))
-	for i, f := range r.Findings {
+	parts := make([]string, len(r.findings))
+	for i, f := range r.findings {
 		parts[i] = f.Field + " " + f.Reason
 	}
 	return "allocation incomplete: " + strings.Join(parts, "; ")
@@ -72,34 +70,34 @@ func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	var r AllocationReport
 	var invalid []FieldProblem
 	for _, field := range AllocationFields {
-		f, missing, found := p.checkField(field, a[field])
+		f, missing, found := p.fieldProblem(field, a[field])
 		switch {
 		case !found:
 		case missing:
 			r.Missing = append(r.Missing, field)
-			r.Findings = append(r.Findings, f)
+			r.findings = append(r.findings, f)
 		default:
 			invalid = append(invalid, f)
 		}
 	}
 	r.Invalid = invalid
-	r.Findings = append(r.Findings, invalid...)
+	r.findings = append(r.findings, invalid...)
 	return r
 }
 
-// checkOne applies the policy to one field alone, for attribute-pathed
-// findings at plan time.
-func (p Policy) checkOne(field, value string) (FieldProblem, bool) {
-	f, _, found := p.checkField(field, value)
+// CheckField applies the policy to one field alone, for the rule book's
+// attribute-pathed findings at plan time.
+func (p Policy) CheckField(field, value string) (FieldProblem, bool) {
+	f, _, found := p.fieldProblem(field, value)
 	return f, found
 }
 
-// checkField is the one rule for a field's value: a required field must not
+// fieldProblem is the one rule for a field's value: a required field must not
 // be missing; a value must be one line of bounded text; an environment must
 // be allowed. It reports at most one finding, the first that applies, and
 // whether that finding is a missing value.
-func (p Policy) checkField(field, value string) (f FieldProblem, missing, found bool) {
-	if slices.Contains(p.RequiredTags, field) && isMissing(value) {
+func (p Policy) fieldProblem(field, value string) (f FieldProblem, missing, found bool) {
+	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
 		return FieldProblem{field, missingReason(value)}, true, true
 	}
 	if reason := textProblem(value); reason != "" {
@@ -118,7 +116,7 @@ func (p Policy) checkField(field, value string) (f FieldProblem, missing, found 
 // " prod" would split the spend of "prod". A near miss names the spelling to
 // use. A missing environment is the placeholder rule's business.
 func (p Policy) environmentProblem(env string) string {
-	if len(p.AllowedEnvironments) == 0 || isMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
+	if len(p.AllowedEnvironments) == 0 || IsMissing(env) || slices.Contains(p.AllowedEnvironments, env) {
 		return ""
 	}
 	for _, allowed := range p.AllowedEnvironments {
@@ -131,40 +129,4 @@ func (p Policy) environmentProblem(env string) string {
 		allowed[i] = quoteEscaped(a)
 	}
 	return fmt.Sprintf("%s is not an allowed environment; use one of %s", quoteEscaped(env), strings.Join(allowed, ", "))
-}
-
-// missingSourceKinds returns the required source kinds absent from urls,
-// in the policy's order.
-func (p Policy) missingSourceKinds(urls map[string]string) []string {
-	var missing []string
-	for _, kind := range p.RequiredSourceKinds {
-		if _, ok := urls[kind]; !ok {
-			missing = append(missing, kind)
-		}
-	}
-	return missing
-}
-
-// checkSourceKind applies the one-line rule to a source kind (a key of
-// source_urls or an entry of required_source_kinds): each ends up in the log
-// and in the sources map of state, so it holds no control characters and is
-// at most MaxTagLength characters.
-func checkSourceKind(kind string) error {
-	return checkText("source kind "+quoteEscaped(kind), kind)
-}
-
-// CheckEndpoint validates an AI API base URL with the same parser as source
-// URLs. Plain http is refused unless the host is loopback or allowPlainHTTP
-// is set, because the credential would otherwise cross the network in clear
-// text.
-func CheckEndpoint(raw string, allowPlainHTTP bool) error {
-	u, err := sources.ParseHTTPURL(raw)
-	if err != nil {
-		return err
-	}
-	if u.Scheme == "http" && !allowPlainHTTP && !sources.IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%s uses plain http to a non-loopback host; the API key would travel unencrypted. "+
-			"Use https, or set allow_plain_http = true in the provider configuration", quoteEscaped(raw))
-	}
-	return nil
 }

@@ -1,12 +1,9 @@
 package handoff
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // completeAllocation satisfies the default policy.
@@ -172,10 +169,10 @@ func TestCheckAllocation(t *testing.T) {
 			if got := findingStrings(r.Invalid); !slices.Equal(got, tt.wantInvalid) {
 				t.Errorf("Invalid = %q, want %q", got, tt.wantInvalid)
 			}
-			if want := len(tt.wantMissing) + len(tt.wantInvalid); len(r.Findings) != want {
-				t.Errorf("Findings = %q, want %d", findingStrings(r.Findings), want)
+			if want := len(tt.wantMissing) + len(tt.wantInvalid); len(r.findings) != want {
+				t.Errorf("Findings = %q, want %d", findingStrings(r.findings), want)
 			}
-			if want := len(r.Findings) == 0; r.Complete() != want {
+			if want := len(r.findings) == 0; r.Complete() != want {
 				t.Errorf("Complete = %v, want %v", r.Complete(), want)
 			}
 			if got := r.Message(); got != tt.wantMessage {
@@ -220,135 +217,15 @@ func TestCheckField(t *testing.T) {
 		{FieldEnvironment, "TBD", `environment: is a placeholder ("TBD"): replace it with a real value`},
 	}
 	for _, tt := range tests {
-		f, found := policy.checkOne(tt.field, tt.value)
+		f, found := policy.CheckField(tt.field, tt.value)
 		if found != (tt.want != "") || (found && f.String() != tt.want) {
 			t.Errorf("CheckField(%q, %q) = %q, %v; want %q", tt.field, tt.value, f.String(), found, tt.want)
 		}
 	}
 }
 
-func TestMissingSourceKinds(t *testing.T) {
-	all := map[string]string{
-		"pricing": "https://example.com/pricing", "support": "https://example.com/support",
-		"allocation": "https://example.com/allocation", "unit_economics": "https://example.com/unit",
-	}
-	withExtra := maps.Clone(all)
-	withExtra["status"] = "https://example.com/status"
-	miscased := maps.Clone(all)
-	delete(miscased, "pricing")
-	miscased["Pricing"] = "https://example.com/pricing"
-	tests := []struct {
-		name   string
-		policy Policy
-		urls   map[string]string
-		want   []string
-	}{
-		{"all present", DefaultPolicy(), all, nil},
-		{"extra kinds allowed", DefaultPolicy(), withExtra, nil},
-		{"none", DefaultPolicy(), nil, []string{"pricing", "support", "allocation", "unit_economics"}},
-		{"missing in policy order", DefaultPolicy(), map[string]string{"support": "https://example.com/support", "allocation": "https://example.com/a"}, []string{"pricing", "unit_economics"}},
-		{"kinds are exact", DefaultPolicy(), miscased, []string{"pricing"}},
-		{"custom policy", Policy{RequiredSourceKinds: []string{"status"}}, all, []string{"status"}},
-		{"zero policy", Policy{}, nil, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.policy.missingSourceKinds(tt.urls); !slices.Equal(got, tt.want) {
-				t.Errorf("MissingSourceKinds = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-// The URL rules live in sources (tested there); these cases show that
-// handoff's entry points use them.
-func TestSourceURLRules(t *testing.T) {
-	tests := []struct {
-		raw     string
-		wantErr string // substring of the error, "" for none
-	}{
-		{raw: "https://example.com/pricing"},
-		{raw: "http://127.0.0.1:8080/pages/pricing"},
-		{raw: "example.com/pricing", wantErr: `did you mean "https://example.com/pricing"?`},
-		{raw: "htp://x", wantErr: `"htp://x" must start with https:// or http://`},
-		{raw: " https://example.com/pricing", wantErr: "whitespace"},
-		{raw: "https://user:secret@example.com/pricing", wantErr: "user info"},
-		{raw: "http://169.254.169.254/latest/meta-data/", wantErr: "link-local or cloud metadata address"},
-		{raw: "http://[fd00:ec2::254]/", wantErr: "link-local or cloud metadata address"},
-	}
-	for _, tt := range tests {
-		assertErr(t, "sources.CheckSourceURL("+quoteEscaped(tt.raw)+")", sources.CheckSourceURL(tt.raw), tt.wantErr)
-	}
-}
-
-func TestCheckEndpoint(t *testing.T) {
-	const refused = "allow_plain_http"
-	tests := []struct {
-		raw            string
-		allowPlainHTTP bool
-		wantErr        string // substring of the error, "" for none
-	}{
-		{"https://api.example.com/v1", false, ""},
-		{"https://10.0.0.1/v1", false, ""},
-		{"http://127.0.0.1:8080/v1", false, ""},
-		{"http://127.0.0.2/v1", false, ""},
-		{"http://[::1]:8080/v1", false, ""},
-		{"http://localhost:8080/v1", false, ""},
-		{"http://LocalHost/v1", false, ""},
-		{"http://10.0.0.1/v1", false, refused},
-		{"http://10.0.0.1/v1", true, ""},
-		{"http://example.com/v1", false, refused},
-		{"http://example.com/v1", true, ""},
-		{"http://localhost.example.com/v1", false, refused},
-		{"http://127.0.0.1.example.com/v1", false, refused},
-		{"http://0.0.0.0:8080/v1", false, refused},
-		{"ftp://127.0.0.1/v1", true, "must start with https:// or http://"},
-		{"api.example.com/v1", false, `did you mean "https://api.example.com/v1"?`},
-		{"/v1", true, "is not an absolute URL"},
-		{"", false, "is not an absolute URL"},
-		{" https://api.example.com/v1", false, "whitespace"},
-		{"https://user:secret@api.example.com/v1", false, "user info"},
-	}
-	for _, tt := range tests {
-		err := CheckEndpoint(tt.raw, tt.allowPlainHTTP)
-		assertErr(t, "CheckEndpoint("+quoteEscaped(tt.raw)+")", err, tt.wantErr)
-	}
-}
-
-// assertErr checks err against want: nil for "", else an error containing want.
-func assertErr(t *testing.T, call string, err error, want string) {
-	t.Helper()
-	switch {
-	case want == "" && err != nil:
-		t.Errorf("%s = %v, want nil", call, err)
-	case want != "" && err == nil:
-		t.Errorf("%s = nil, want an error containing %q", call, want)
-	case want != "" && !strings.Contains(err.Error(), want):
-		t.Errorf("%s = %q, want it to contain %q", call, err, want)
-	}
-}
-
-func TestURLErrorsHideUserInfo(t *testing.T) {
-	for _, raw := range []string{
-		"https://user:s3cret@example.com/pricing",
-		"ftp://user:s3cret@example.com/pricing",
-		"https://user:s3cret@exa mple.com/pricing",
-		" https://s3cret@example.com",
-		"https://user:s3cret@example.com",
-		"https://user:s3cret@@example.com?next=/x",
-	} {
-		err := sources.CheckSourceURL(raw)
-		if err == nil || strings.Contains(err.Error(), "s3cret") {
-			t.Errorf("sources.CheckSourceURL(%q) = %v, want an error without the credential", raw, err)
-		}
-		if err := CheckEndpoint(raw, true); err == nil || strings.Contains(err.Error(), "s3cret") {
-			t.Errorf("CheckEndpoint(%q) = %v, want an error without the credential", raw, err)
-		}
-	}
-}
-
 func TestAllocationReportMessage(t *testing.T) {
-	r := AllocationReport{Findings: []FieldProblem{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
+	r := AllocationReport{findings: []FieldProblem{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
 	if got, want := r.Message(), `allocation incomplete: owner is not set; product is a placeholder ("x")`; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
 	}
@@ -363,27 +240,5 @@ func BenchmarkCheckAllocation(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		policy.CheckAllocation(allocation)
-	}
-}
-
-func TestSourceKindRule(t *testing.T) {
-	tests := []struct {
-		kind, wantErr string
-	}{
-		{"pricing", ""},
-		{"unit economics", ""},
-		{"pri\x1b[2Kcing", `source kind "pri\x1b[2Kcing" holds control characters; remove them`},
-		{"a\nb", `source kind "a\nb" holds control characters; remove them`},
-		{strings.Repeat("k", MaxTagLength+1), "source kind \"" + strings.Repeat("k", MaxTagLength+1) + "\" is 257 characters long; at most 256 are allowed"},
-	}
-	for _, tt := range tests {
-		err := checkSourceKind(tt.kind)
-		got := ""
-		if err != nil {
-			got = err.Error()
-		}
-		if got != tt.wantErr {
-			t.Errorf("checkSourceKind(%q) = %q, want %q", tt.kind, got, tt.wantErr)
-		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 )
 
 var (
@@ -94,7 +95,7 @@ func (d *allocationDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	q := handoff.AllocationQuery{
+	q := rulebook.AllocationQuery{
 		Explicit:         allocationOf(m.OwnerTag, m.WorkloadTag, m.Environment, m.Product, m.CostCenter),
 		Policy:           d.data.policyOf(),
 		FailOnIncomplete: m.FailOnIncomplete.ValueBool(),

@@ -6,7 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 )
 
 var _ function.Function = (*missingTagsFunction)(nil)
@@ -49,7 +49,7 @@ func (f *missingTagsFunction) Run(ctx context.Context, req function.RunRequest, 
 			plain[k] = *v
 		}
 	}
-	missing := handoff.MissingTags(plain)
+	missing := rulebook.MissingTags(plain)
 	if missing == nil {
 		missing = []string{}
 	}

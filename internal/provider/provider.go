@@ -32,17 +32,18 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // Environment variables read when the matching argument is not configured.
 const (
-	EnvEndpoint = handoff.EnvEndpoint
-	EnvAPIKey   = handoff.EnvAPIKey
-	EnvOperator = handoff.EnvOperator
+	EnvEndpoint = rulebook.EnvEndpoint
+	EnvAPIKey   = rulebook.EnvAPIKey
+	EnvOperator = rulebook.EnvOperator
 	// EnvLedgerToken and EnvLedgerUserID feed the gateway's usage-log API.
-	EnvLedgerToken  = handoff.EnvLedgerToken
-	EnvLedgerUserID = handoff.EnvLedgerUserID
+	EnvLedgerToken  = rulebook.EnvLedgerToken
+	EnvLedgerUserID = rulebook.EnvLedgerUserID
 )
 
 // Defaults of the provider's arguments.
@@ -269,7 +270,7 @@ func (p *costhandoffProvider) Functions(context.Context) []func() function.Funct
 }
 
 // ValidateConfig judges the configuration as written by the rule book
-// (handoff.ProviderConfig): what needs more than one argument, and the
+// (rulebook.ProviderConfig): what needs more than one argument, and the
 // ledger settings, which need ledger_api.
 func (p *costhandoffProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var m providerModel
@@ -277,13 +278,13 @@ func (p *costhandoffProvider) ValidateConfig(ctx context.Context, req provider.V
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ledgerSettings := map[string]handoff.Input{}
+	ledgerSettings := map[string]rulebook.Input{}
 	for name, v := range providerArguments(m) {
 		if strings.HasPrefix(name, "ledger_") && name != "ledger_api" {
 			ledgerSettings[name] = inputOf(v)
 		}
 	}
-	resp.Diagnostics.Append(judge(handoff.ProviderConfig{
+	resp.Diagnostics.Append(judge(rulebook.ProviderConfig{
 		Endpoint: inputOf(m.Endpoint), LedgerEndpoint: inputOf(m.LedgerEndpoint), AllowPlainHTTP: inputOf(m.AllowPlainHTTP),
 		LedgerAPI: inputOf(m.LedgerAPI), LedgerKeyID: inputOf(m.LedgerKeyID), LedgerSettings: ledgerSettings,
 		RequestTimeout: inputOf(m.RequestTimeout), LedgerWait: inputOf(m.LedgerWait), CACertPEM: inputOf(m.CACertPEM),
@@ -361,7 +362,7 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	}
 	d.ledgerDesc = desc
 	endpoint := stringOr(m.LedgerEndpoint, "", desc.DefaultEndpoint(d.endpoint))
-	if err := handoff.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
+	if err := rulebook.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
 		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
 	}
 	d.ledger.Endpoint = endpoint
@@ -369,7 +370,7 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
-	if err := handoff.CheckKey("ledger_token", d.ledgerToken); err != nil {
+	if err := rulebook.CheckKey("ledger_token", d.ledgerToken); err != nil {
 		diags.AddAttributeError(path.Root("ledger_token"), "Invalid ledger_token", err.Error()+" (the token is the provider's ledger_token, else "+EnvLedgerToken+").")
 	}
 	quotaPerUSD := DefaultQuotaPerUSD

@@ -8,6 +8,7 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 )
 
 // providerData is the provider's configuration resolved once and shared by
@@ -45,11 +46,11 @@ func (d *providerData) ledgerConfigured() bool { return d.runner.Ledger != nil }
 
 // settings is what the rule book knows of the provider: nil before it is
 // configured (terraform validate).
-func (d *providerData) settings() *handoff.ProviderSettings {
+func (d *providerData) settings() *rulebook.ProviderSettings {
 	if d == nil {
 		return nil
 	}
-	return &handoff.ProviderSettings{
+	return &rulebook.ProviderSettings{
 		Endpoint: d.endpoint, AllowPlainHTTP: d.allowPlainHTTP, APIKey: d.apiKey, Operator: d.operator,
 		Policy: d.runner.Policy, LedgerAPI: d.ledger.API, LedgerToken: d.ledgerToken,
 		LedgerEndpoint: d.ledger.Endpoint, LedgerEndpointSet: d.ledgerEndpointSet, LedgerKeyID: d.ledger.KeyID,

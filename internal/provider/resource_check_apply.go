@@ -9,6 +9,7 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 )
 
 // resolveCheck turns the planned check m into a domain Check, applying the
@@ -39,14 +40,14 @@ func (m checkModel) resolveCheck(ctx context.Context, cfg checkModel, d *provide
 		ApprovedKey: cfg.approvedKey(d),
 	}
 	check.InvalidKey = stringOr(cfg.InvalidAPIKeyWO, "", probe.InvalidKeyFor(check.ApprovedKey))
-	if err := handoff.CheckInvalidKey(check.ApprovedKey, cfg.InvalidAPIKeyWO.ValueString()); err != nil {
+	if err := rulebook.CheckInvalidKey(check.ApprovedKey, cfg.InvalidAPIKeyWO.ValueString()); err != nil {
 		diags.AddAttributeError(path.Root("invalid_api_key_wo"), "Invalid invalid_api_key_wo", err.Error())
 	}
 	if check.ApprovedKey == "" {
-		diags.AddAttributeError(path.Root("api_key_wo"), "No credential configured", handoff.NoCredential("The smoke test needs the approved key"))
+		diags.AddAttributeError(path.Root("api_key_wo"), "No credential configured", rulebook.NoCredential("The smoke test needs the approved key"))
 	}
 	if s := m.ExtraBodyJSON.ValueString(); s != "" {
-		extra, err := handoff.ParseJSONObject(s)
+		extra, err := rulebook.ParseJSONObject(s)
 		if err != nil {
 			diags.AddAttributeError(path.Root("extra_body_json"), "Invalid extra_body_json", err.Error())
 		}

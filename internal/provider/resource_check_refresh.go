@@ -12,6 +12,7 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 )
 
 // runRecord is the run in state as a refresh renders its log: the state's
@@ -55,7 +56,7 @@ func refreshLedger(ctx context.Context, d *providerData, state *checkModel, priv
 	if d.ledgerToken == "" {
 		resp.Diagnostics.AddWarning("Pending ledger not read",
 			"The last run of the check "+state.describe()+" waits for its bucket in "+d.ledgerDesc.Name+", which a refresh reads with "+
-				"the ledger token: set the provider's ledger_token or "+handoff.EnvLedgerToken+" to record the confirmation.")
+				"the ledger token: set the provider's ledger_token or "+rulebook.EnvLedgerToken+" to record the confirmation.")
 		return false
 	}
 	// The provider's api_key is the approved key a refresh knows (a

@@ -19,6 +19,7 @@ import (
 
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/probe"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -94,8 +95,8 @@ func checkArguments() map[string]schema.Attribute {
 		},
 		"prompt": schema.StringAttribute{
 			Optional: true, Computed: true, Default: stringdefault.StaticString("ping"),
-			MarkdownDescription: fmt.Sprintf("Prompt of the minimal request, at most %d bytes. Defaults to `ping`.", handoff.MaxPromptBytes),
-			Validators:          []validator.String{stringvalidator.LengthBetween(1, handoff.MaxPromptBytes)},
+			MarkdownDescription: fmt.Sprintf("Prompt of the minimal request, at most %d bytes. Defaults to `ping`.", rulebook.MaxPromptBytes),
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, rulebook.MaxPromptBytes)},
 		},
 		"max_output_tokens": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(1),
@@ -108,8 +109,8 @@ func checkArguments() map[string]schema.Attribute {
 			Optional: true, CustomType: jsontypes.NormalizedType{},
 			MarkdownDescription: fmt.Sprintf("JSON object, at most %d bytes, merged over the default request body: top-level keys "+
 				"replace the defaults and a `null` removes one, e.g. `jsonencode({ max_tokens = null, max_completion_tokens = 1 })` "+
-				"for models that refuse `max_tokens`. Compared as JSON: reformatting it does not re-run the check.", handoff.MaxExtraBodyBytes),
-			Validators: []validator.String{stringvalidator.LengthAtMost(handoff.MaxExtraBodyBytes)},
+				"for models that refuse `max_tokens`. Compared as JSON: reformatting it does not re-run the check.", rulebook.MaxExtraBodyBytes),
+			Validators: []validator.String{stringvalidator.LengthAtMost(rulebook.MaxExtraBodyBytes)},
 		},
 		"endpoint": schema.StringAttribute{
 			Optional: true, Computed: true,

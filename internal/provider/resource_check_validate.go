@@ -6,11 +6,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
-	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/rulebook"
 )
 
 // validateCheckConfig reports every gap knowable from configuration, each on its
-// attribute, by the rule book (handoff.CheckConfig). Terraform calls it again
+// attribute, by the rule book (rulebook.CheckConfig). Terraform calls it again
 // during apply once every value is known, so a gap hidden behind an unknown
 // value at plan time fails the apply on its attribute before any request is
 // sent. Without a configured provider (terraform validate) the default
@@ -20,7 +20,7 @@ func validateCheckConfig(ctx context.Context, d *providerData, req resource.Vali
 	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(judge(handoff.CheckConfig{
+	resp.Diagnostics.Append(judge(rulebook.CheckConfig{
 		Strings:    stringInputs(cfg.arguments()),
 		SourceURLs: mapInputOf(cfg.SourceURLs),
 		Provider:   d.settings(),
@@ -28,8 +28,8 @@ func validateCheckConfig(ctx context.Context, d *providerData, req resource.Vali
 }
 
 // requireCredential fails a plan that runs a check without a key to run it
-// with (handoff.CheckRun). Plans that run nothing, destroys and refreshes
+// with (rulebook.CheckRun). Plans that run nothing, destroys and refreshes
 // never ask for one.
 func (m checkModel) requireCredential(d *providerData) diag.Diagnostics {
-	return judge(handoff.CheckRun{APIKeyWO: inputOf(m.APIKeyWO), Endpoint: inputOf(m.Endpoint), Provider: *d.settings()})
+	return judge(rulebook.CheckRun{APIKeyWO: inputOf(m.APIKeyWO), Endpoint: inputOf(m.Endpoint), Provider: *d.settings()})
 }

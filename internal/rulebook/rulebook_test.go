@@ -1,10 +1,11 @@
-package handoff
+package rulebook
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
@@ -18,13 +19,13 @@ var (
 // configured is a provider configured with the default policy, a key and an
 // operator.
 func configured() *ProviderSettings {
-	return &ProviderSettings{Endpoint: "https://api.example.com/v1", APIKey: "sk-test-approved", Operator: "finops", Policy: DefaultPolicy(), LedgerAPI: ledgerNone}
+	return &ProviderSettings{Endpoint: "https://api.example.com/v1", APIKey: "sk-test-approved", Operator: "finops", Policy: handoff.DefaultPolicy(), LedgerAPI: ledgerNone}
 }
 
 // checkConfigComplete is a check configuration with no finding.
 func checkConfigComplete() CheckConfig {
 	urls := map[string]Input{}
-	for _, kind := range DefaultPolicy().RequiredSourceKinds {
+	for _, kind := range handoff.DefaultPolicy().RequiredSourceKinds {
 		urls[kind] = set("https://example.com/" + kind)
 	}
 	return CheckConfig{
@@ -143,10 +144,10 @@ func TestJudge(t *testing.T) {
 		{"ledger setting with ledger_api unknown", ProviderConfig{LedgerAPI: unknown, LedgerSettings: map[string]Input{"ledger_token": set("t")}}, "", "", ""},
 		{"ledger setting unknown", ProviderConfig{LedgerAPI: null, LedgerSettings: map[string]Input{"ledger_token": unknown}}, "", "", ""},
 
-		{"resolved endpoint from the environment", ProviderSettings{Endpoint: "http://api.example.com", Policy: DefaultPolicy()}, "endpoint", "Invalid endpoint", "plain http"},
-		{"resolved key too long", ProviderSettings{Endpoint: "https://a", APIKey: strings.Repeat("k", 2000), Policy: DefaultPolicy()}, "api_key", "Invalid api_key", EnvAPIKey},
-		{"resolved operator with a newline", ProviderSettings{Endpoint: "https://a", Operator: "a\nb", Policy: DefaultPolicy()}, "operator", "Invalid operator", EnvOperator},
-		{"required source kind with a control character", ProviderSettings{Endpoint: "https://a", Policy: Policy{RequiredSourceKinds: []string{"a\tb"}}}, "required_source_kinds", "Invalid required_source_kinds", "control characters"},
+		{"resolved endpoint from the environment", ProviderSettings{Endpoint: "http://api.example.com", Policy: handoff.DefaultPolicy()}, "endpoint", "Invalid endpoint", "plain http"},
+		{"resolved key too long", ProviderSettings{Endpoint: "https://a", APIKey: strings.Repeat("k", 2000), Policy: handoff.DefaultPolicy()}, "api_key", "Invalid api_key", EnvAPIKey},
+		{"resolved operator with a newline", ProviderSettings{Endpoint: "https://a", Operator: "a\nb", Policy: handoff.DefaultPolicy()}, "operator", "Invalid operator", EnvOperator},
+		{"required source kind with a control character", ProviderSettings{Endpoint: "https://a", Policy: handoff.Policy{RequiredSourceKinds: []string{"a\tb"}}}, "required_source_kinds", "Invalid required_source_kinds", "control characters"},
 
 		{"run without any key", CheckRun{APIKeyWO: null, Provider: ProviderSettings{LedgerAPI: ledgerNone}}, "api_key_wo", "No credential configured", EnvAPIKey},
 		{"run with the check's key", CheckRun{APIKeyWO: set("sk-test-a"), Provider: ProviderSettings{LedgerAPI: ledgerNone}}, "", "", ""},
@@ -176,13 +177,13 @@ func TestJudge(t *testing.T) {
 		{"usage ledger on a loopback stand-in", usageAt("http://127.0.0.1:8080/v1", false), "", "", ""},
 		{"run on openrouter without a token, the check's own key unknown, on another host", CheckRun{APIKeyWO: Input{Unknown: true}, Endpoint: Input{Value: "https://other.example.net/v1", Given: true}, Provider: ledger("openrouter", "")},
 			"endpoint", "The check's key would go to another host", "is not on the host of the provider's ledger"},
-		{"resolved usage ledger without ledger_key_id", ProviderSettings{Endpoint: "https://api.example.com/v1", Policy: DefaultPolicy(), LedgerAPI: "anthropic_usage"}, "ledger_key_id", "Missing ledger_key_id", "apikey_…"},
+		{"resolved usage ledger without ledger_key_id", ProviderSettings{Endpoint: "https://api.example.com/v1", Policy: handoff.DefaultPolicy(), LedgerAPI: "anthropic_usage"}, "ledger_key_id", "Missing ledger_key_id", "apikey_…"},
 
-		{"tags in two spellings with different values", AllocationQuery{Tags: map[string]string{"environment": "staging", "Environment": "Prod", "owner": "o", "workload": "w"}, Policy: DefaultPolicy()},
+		{"tags in two spellings with different values", AllocationQuery{Tags: map[string]string{"environment": "staging", "Environment": "Prod", "owner": "o", "workload": "w"}, Policy: handoff.DefaultPolicy()},
 			`tags["environment"]`, "Conflicting allocation tags", `tags has both "Environment" = "Prod" and "environment" = "staging" for the allocation field environment`},
-		{"tags in two spellings with one value", AllocationQuery{Tags: map[string]string{"environment": "prod", " Environment": "prod", "owner": "o", "workload": "w"}, Policy: DefaultPolicy()}, "", "", ""},
-		{"incomplete allocation, failing", AllocationQuery{Tags: map[string]string{"owner": "o"}, Policy: DefaultPolicy(), FailOnIncomplete: true}, "fail_on_incomplete", "Incomplete cost handoff allocation", "workload is not set"},
-		{"incomplete allocation, not failing", AllocationQuery{Tags: map[string]string{"owner": "o"}, Policy: DefaultPolicy()}, "", "", ""},
+		{"tags in two spellings with one value", AllocationQuery{Tags: map[string]string{"environment": "prod", " Environment": "prod", "owner": "o", "workload": "w"}, Policy: handoff.DefaultPolicy()}, "", "", ""},
+		{"incomplete allocation, failing", AllocationQuery{Tags: map[string]string{"owner": "o"}, Policy: handoff.DefaultPolicy(), FailOnIncomplete: true}, "fail_on_incomplete", "Incomplete cost handoff allocation", "workload is not set"},
+		{"incomplete allocation, not failing", AllocationQuery{Tags: map[string]string{"owner": "o"}, Policy: handoff.DefaultPolicy()}, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package handoff
+package rulebook
 
 import (
 	"crypto/x509"
@@ -8,21 +8,17 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/handoff"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
-// This file is the rule book: every rule the provider applies to its inputs
-// before anything is sent, behind one entry point, Judge. Each caller (the
-// provider's validation and configuration, the check's validation and
-// plan, the allocation data source) hands it what it knows as a Subject and
-// turns the findings into diagnostics in one loop; no rule lives in the
-// Terraform glue. The value rules it builds on (placeholders, one-line text,
-// the policy, URLs) are in this package too, but for the URL rules, which are
-// the sources package's (sources.CheckSourceURL, sources.ParseHTTPURL).
+// This file is the book's entry point (Judge), its subjects and their
+// rules; values.go holds the value rules only the book applies.
 
 // Environment variables the provider reads when an argument is left out;
 // the rule book names them in the fixes it suggests.
@@ -44,6 +40,16 @@ const ledgerNone = "none"
 // file or several keys pasted by mistake.
 const maxKeyLength = 1024
 
+// Bounds of the values the provider sends to the paid API beside the key,
+// applied by the schema's length validators. The one-line values' bound is
+// the allocation policy's (handoff.MaxTagLength).
+const (
+	// MaxPromptBytes bounds the prompt sent to the paid API.
+	MaxPromptBytes = 4 << 10
+	// MaxExtraBodyBytes bounds extra_body_json.
+	MaxExtraBodyBytes = 16 << 10
+)
+
 // Input is one argument as the moment reading it sees it: a Value the
 // configuration gives (Given), one known only at apply (Unknown), or, the
 // zero Input, left out.
@@ -53,11 +59,11 @@ type Input struct {
 	Unknown bool
 }
 
-// Known reports a value that is neither left out nor unknown.
-func (i Input) Known() bool { return i.Given && !i.Unknown }
+// known reports a value that is neither left out nor unknown.
+func (i Input) known() bool { return i.Given && !i.Unknown }
 
-// Null reports a value left out.
-func (i Input) Null() bool { return !i.Given && !i.Unknown }
+// null reports a value left out.
+func (i Input) null() bool { return !i.Given && !i.Unknown }
 
 // MapInput is a map argument: unknown as a whole, or elements (none when
 // left out) each of which may be unknown.
@@ -151,20 +157,20 @@ const (
 func (c ProviderConfig) review(f *findings) {
 	durationBetween(f, "request_timeout", c.RequestTimeout, minRequestTimeout, maxRequestTimeout)
 	durationBetween(f, "ledger_wait", c.LedgerWait, 0, maxLedgerWait)
-	if c.CACertPEM.Known() && !x509.NewCertPool().AppendCertsFromPEM([]byte(c.CACertPEM.Value)) {
+	if c.CACertPEM.known() && !x509.NewCertPool().AppendCertsFromPEM([]byte(c.CACertPEM.Value)) {
 		f.add(on("ca_cert_pem"), "Invalid CA certificate", "no PEM-encoded certificate could be read from the value")
 	}
-	if c.Endpoint.Known() && !c.AllowPlainHTTP.Unknown {
+	if c.Endpoint.known() && !c.AllowPlainHTTP.Unknown {
 		for _, e := range []struct {
 			name  string
 			value Input
 		}{{"endpoint", c.Endpoint}, {"ledger_endpoint", c.LedgerEndpoint}} {
-			if e.value.Known() {
+			if e.value.known() {
 				f.addErr(on(e.name), "Invalid "+e.name, CheckEndpoint(e.value.Value, c.AllowPlainHTTP.Value == "true"))
 			}
 		}
 	}
-	if c.LedgerAPI.Known() {
+	if c.LedgerAPI.known() {
 		ledgerKeyID(f, c.LedgerAPI.Value, c.LedgerKeyID)
 		gatewayLogSettings(f, c.LedgerAPI.Value, c.LedgerSettings)
 	}
@@ -172,11 +178,11 @@ func (c ProviderConfig) review(f *findings) {
 	// what the configuration sets is judged: COSTHANDOFF_LEDGER_TOKEN and
 	// COSTHANDOFF_LEDGER_USER_ID may be set machine-wide for other
 	// configurations.
-	if c.LedgerAPI.Unknown || (c.LedgerAPI.Known() && c.LedgerAPI.Value != ledgerNone) {
+	if c.LedgerAPI.Unknown || (c.LedgerAPI.known() && c.LedgerAPI.Value != ledgerNone) {
 		return
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.LedgerSettings)) {
-		if v := c.LedgerSettings[name]; v.Known() {
+		if v := c.LedgerSettings[name]; v.known() {
 			f.add(on(name), "Ledger setting without a ledger", fmt.Sprintf(
 				"%s is set, but ledger_api is %q (the default), so no ledger is read and %s would be silently ignored. "+
 					"Set ledger_api to the ledger it belongs to, or remove %s.", name, ledgerNone, name, name))
@@ -187,7 +193,7 @@ func (c ProviderConfig) review(f *findings) {
 // durationBetween bounds a Go duration; a duration that does not parse is
 // the attribute type's to refuse.
 func durationBetween(f *findings, name string, v Input, minimum, maximum time.Duration) {
-	if !v.Known() {
+	if !v.known() {
 		return
 	}
 	if d, err := time.ParseDuration(v.Value); err == nil && (d < minimum || d > maximum) {
@@ -205,7 +211,7 @@ type ProviderSettings struct {
 	AllowPlainHTTP bool
 	APIKey         string
 	Operator       string
-	Policy         Policy
+	Policy         handoff.Policy
 	// LedgerAPI is the ledger read after each run (ledgerNone: none), and
 	// LedgerToken its credential ("" when none is configured).
 	LedgerAPI   string
@@ -223,7 +229,7 @@ func (s ProviderSettings) review(f *findings) {
 	if err := CheckKey("api_key", s.APIKey); err != nil {
 		f.add(on("api_key"), "Invalid api_key", err.Error()+" (the key is the provider's api_key, else "+EnvAPIKey+").")
 	}
-	if err := checkText("operator", s.Operator); err != nil {
+	if err := handoff.CheckText("operator", s.Operator); err != nil {
 		f.add(on("operator"), "Invalid operator", err.Error()+" (the operator is the provider's operator, else "+EnvOperator+").")
 	}
 	for _, kind := range s.Policy.RequiredSourceKinds {
@@ -256,7 +262,7 @@ func (s ProviderSettings) adminKeyHost(f *findings) {
 		"ledger_api = %q reads %s with the organization's admin key (ledger_token), which belongs to %s alone, and "+
 			"ledger_endpoint is not set, so it defaults to endpoint (%s), another host: set ledger_endpoint = \"https://%s/v1\" "+
 			"(or the host your organization's usage API is served from).", s.LedgerAPI, d.Name, d.VendorHost,
-		LogEndpoint(s.LedgerEndpoint), d.VendorHost))
+		handoff.LogEndpoint(s.LedgerEndpoint), d.VendorHost))
 }
 
 // gatewayLogOnly are the settings only the one-api / new-api family's usage
@@ -272,7 +278,7 @@ func gatewayLogSettings(f *findings, api string, set map[string]Input) {
 		return
 	}
 	for _, name := range gatewayLogOnly {
-		if set[name].Known() {
+		if set[name].known() {
 			f.add(on(name), "Ledger setting of another ledger", fmt.Sprintf(
 				"%s is read only by ledger_api = %q (the one-api / new-api usage log); ledger_api is %q, which would "+
 					"silently ignore it: remove %s.", name, ledger.NewAPI, api, name))
@@ -287,11 +293,11 @@ func ledgerKeyID(f *findings, api string, keyID Input) {
 	d, ok := ledger.Describe(ledger.API(api))
 	switch {
 	case !ok || keyID.Unknown:
-	case d.NeedsKeyID && keyID.Null():
+	case d.NeedsKeyID && keyID.null():
 		f.add(on("ledger_key_id"), "Missing ledger_key_id",
 			"ledger_api = \""+api+"\" reads "+d.Name+" for one API key: set ledger_key_id to the id the vendor's console shows "+
 				"for the approved key (key_… for OpenAI, apikey_… for Anthropic). It is an identifier, not a secret.")
-	case !d.NeedsKeyID && keyID.Known():
+	case !d.NeedsKeyID && keyID.known():
 		f.add(on("ledger_key_id"), "ledger_key_id does not apply",
 			"ledger_key_id is read only by ledger_api = \"openai_usage\" and \"anthropic_usage\"; ledger_api is \""+api+
 				"\": remove ledger_key_id.")
@@ -310,23 +316,23 @@ type CheckConfig struct {
 }
 
 func (c CheckConfig) review(f *findings) {
-	policy := DefaultPolicy()
+	policy := handoff.DefaultPolicy()
 	if c.Provider != nil {
 		policy = c.Provider.Policy
 	}
 	c.allocation(f, policy)
 	for _, name := range []string{"follow_up_owner", "unit_name", "billing_unit", "model"} {
-		if v := c.Strings[name]; v.Known() {
-			f.addErr(on(name), "Invalid "+name, checkText(name, v.Value))
+		if v := c.Strings[name]; v.known() {
+			f.addErr(on(name), "Invalid "+name, handoff.CheckText(name, v.Value))
 		}
 	}
 	c.sourceURLs(f, policy)
-	if v := c.Strings["extra_body_json"]; v.Known() {
+	if v := c.Strings["extra_body_json"]; v.known() {
 		if _, err := ParseJSONObject(v.Value); err != nil {
 			f.add(on("extra_body_json"), "Invalid extra_body_json", err.Error())
 		}
 	}
-	if v := c.Strings["endpoint"]; v.Known() {
+	if v := c.Strings["endpoint"]; v.known() {
 		f.addErr(on("endpoint"), "Invalid endpoint", CheckEndpoint(v.Value, c.Provider == nil || c.Provider.AllowPlainHTTP))
 	}
 	c.operator(f)
@@ -336,16 +342,16 @@ func (c CheckConfig) review(f *findings) {
 // allocation refuses allocation fields that are missing, a placeholder or
 // not allowed; a field left out counts only once the provider's
 // required_tags are known (configured).
-func (c CheckConfig) allocation(f *findings, policy Policy) {
-	for _, field := range AllocationFields {
+func (c CheckConfig) allocation(f *findings, policy handoff.Policy) {
+	for _, field := range handoff.AllocationFields {
 		attribute := allocationAttribute(field)
 		v := c.Strings[attribute]
-		if v.Unknown || (c.Provider == nil && v.Null()) {
+		if v.Unknown || (c.Provider == nil && v.null()) {
 			continue
 		}
-		if finding, bad := policy.checkOne(field, v.Value); bad {
+		if finding, bad := policy.CheckField(field, v.Value); bad {
 			detail := sentence(attribute + " " + finding.Reason)
-			if isMissing(v.Value) {
+			if handoff.IsMissing(v.Value) {
 				detail += fmt.Sprintf(" The provider's policy requires %s (required_tags = [%s]).", field, strings.Join(policy.RequiredTags, ", "))
 			}
 			f.add(on(attribute), "Incomplete cost handoff", detail)
@@ -356,14 +362,14 @@ func (c CheckConfig) allocation(f *findings, policy Policy) {
 // sourceURLs judges each URL, each kind, and the kinds the policy requires;
 // the kinds are known even where a URL is not yet (for_each, another
 // resource's attribute).
-func (c CheckConfig) sourceURLs(f *findings, policy Policy) {
+func (c CheckConfig) sourceURLs(f *findings, policy handoff.Policy) {
 	if c.SourceURLs.Unknown {
 		return
 	}
 	kinds := slices.Sorted(maps.Keys(c.SourceURLs.Elements))
 	f.addErr(on("source_urls"), "Too many source_urls", sources.CheckPageCount(len(kinds)))
 	for _, kind := range kinds {
-		if u := c.SourceURLs.Elements[kind]; u.Known() {
+		if u := c.SourceURLs.Elements[kind]; u.known() {
 			if err := sources.CheckSourceURL(u.Value); err != nil {
 				p := onKey("source_urls", kind)
 				f.add(p, "Invalid source URL", fmt.Sprintf("%s: %s", p, err))
@@ -375,7 +381,7 @@ func (c CheckConfig) sourceURLs(f *findings, policy Policy) {
 	for _, kind := range kinds {
 		present[kind] = ""
 	}
-	missing := policy.missingSourceKinds(present)
+	missing := missingSourceKinds(policy, present)
 	if len(missing) == 0 {
 		return
 	}
@@ -445,12 +451,12 @@ func (c CheckConfig) operator(f *findings) {
 	v := c.Strings["operator"]
 	switch {
 	case v.Unknown:
-	case !v.Null() && checkText("operator", v.Value) != nil:
-		f.addErr(on("operator"), "Invalid operator", checkText("operator", v.Value))
-	case !v.Null() && isMissing(v.Value):
+	case !v.null() && handoff.CheckText("operator", v.Value) != nil:
+		f.addErr(on("operator"), "Invalid operator", handoff.CheckText("operator", v.Value))
+	case !v.null() && handoff.IsMissing(v.Value):
 		f.add(on("operator"), "Incomplete cost handoff",
 			"operator is not set or is a placeholder: name the team or role running the check here, or leave it out to use the provider's operator.")
-	case v.Null() && c.Provider != nil && isMissing(c.Provider.Operator):
+	case v.null() && c.Provider != nil && handoff.IsMissing(c.Provider.Operator):
 		f.add(on("operator"), "Incomplete cost handoff",
 			"operator is not set: set it here, in the provider's operator, or in the "+EnvOperator+" environment variable.")
 	}
@@ -461,13 +467,13 @@ func (c CheckConfig) operator(f *findings) {
 // the approved one.
 func (c CheckConfig) keys(f *findings) {
 	for _, name := range []string{"api_key_wo", "invalid_api_key_wo"} {
-		if v := c.Strings[name]; v.Known() {
+		if v := c.Strings[name]; v.known() {
 			f.addErr(on(name), "Invalid "+name, CheckKey(name, v.Value))
 		}
 	}
 	key, invalid := c.Strings["api_key_wo"], c.Strings["invalid_api_key_wo"]
 	approved := key.Value
-	if key.Null() && c.Provider != nil {
+	if key.null() && c.Provider != nil {
 		approved = c.Provider.APIKey
 	}
 	if !key.Unknown && !invalid.Unknown && approved != "" {
@@ -487,7 +493,7 @@ type CheckRun struct {
 
 func (r CheckRun) review(f *findings) {
 	p := r.Provider
-	if r.APIKeyWO.Null() && p.APIKey == "" {
+	if r.APIKeyWO.null() && p.APIKey == "" {
 		f.add(on("api_key_wo"), "No credential configured", NoCredential("This plan runs the check's smoke test at apply, which needs the approved key"))
 	}
 	desc, ok := ledger.Describe(ledger.API(p.LedgerAPI))
@@ -504,13 +510,13 @@ func (r CheckRun) review(f *findings) {
 	// endpoint is on another host has a key that is not the ledger's.
 	if desc.ApprovedKeyFallback && p.LedgerToken == "" && !r.Endpoint.Unknown {
 		endpoint := p.Endpoint
-		if r.Endpoint.Known() {
+		if r.Endpoint.known() {
 			endpoint = r.Endpoint.Value
 		}
 		if !ledger.SameHost(endpoint, p.LedgerEndpoint) {
 			f.add(on("endpoint"), "The check's key would go to another host",
-				"This check's endpoint ("+LogEndpoint(endpoint)+") is not on the host of the provider's ledger ("+
-					LogEndpoint(p.LedgerEndpoint)+"), and ledger_api = \""+p.LedgerAPI+"\" without a ledger_token reads with "+
+				"This check's endpoint ("+handoff.LogEndpoint(endpoint)+") is not on the host of the provider's ledger ("+
+					handoff.LogEndpoint(p.LedgerEndpoint)+"), and ledger_api = \""+p.LedgerAPI+"\" without a ledger_token reads with "+
 					"the check's own key, which belongs to its endpoint's host only: set the provider's ledger_token (a key of the "+
 					"ledger's own), or point the check at the ledger's API.")
 		}
@@ -519,7 +525,7 @@ func (r CheckRun) review(f *findings) {
 		return
 	}
 	approved := r.APIKeyWO.Value
-	if r.APIKeyWO.Null() {
+	if r.APIKeyWO.null() {
 		approved = p.APIKey
 	}
 	// No ledger but OpenRouter is ever sent the approved key: a ledger token
@@ -532,7 +538,7 @@ func (r CheckRun) review(f *findings) {
 	// A usage API is read for one key, ledger_key_id, the id of the
 	// provider's api_key: a check with another key of its own would be
 	// looked for under the wrong id and never found.
-	if desc.NeedsKeyID && r.APIKeyWO.Known() && p.APIKey != "" &&
+	if desc.NeedsKeyID && r.APIKeyWO.known() && p.APIKey != "" &&
 		strings.TrimSpace(r.APIKeyWO.Value) != strings.TrimSpace(p.APIKey) {
 		f.add(on("api_key_wo"), "The check's key is not the one ledger_key_id names",
 			"ledger_api = \""+p.LedgerAPI+"\" reads "+desc.Name+" for ledger_key_id ("+p.LedgerKeyID+"), the id of "+
@@ -552,13 +558,13 @@ func NoCredential(why string) string {
 // case-insensitively, Explicit arguments over them, under Policy.
 type AllocationQuery struct {
 	Tags             map[string]string
-	Explicit         Allocation
-	Policy           Policy
+	Explicit         handoff.Allocation
+	Policy           handoff.Policy
 	FailOnIncomplete bool
 }
 
 // Answer is the query's report and the tags that are no allocation field.
-func (q AllocationQuery) Answer() (report AllocationReport, unrecognised []string) {
+func (q AllocationQuery) Answer() (report handoff.AllocationReport, unrecognised []string) {
 	fromTags, unrecognised := allocationFromTags(q.Tags)
 	return q.Policy.CheckAllocation(fromTags.Merge(q.Explicit)), unrecognised
 }
@@ -582,13 +588,13 @@ func (q AllocationQuery) review(f *findings) {
 			byField[name] = append(byField[name], k)
 		}
 	}
-	for _, field := range AllocationFields {
+	for _, field := range handoff.AllocationFields {
 		keys := byField[field]
 		for _, k := range keys[min(1, len(keys)):] {
 			if first := keys[0]; q.Tags[k] != q.Tags[first] {
 				f.add(onKey("tags", k), "Conflicting allocation tags", fmt.Sprintf(
 					"tags has both %s = %s and %s = %s for the allocation field %s, matched case-insensitively, so one would be "+
-						"silently dropped. Keep one of the two keys.", quoteEscaped(first), quoteEscaped(q.Tags[first]), quoteEscaped(k), quoteEscaped(q.Tags[k]), field))
+						"silently dropped. Keep one of the two keys.", strconv.Quote(first), strconv.Quote(q.Tags[first]), strconv.Quote(k), strconv.Quote(q.Tags[k]), field))
 			}
 		}
 	}
@@ -602,7 +608,7 @@ func (q AllocationQuery) review(f *findings) {
 // environment, product, cost_center.
 func allocationAttribute(field string) string {
 	switch field {
-	case FieldOwner, FieldWorkload:
+	case handoff.FieldOwner, handoff.FieldWorkload:
 		return field + "_tag"
 	}
 	return field

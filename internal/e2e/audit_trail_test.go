@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -188,7 +189,7 @@ func TestRerunPlanAtHistoryLimitShowsOneEntryInOneOut(t *testing.T) {
 	if want := handoff.TrimHistory(withCurrent, historyLimit); entry == "" || !maps.Equal(planned, want) {
 		t.Errorf("the planned history is not the current run added to the current history at the limit:\n%q\nwant\n%q", planned, want)
 	}
-	oldest := slices.SortedFunc(maps.Keys(history), func(a, b string) int { return handoff.RunSequence(a) - handoff.RunSequence(b) })[0]
+	oldest := slices.SortedFunc(maps.Keys(history), func(a, b string) int { return runSequenceOf(a) - runSequenceOf(b) })[0]
 	if strings.HasPrefix(tf.source, "registry.opentofu.org/") {
 		return // OpenTofu renders map changes its own way; the lines below are Terraform's rendering
 	}
@@ -283,4 +284,16 @@ func TestFirstRunStopKeptByUntaint(t *testing.T) {
 	if id, _ := values["run_id"].(string); id != strings.TrimSuffix(stopped, "001")+"002" {
 		t.Errorf("run_id after the stop = %q, want the next of %q", id, stopped)
 	}
+}
+
+// runSequenceOf is a run id's sequence, its last three digits (SPEC
+// section 3: run ids end -NNN); -1 for anything else, which sorts first and
+// fails the comparison that uses it.
+func runSequenceOf(runID string) int {
+	i := strings.LastIndex(runID, "-")
+	n, err := strconv.Atoi(runID[i+1:])
+	if i < 0 || len(runID)-i != 4 || err != nil {
+		return -1
+	}
+	return n
 }

@@ -95,9 +95,9 @@ func attempts(n int) string {
 // accepted key then would send people after the wrong problem.
 func errorPathExplanation(happy, errPath probe.Result) string {
 	switch errorPathResult(happy, errPath) {
-	case ResultPass:
+	case resultPass:
 		return "The invalid key was refused as an authentication failure, as it must be."
-	case ResultInconclusive:
+	case resultInconclusive:
 		return "The endpoint refused both keys as authentication failures, so the error path proves nothing about key enforcement: " +
 			"check api_protocol and the auth header it sends, and that the approved key is not revoked."
 	}

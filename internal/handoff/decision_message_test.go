@@ -14,15 +14,15 @@ func TestErrorPathResult(t *testing.T) {
 		happy, errPath probe.Category
 		want           string
 	}{
-		{probe.CategoryOK, probe.CategoryAuthFailure, ResultPass},
-		{probe.CategoryServerError, probe.CategoryAuthFailure, ResultPass}, // the key check held even so
-		{probe.CategoryAuthFailure, probe.CategoryAuthFailure, ResultInconclusive},
-		{probe.CategoryOK, probe.CategoryOK, ResultFail},
-		{probe.CategoryAuthFailure, probe.CategoryOK, ResultFail},
-		{probe.CategoryOK, probe.CategoryTimeout, ResultFail},
-		{probe.CategoryOK, probe.CategoryNetworkError, ResultFail},
-		{probe.CategoryOK, probe.CategoryRateLimited, ResultFail},
-		{probe.CategoryOK, "", ResultFail},
+		{probe.CategoryOK, probe.CategoryAuthFailure, resultPass},
+		{probe.CategoryServerError, probe.CategoryAuthFailure, resultPass}, // the key check held even so
+		{probe.CategoryAuthFailure, probe.CategoryAuthFailure, resultInconclusive},
+		{probe.CategoryOK, probe.CategoryOK, resultFail},
+		{probe.CategoryAuthFailure, probe.CategoryOK, resultFail},
+		{probe.CategoryOK, probe.CategoryTimeout, resultFail},
+		{probe.CategoryOK, probe.CategoryNetworkError, resultFail},
+		{probe.CategoryOK, probe.CategoryRateLimited, resultFail},
+		{probe.CategoryOK, "", resultFail},
 	}
 	for _, tt := range tests {
 		if got := errorPathResult(res(tt.happy), res(tt.errPath)); got != tt.want {

@@ -8,11 +8,11 @@ import (
 )
 
 // passingFacts is a run where everything went right.
-func passingFacts() Facts {
-	return Facts{
+func passingFacts() runFacts {
+	return runFacts{
 		AllocationComplete: true,
 		HappyPathPassed:    true,
-		ErrorPathResult:    ResultPass,
+		ErrorPathResult:    resultPass,
 		UsageCaptured:      true,
 		MaxAttempts:        1,
 		RequestIDPresent:   true,
@@ -21,22 +21,22 @@ func passingFacts() Facts {
 
 // causes makes exactly one reason apply to a passing run; every code in
 // Reasons must have an entry.
-var causes = map[Reason]func(*Facts){
-	ReasonAllocationGap: func(f *Facts) { f.AllocationComplete = false },
+var causes = map[Reason]func(*runFacts){
+	reasonAllocationGap: func(f *runFacts) { f.AllocationComplete = false },
 	// A failed happy path has neither evidence nor a request id to miss.
-	ReasonHappyPathFailed:   func(f *Facts) { f.HappyPathPassed, f.UsageCaptured, f.RequestIDPresent = false, false, false },
-	ReasonErrorPathFailed:   func(f *Facts) { f.ErrorPathResult = ResultFail },
-	ReasonEvidenceGap:       func(f *Facts) { f.UsageCaptured = false },
-	ReasonUncontrolledRetry: func(f *Facts) { f.MaxAttempts = 2 },
-	ReasonLedgerUnconfirmed: func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound },
-	ReasonLedgerMismatch:    func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch },
-	ReasonLedgerPending:     func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Pending },
-	ReasonSourceUnverified:  func(f *Facts) { f.SourcesUnverified = true },
-	ReasonSourceChanged:     func(f *Facts) { f.SourcesChanged = true },
-	ReasonRequestIDMissing:  func(f *Facts) { f.RequestIDPresent = false },
+	reasonHappyPathFailed:   func(f *runFacts) { f.HappyPathPassed, f.UsageCaptured, f.RequestIDPresent = false, false, false },
+	reasonErrorPathFailed:   func(f *runFacts) { f.ErrorPathResult = resultFail },
+	reasonEvidenceGap:       func(f *runFacts) { f.UsageCaptured = false },
+	reasonUncontrolledRetry: func(f *runFacts) { f.MaxAttempts = 2 },
+	reasonLedgerUnconfirmed: func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound },
+	reasonLedgerMismatch:    func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch },
+	reasonLedgerPending:     func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Pending },
+	reasonSourceUnverified:  func(f *runFacts) { f.SourcesUnverified = true },
+	reasonSourceChanged:     func(f *runFacts) { f.SourcesChanged = true },
+	reasonRequestIDMissing:  func(f *runFacts) { f.RequestIDPresent = false },
 }
 
-func factsWith(reasons ...Reason) Facts {
+func factsWith(reasons ...Reason) runFacts {
 	f := passingFacts()
 	for _, r := range reasons {
 		causes[r](&f)
@@ -45,7 +45,7 @@ func factsWith(reasons ...Reason) Facts {
 }
 
 func TestReasonsTable(t *testing.T) {
-	want := []ReasonInfo{
+	want := []reasonInfo{
 		{Code: "allocation_gap", Decision: Stop},
 		{Code: "happy_path_failed", Decision: Stop},
 		{Code: "error_path_failed", Decision: Stop},
@@ -76,11 +76,11 @@ func TestDecideEachReasonAlone(t *testing.T) {
 	for _, info := range Reasons {
 		t.Run(string(info.Code), func(t *testing.T) {
 			if causes[info.Code] == nil {
-				t.Fatalf("no Facts make %s apply", info.Code)
+				t.Fatalf("no runFacts make %s apply", info.Code)
 			}
-			decision, reasons := Decide(factsWith(info.Code))
+			decision, reasons := decideFacts(factsWith(info.Code))
 			if decision != info.Decision || !slices.Equal(reasons, []Reason{info.Code}) {
-				t.Errorf("Decide = %s %v, want %s [%s]", decision, reasons, info.Decision, info.Code)
+				t.Errorf("decideFacts = %s %v, want %s [%s]", decision, reasons, info.Decision, info.Code)
 			}
 		})
 	}
@@ -93,67 +93,71 @@ func TestDecide(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		facts        Facts
+		facts        runFacts
 		wantDecision Decision
 		wantReasons  []Reason
 	}{
 		{"all pass", passingFacts(), Proceed, nil},
 		{
 			name:         "zero facts: nothing was shown to pass",
-			facts:        Facts{},
+			facts:        runFacts{},
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonAllocationGap, ReasonHappyPathFailed, ReasonErrorPathFailed},
+			wantReasons:  []Reason{reasonAllocationGap, reasonHappyPathFailed, reasonErrorPathFailed},
 		},
 		{
 			name:         "stop beats review",
-			facts:        factsWith(ReasonRequestIDMissing, ReasonErrorPathFailed),
+			facts:        factsWith(reasonRequestIDMissing, reasonErrorPathFailed),
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonErrorPathFailed, ReasonRequestIDMissing},
+			wantReasons:  []Reason{reasonErrorPathFailed, reasonRequestIDMissing},
 		},
 		{
 			name:         "review reasons in table order",
-			facts:        factsWith(ReasonRequestIDMissing, ReasonSourceChanged, ReasonSourceUnverified),
+			facts:        factsWith(reasonRequestIDMissing, reasonSourceChanged, reasonSourceUnverified),
 			wantDecision: Review,
-			wantReasons:  []Reason{ReasonSourceUnverified, ReasonSourceChanged, ReasonRequestIDMissing},
+			wantReasons:  []Reason{reasonSourceUnverified, reasonSourceChanged, reasonRequestIDMissing},
 		},
 		{
 			name:         "stop reasons in table order",
-			facts:        factsWith(ReasonUncontrolledRetry, ReasonEvidenceGap, ReasonAllocationGap),
+			facts:        factsWith(reasonUncontrolledRetry, reasonEvidenceGap, reasonAllocationGap),
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonAllocationGap, ReasonEvidenceGap, ReasonUncontrolledRetry},
+			wantReasons:  []Reason{reasonAllocationGap, reasonEvidenceGap, reasonUncontrolledRetry},
 		},
 		{
 			name: "every reason a passing happy path allows but a ledger mismatch or pending",
-			facts: Facts{
+			facts: runFacts{
 				HappyPathPassed: true, MaxAttempts: 3, SourcesUnverified: true, SourcesChanged: true, LedgerConfigured: true,
 				LedgerStatus: ledger.Unavailable,
 			},
 			wantDecision: Stop,
 			wantReasons: slices.DeleteFunc(slices.Clone(allCodes), func(r Reason) bool {
-				return r == ReasonHappyPathFailed || r == ReasonLedgerMismatch || r == ReasonLedgerPending
+				return r == reasonHappyPathFailed || r == reasonLedgerMismatch || r == reasonLedgerPending
 			}),
 		},
 		{
 			name:         "a failed happy path is not also an evidence, request id or ledger gap",
-			facts:        Facts{AllocationComplete: true, ErrorPathResult: ResultPass, MaxAttempts: 1, LedgerConfigured: true},
+			facts:        runFacts{AllocationComplete: true, ErrorPathResult: resultPass, MaxAttempts: 1, LedgerConfigured: true},
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonHappyPathFailed},
+			wantReasons:  []Reason{reasonHappyPathFailed},
 		},
 		{
-			name:         "an inconclusive error path is no error_path_failed",
-			facts:        func() Facts { f := factsWith(ReasonHappyPathFailed); f.ErrorPathResult = ResultInconclusive; return f }(),
+			name: "an inconclusive error path is no error_path_failed",
+			facts: func() runFacts {
+				f := factsWith(reasonHappyPathFailed)
+				f.ErrorPathResult = resultInconclusive
+				return f
+			}(),
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonHappyPathFailed},
+			wantReasons:  []Reason{reasonHappyPathFailed},
 		},
 		{
 			name:         "an error path result other than the three counts as failed",
-			facts:        func() Facts { f := passingFacts(); f.ErrorPathResult = "passed"; return f }(),
+			facts:        func() runFacts { f := passingFacts(); f.ErrorPathResult = "passed"; return f }(),
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonErrorPathFailed},
+			wantReasons:  []Reason{reasonErrorPathFailed},
 		},
 		{
 			name: "a confirmed ledger adds nothing",
-			facts: func() Facts {
+			facts: func() runFacts {
 				f := passingFacts()
 				f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed
 				return f
@@ -164,31 +168,31 @@ func TestDecide(t *testing.T) {
 			// Pending is no missing record: the data arrives late, and a
 			// refresh reads it again.
 			name: "a pending usage bucket is a review, not unconfirmed",
-			facts: func() Facts {
+			facts: func() runFacts {
 				f := passingFacts()
 				f.LedgerConfigured, f.LedgerStatus = true, ledger.Pending
 				return f
 			}(),
 			wantDecision: Review,
-			wantReasons:  []Reason{ReasonLedgerPending},
+			wantReasons:  []Reason{reasonLedgerPending},
 		},
 		{
 			name:         "a ledger not read (no status) is unconfirmed",
-			facts:        func() Facts { f := passingFacts(); f.LedgerConfigured = true; return f }(),
+			facts:        func() runFacts { f := passingFacts(); f.LedgerConfigured = true; return f }(),
 			wantDecision: Stop,
-			wantReasons:  []Reason{ReasonLedgerUnconfirmed},
+			wantReasons:  []Reason{reasonLedgerUnconfirmed},
 		},
 		{
 			name:         "no attempt at all is not a retry",
-			facts:        func() Facts { f := passingFacts(); f.MaxAttempts = 0; return f }(),
+			facts:        func() runFacts { f := passingFacts(); f.MaxAttempts = 0; return f }(),
 			wantDecision: Proceed,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			decision, reasons := Decide(tt.facts)
+			decision, reasons := decideFacts(tt.facts)
 			if decision != tt.wantDecision || !slices.Equal(reasons, tt.wantReasons) {
-				t.Errorf("Decide = %s %v, want %s %v", decision, reasons, tt.wantDecision, tt.wantReasons)
+				t.Errorf("decideFacts = %s %v, want %s %v", decision, reasons, tt.wantDecision, tt.wantReasons)
 			}
 		})
 	}
@@ -197,24 +201,24 @@ func TestDecide(t *testing.T) {
 func TestEvidenceCaptured(t *testing.T) {
 	tests := []struct {
 		name string
-		edit func(*Facts)
+		edit func(*runFacts)
 		want bool
 	}{
-		{"usage, no ledger", func(*Facts) {}, true},
-		{"no usage", func(f *Facts) { f.UsageCaptured = false }, false},
-		{"happy path failed", func(f *Facts) { f.HappyPathPassed = false }, false},
-		{"ledger confirmed", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed }, true},
-		{"ledger mismatch: the row is there", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch }, true},
-		{"ledger not found", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound }, false},
-		{"ledger unavailable", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Unavailable }, false},
-		{"ledger confirmed, no usage", func(f *Facts) { f.LedgerConfigured, f.LedgerStatus, f.UsageCaptured = true, ledger.Confirmed, false }, false},
-		{"a status without a configured ledger is ignored", func(f *Facts) { f.LedgerStatus = ledger.NotFound }, true},
+		{"usage, no ledger", func(*runFacts) {}, true},
+		{"no usage", func(f *runFacts) { f.UsageCaptured = false }, false},
+		{"happy path failed", func(f *runFacts) { f.HappyPathPassed = false }, false},
+		{"ledger confirmed", func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Confirmed }, true},
+		{"ledger mismatch: the row is there", func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Mismatch }, true},
+		{"ledger not found", func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.NotFound }, false},
+		{"ledger unavailable", func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus = true, ledger.Unavailable }, false},
+		{"ledger confirmed, no usage", func(f *runFacts) { f.LedgerConfigured, f.LedgerStatus, f.UsageCaptured = true, ledger.Confirmed, false }, false},
+		{"a status without a configured ledger is ignored", func(f *runFacts) { f.LedgerStatus = ledger.NotFound }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := passingFacts()
 			tt.edit(&f)
-			if got := f.EvidenceCaptured(); got != tt.want {
+			if got := f.evidenceCaptured(); got != tt.want {
 				t.Errorf("EvidenceCaptured = %v, want %v", got, tt.want)
 			}
 		})
@@ -222,7 +226,7 @@ func TestEvidenceCaptured(t *testing.T) {
 }
 
 func TestMeaning(t *testing.T) {
-	if got := meaning(ReasonUncontrolledRetry); got != "more than one request of a path reached the wire" {
+	if got := meaning(reasonUncontrolledRetry); got != "more than one request of a path reached the wire" {
 		t.Errorf("meaning(uncontrolled_retry) = %q", got)
 	}
 	if got := meaning("no_such_reason"); got != "" {
@@ -231,9 +235,9 @@ func TestMeaning(t *testing.T) {
 }
 
 func BenchmarkDecide(b *testing.B) {
-	facts := factsWith(ReasonEvidenceGap, ReasonSourceChanged)
+	facts := factsWith(reasonEvidenceGap, reasonSourceChanged)
 	b.ReportAllocs()
 	for b.Loop() {
-		Decide(facts)
+		decideFacts(facts)
 	}
 }

@@ -187,7 +187,7 @@ func (l *fakeLedger) calls() []ledger.Query {
 
 // newRunner wires a Runner to the real probe and sources packages. ledger
 // may be nil.
-func newRunner(led LedgerReader) Runner {
+func newRunner(led ledgerReader) Runner {
 	return Runner{
 		Probe:   probe.NewClient(probe.Options{Timeout: 5 * time.Second}),
 		Sources: sources.NewFetcher(sources.Options{Now: func() time.Time { return runClock }, Timeout: 5 * time.Second}),

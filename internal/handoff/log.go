@@ -15,7 +15,7 @@ import (
 // RunRecord is one run's values: the twelve fields of the checklist the
 // handoff replaces, then the evidence a budget owner asks for (DESIGN.md,
 // the audit trail). It has two renderings: the run's log (Render) and its
-// history entry (HistoryEntry), so the log's wording is never a storage
+// history entry (historyEntry), so the log's wording is never a storage
 // format.
 type RunRecord struct {
 	RunID             string
@@ -193,7 +193,7 @@ func YesNo(b bool) string {
 	return "no"
 }
 
-// HistoryEntry is the run's run id and its history entry: one line of
+// historyEntry is the run's run id and its history entry: one line of
 // logfmt (key=value pairs separated by spaces, a value quoted when it holds
 // a space, a quote, an equals sign or nothing) holding the checklist's
 // fields but run_id (the entry's key) in the log's order, with
@@ -201,7 +201,7 @@ func YesNo(b bool) string {
 // then the evidence that tells runs apart at a glance (decision_reasons,
 // request_id, ledger, endpoint), each only when the run had it. A record
 // without a run id gives "", "". Every value is one line, as in the log.
-func (f RunRecord) HistoryEntry() (runID, entry string) {
+func (f RunRecord) historyEntry() (runID, entry string) {
 	runID = oneLine(f.RunID)
 	if runID == "" {
 		return "", ""
@@ -268,7 +268,7 @@ func PushHistory(history map[string]string, previous RunRecord, limit int) map[s
 	if out == nil {
 		out = map[string]string{}
 	}
-	if runID, entry := previous.HistoryEntry(); runID != "" {
+	if runID, entry := previous.historyEntry(); runID != "" {
 		out[runID] = entry
 	}
 	return TrimHistory(out, limit)
@@ -278,7 +278,7 @@ func PushHistory(history map[string]string, previous RunRecord, limit int) map[s
 // new map, so changing it cannot change the caller's.
 func TrimHistory(history map[string]string, limit int) map[string]string {
 	ids := slices.SortedFunc(maps.Keys(history), func(a, b string) int {
-		if c := cmp.Compare(RunSequence(a), RunSequence(b)); c != 0 {
+		if c := cmp.Compare(runSequence(a), runSequence(b)); c != 0 {
 			return c
 		}
 		return strings.Compare(a, b)

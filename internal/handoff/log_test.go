@@ -60,7 +60,7 @@ func fullEvidenceRun() (Outcome, Check) {
 		EvidenceCaptured:      true,
 		CredentialFingerprint: "1a2b3c4d",
 		Decision:              Review,
-		Reasons:               []Reason{ReasonSourceUnverified, ReasonSourceChanged, ReasonLedgerMismatch},
+		Reasons:               []Reason{reasonSourceUnverified, reasonSourceChanged, reasonLedgerMismatch},
 	}
 	return o, c
 }
@@ -268,19 +268,19 @@ func TestOneLine(t *testing.T) {
 // then the evidence the run had.
 func TestHistoryEntry(t *testing.T) {
 	o, c := fullEvidenceRun()
-	id, entry := o.logFields(c).HistoryEntry()
+	id, entry := o.logFields(c).historyEntry()
 	want := `reviewed_at=2026-11-30T09:30:15Z operator=finops-oncall source_urls_checked=allocation:1a2b3c4d5e6f,pricing:ffeeddccbbaa ` +
 		`workload_tag=search-api owner_tag=team-search environment=prod happy_path_result=pass error_path_result=pass ` +
 		`evidence_captured=yes decision=review follow_up_owner=lead-search decision_reasons=source_unverified,source_changed,ledger_mismatch ` +
 		`request_id=2026113009301512345 ledger="mismatch, quota 150, charged_usd 0.0003" endpoint=https://gateway.example.com:8443/v1`
 	if id != o.RunID || entry != want {
-		t.Errorf("HistoryEntry = %q, %q\nwant %q, %q", id, entry, o.RunID, want)
+		t.Errorf("historyEntry = %q, %q\nwant %q, %q", id, entry, o.RunID, want)
 	}
 
 	minimal := RunRecord{RunID: "cost-handoff-20261130-3f9a1c2b7d4e-001", ReviewedAt: "2026-11-30T09:30:15Z", Operator: "fin ops \"a=b\"",
 		HappyPathResult: "fail", ErrorPathResult: "fail", EvidenceCaptured: "no", Decision: "stop",
 		Sources: []SourceLine{{Kind: "pricing", Result: "skipped"}, {Kind: "support", Result: "pass", StatusCode: 200}}}
-	_, entry = minimal.HistoryEntry()
+	_, entry = minimal.historyEntry()
 	want = `reviewed_at=2026-11-30T09:30:15Z operator="fin ops \"a=b\"" source_urls_checked=support workload_tag="" owner_tag="" ` +
 		`environment="" happy_path_result=fail error_path_result=fail evidence_captured=no decision=stop follow_up_owner=""`
 	if entry != want {
@@ -289,7 +289,7 @@ func TestHistoryEntry(t *testing.T) {
 	if entry := strings.Count(entry, "\n"); entry != 0 {
 		t.Errorf("the entry spans %d lines", entry+1)
 	}
-	if id, entry := (RunRecord{Decision: "stop"}).HistoryEntry(); id != "" || entry != "" {
+	if id, entry := (RunRecord{Decision: "stop"}).historyEntry(); id != "" || entry != "" {
 		t.Errorf("a record without run_id gives %q, %q", id, entry)
 	}
 }
@@ -303,7 +303,7 @@ func TestPushHistory(t *testing.T) {
 	)
 	older := map[string]string{id2: "decision=proceed", id1: "decision=stop"}
 	run10 := RunRecord{RunID: id10, Decision: "review"}
-	_, entry10 := run10.HistoryEntry()
+	_, entry10 := run10.historyEntry()
 	tests := []struct {
 		name     string
 		history  map[string]string

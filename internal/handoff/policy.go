@@ -30,21 +30,21 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// FieldProblem is one reason a handoff is incomplete or invalid. Field names the
+// invalidField is one reason a handoff is incomplete or invalid. Field names the
 // allocation field or source kind concerned; Reason completes a sentence
 // that starts with the field name.
-type FieldProblem struct {
+type invalidField struct {
 	Field  string
 	Reason string
 }
 
-func (f FieldProblem) String() string { return f.Field + ": " + f.Reason }
+func (f invalidField) String() string { return f.Field + ": " + f.Reason }
 
 // AllocationReport is the outcome of checking an Allocation against a Policy.
 type AllocationReport struct {
 	Missing  []string       // required fields that are missing or placeholders, in AllocationFields order
-	Invalid  []FieldProblem // present values that break a rule (control characters, too long, environment not allowed)
-	findings []FieldProblem // every finding, missing ones first: what Complete and Message read
+	Invalid  []invalidField // present values that break a rule (control characters, too long, environment not allowed)
+	findings []invalidField // every finding, missing ones first: what Complete and Message read
 }
 
 // Complete reports whether nothing is missing or invalid.
@@ -68,7 +68,7 @@ func (r AllocationReport) Message() string {
 // bounded length, because each ends up in the log.
 func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 	var r AllocationReport
-	var invalid []FieldProblem
+	var invalid []invalidField
 	for _, field := range AllocationFields {
 		f, missing, found := p.fieldProblem(field, a[field])
 		switch {
@@ -87,7 +87,7 @@ func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 
 // CheckField applies the policy to one field alone, for the rule book's
 // attribute-pathed findings at plan time.
-func (p Policy) CheckField(field, value string) (FieldProblem, bool) {
+func (p Policy) CheckField(field, value string) (invalidField, bool) {
 	f, _, found := p.fieldProblem(field, value)
 	return f, found
 }
@@ -96,19 +96,19 @@ func (p Policy) CheckField(field, value string) (FieldProblem, bool) {
 // be missing; a value must be one line of bounded text; an environment must
 // be allowed. It reports at most one finding, the first that applies, and
 // whether that finding is a missing value.
-func (p Policy) fieldProblem(field, value string) (f FieldProblem, missing, found bool) {
+func (p Policy) fieldProblem(field, value string) (f invalidField, missing, found bool) {
 	if slices.Contains(p.RequiredTags, field) && IsMissing(value) {
-		return FieldProblem{field, missingReason(value)}, true, true
+		return invalidField{field, missingReason(value)}, true, true
 	}
 	if reason := textProblem(value); reason != "" {
-		return FieldProblem{field, reason}, false, true
+		return invalidField{field, reason}, false, true
 	}
 	if field == FieldEnvironment {
 		if reason := p.environmentProblem(value); reason != "" {
-			return FieldProblem{field, reason}, false, true
+			return invalidField{field, reason}, false, true
 		}
 	}
-	return FieldProblem{}, false, false
+	return invalidField{}, false, false
 }
 
 // environmentProblem checks env against AllowedEnvironments, exactly: an

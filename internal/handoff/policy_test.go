@@ -182,7 +182,7 @@ func TestCheckAllocation(t *testing.T) {
 	}
 }
 
-func findingStrings(findings []FieldProblem) []string {
+func findingStrings(findings []invalidField) []string {
 	var out []string
 	for _, f := range findings {
 		out = append(out, f.String())
@@ -225,7 +225,7 @@ func TestCheckField(t *testing.T) {
 }
 
 func TestAllocationReportMessage(t *testing.T) {
-	r := AllocationReport{findings: []FieldProblem{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
+	r := AllocationReport{findings: []invalidField{{"owner", "is not set"}, {"product", "is a placeholder (\"x\")"}}}
 	if got, want := r.Message(), `allocation incomplete: owner is not set; product is a placeholder ("x")`; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
 	}

@@ -7,10 +7,10 @@ import (
 	"github.com/costhandoff/terraform-provider-costhandoff/internal/sanitize"
 )
 
-// Reconfirmed is a run's decision re-derived after a refresh read its
+// reconfirmed is a run's decision re-derived after a refresh read its
 // ledger again (a usage API's pending bucket): the same rules, the same
 // facts, the ledger's new status.
-type Reconfirmed struct {
+type reconfirmed struct {
 	Decision         Decision
 	Reasons          []Reason
 	EvidenceCaptured bool
@@ -19,25 +19,25 @@ type Reconfirmed struct {
 
 // factsOf are the facts a run decided on, as its reasons show them: every
 // rule but the ledger's reads one fact, and the reasons say which held.
-func factsOf(reasons []Reason) Facts {
+func factsOf(reasons []Reason) runFacts {
 	has := func(r Reason) bool { return slices.Contains(reasons, r) }
-	f := Facts{
-		AllocationComplete: !has(ReasonAllocationGap),
-		HappyPathPassed:    !has(ReasonHappyPathFailed),
-		ErrorPathResult:    ResultPass,
+	f := runFacts{
+		AllocationComplete: !has(reasonAllocationGap),
+		HappyPathPassed:    !has(reasonHappyPathFailed),
+		ErrorPathResult:    resultPass,
 		MaxAttempts:        1,
-		SourcesUnverified:  has(ReasonSourceUnverified),
-		SourcesChanged:     has(ReasonSourceChanged),
-		RequestIDPresent:   !has(ReasonRequestIDMissing),
+		SourcesUnverified:  has(reasonSourceUnverified),
+		SourcesChanged:     has(reasonSourceChanged),
+		RequestIDPresent:   !has(reasonRequestIDMissing),
 		LedgerConfigured:   true,
 	}
-	if has(ReasonErrorPathFailed) {
-		f.ErrorPathResult = ResultFail
+	if has(reasonErrorPathFailed) {
+		f.ErrorPathResult = resultFail
 	}
-	if has(ReasonUncontrolledRetry) {
+	if has(reasonUncontrolledRetry) {
 		f.MaxAttempts = 2
 	}
-	f.UsageCaptured = f.HappyPathPassed && !has(ReasonEvidenceGap)
+	f.UsageCaptured = f.HappyPathPassed && !has(reasonEvidenceGap)
 	return f
 }
 
@@ -66,16 +66,16 @@ func ScrubRecheck(l *ledger.Result, stored []string, secrets ...string) {
 // says l: the decision, its reasons and evidence_captured by the rules the
 // run decided with (factsOf), the ledger's line from l, and the log
 // rendered from the whole record as apply renders it (RunRecord.Render).
-func Reconfirm(rec RunRecord, l ledger.Result) Reconfirmed {
+func Reconfirm(rec RunRecord, l ledger.Result) reconfirmed {
 	reasons := make([]Reason, len(rec.DecisionReasons))
 	for i, r := range rec.DecisionReasons {
 		reasons[i] = Reason(r)
 	}
 	f := factsOf(reasons)
 	f.LedgerStatus = l.Status
-	var out Reconfirmed
-	out.EvidenceCaptured = f.EvidenceCaptured()
-	out.Decision, out.Reasons = Decide(f)
+	var out reconfirmed
+	out.EvidenceCaptured = f.evidenceCaptured()
+	out.Decision, out.Reasons = decideFacts(f)
 	rec.EvidenceCaptured = YesNo(out.EvidenceCaptured)
 	rec.Decision = string(out.Decision)
 	rec.DecisionReasons = nil

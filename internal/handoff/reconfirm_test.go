@@ -37,7 +37,7 @@ func pendingRun(change func(c *Check, o *Outcome)) (Check, Outcome) {
 				Model: fakeModel, Usage: probe.Usage{Found: true, InputTokens: 8, OutputTokens: 1, TotalTokens: 9}},
 			ErrorPath: probe.Result{Category: probe.CategoryAuthFailure, StatusCode: 401, Attempts: 1},
 		},
-		HappyPathResult: ResultPass, ErrorPathResult: ResultPass,
+		HappyPathResult: resultPass, ErrorPathResult: resultPass,
 		Ledger:                &ledger.Result{Status: ledger.Pending, Message: "no bucket yet; a later refresh reads it again"},
 		CredentialFingerprint: "0a1b2c3d",
 	}
@@ -72,41 +72,41 @@ func TestReconfirmRendersTheLogApplyWould(t *testing.T) {
 		wantWhy []Reason
 	}{
 		{"confirmed, a changed page still a review", nil,
-			ledger.Result{Status: ledger.Confirmed, PromptTokens: 8, CompletionTokens: 1}, Review, []Reason{ReasonSourceChanged}},
+			ledger.Result{Status: ledger.Confirmed, PromptTokens: 8, CompletionTokens: 1}, Review, []Reason{reasonSourceChanged}},
 		{"confirmed: proceed", func(_ *Check, o *Outcome) { o.ChangedSources = nil },
 			ledger.Result{Status: ledger.Confirmed, PromptTokens: 8, CompletionTokens: 1}, Proceed, nil},
 		{"confirmed with a cost", func(c *Check, o *Outcome) {
 			o.ChangedSources, o.ReviewDueAt, c.UnitName, c.BillingUnit = nil, time.Time{}, "", ""
 			delete(c.Allocation, FieldProduct)
-		}, ledger.Result{Status: ledger.Mismatch, ChargedUSD: "0.000012", Quota: 6, HasQuota: true}, Review, []Reason{ReasonLedgerMismatch}},
+		}, ledger.Result{Status: ledger.Mismatch, ChargedUSD: "0.000012", Quota: 6, HasQuota: true}, Review, []Reason{reasonLedgerMismatch}},
 		{"confirmed, a page that failed unverified", failedPage,
-			ledger.Result{Status: ledger.Confirmed}, Review, []Reason{ReasonSourceUnverified}},
+			ledger.Result{Status: ledger.Confirmed}, Review, []Reason{reasonSourceUnverified}},
 		{"sources skipped, no upstream id", func(c *Check, o *Outcome) {
 			c.VerifySources = false
 			o.Sources, o.ChangedSources = sources.Skip(c.SourceURLs), nil
 			o.Probe.HappyPath.UpstreamRequestID = ""
-		}, ledger.Result{Status: ledger.Confirmed}, Review, []Reason{ReasonSourceUnverified}},
+		}, ledger.Result{Status: ledger.Confirmed}, Review, []Reason{reasonSourceUnverified}},
 		{"not found after 24 h: stop", nil,
 			ledger.Result{Status: ledger.NotFound, Message: "HTTP 500, 24h0m0s after the smoke request: not found"}, Stop,
-			[]Reason{ReasonLedgerUnconfirmed, ReasonSourceChanged}},
+			[]Reason{reasonLedgerUnconfirmed, reasonSourceChanged}},
 		{"ambiguous without a request id: stop", func(_ *Check, o *Outcome) { o.Probe.HappyPath.RequestID = "" },
-			ledger.Result{Status: ledger.Ambiguous}, Stop, []Reason{ReasonLedgerUnconfirmed, ReasonSourceChanged, ReasonRequestIDMissing}},
+			ledger.Result{Status: ledger.Ambiguous}, Stop, []Reason{reasonLedgerUnconfirmed, reasonSourceChanged, reasonRequestIDMissing}},
 		{"an error path that failed and a retry still stop", func(_ *Check, o *Outcome) {
 			o.ChangedSources = nil
 			o.Probe.ErrorPath = probe.Result{Category: probe.CategoryServerError, StatusCode: 500, Attempts: 2}
-			o.ErrorPathResult = ResultFail
-		}, ledger.Result{Status: ledger.Confirmed}, Stop, []Reason{ReasonErrorPathFailed, ReasonUncontrolledRetry}},
+			o.ErrorPathResult = resultFail
+		}, ledger.Result{Status: ledger.Confirmed}, Stop, []Reason{reasonErrorPathFailed, reasonUncontrolledRetry}},
 		{"an allocation gap still stops", func(c *Check, o *Outcome) {
 			o.ChangedSources = nil
 			delete(c.Allocation, FieldEnvironment)
-		}, ledger.Result{Status: ledger.Confirmed}, Stop, []Reason{ReasonAllocationGap}},
+		}, ledger.Result{Status: ledger.Confirmed}, Stop, []Reason{reasonAllocationGap}},
 		{"no sources at all", func(c *Check, o *Outcome) { c.SourceURLs, o.Sources, o.ChangedSources = nil, nil, nil },
 			ledger.Result{Status: ledger.Confirmed}, Proceed, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, pending := pendingRun(tt.change)
-			if pending.Decision == Proceed || !slices.Contains(pending.Reasons, ReasonLedgerPending) {
+			if pending.Decision == Proceed || !slices.Contains(pending.Reasons, reasonLedgerPending) {
 				t.Fatalf("the run at apply decided %s %v, want a pending review", pending.Decision, pending.Reasons)
 			}
 			got := Reconfirm(pending.logFields(c), tt.at)

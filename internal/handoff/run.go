@@ -13,9 +13,9 @@ import (
 
 // Path results, as the log and the happy_path / error_path objects name them.
 const (
-	ResultPass         = "pass"
-	ResultFail         = "fail"
-	ResultInconclusive = "inconclusive"
+	resultPass         = "pass"
+	resultFail         = "fail"
+	resultInconclusive = "inconclusive"
 )
 
 // Check is everything one run of a handoff needs, already resolved against
@@ -43,7 +43,7 @@ type Check struct {
 type Previous struct {
 	RunID string // numbers this run
 	// Record is the last run's values as state keeps them, at least those
-	// its history entry holds (RunRecord.HistoryEntry).
+	// its history entry holds (RunRecord.historyEntry).
 	Record  RunRecord
 	Sources []sources.Page    // the last run's pages, whose digests source_changed compares
 	History map[string]string // earlier runs' entries by run id
@@ -75,12 +75,12 @@ type Outcome struct {
 	History               map[string]string // the previous run's entry added to the previous history
 }
 
-// LedgerReader finds the smoke request's record in the account's ledger;
+// ledgerReader finds the smoke request's record in the account's ledger;
 // *ledger.Reader is one. Before is called before the smoke request is sent
 // (it never delays it) and its Ticket (which may hold a signature for the
 // prompt, unique among the requests in flight) goes into the Query; Find
 // releases it.
-type LedgerReader interface {
+type ledgerReader interface {
 	Before(ctx context.Context, model string) *ledger.Ticket
 	Find(ctx context.Context, q ledger.Query) ledger.Result
 }
@@ -90,7 +90,7 @@ type LedgerReader interface {
 type Runner struct {
 	Probe   *probe.Client
 	Sources *sources.Fetcher
-	Ledger  LedgerReader // nil: no ledger configured
+	Ledger  ledgerReader // nil: no ledger configured
 	Policy  Policy
 	Now     func() time.Time
 }
@@ -175,16 +175,16 @@ func (r Runner) probeAndConfirm(ctx context.Context, c Check) (probe.Outcome, *l
 // decide derives the run's decision from its facts and renders its log.
 func (o *Outcome) decide(c Check, ledgerConfigured bool) {
 	facts := o.facts(c, ledgerConfigured)
-	o.EvidenceCaptured = facts.EvidenceCaptured()
-	o.Decision, o.Reasons = Decide(facts)
+	o.EvidenceCaptured = facts.evidenceCaptured()
+	o.Decision, o.Reasons = decideFacts(facts)
 	o.Log = o.logFields(c).Render()
 }
 
 // facts are what the decision reads from a run; Run fills every other part
 // of o first.
-func (o Outcome) facts(c Check, ledgerConfigured bool) Facts {
+func (o Outcome) facts(c Check, ledgerConfigured bool) runFacts {
 	happy := o.Probe.HappyPath
-	f := Facts{
+	f := runFacts{
 		AllocationComplete: o.Allocation.Complete(),
 		HappyPathPassed:    happyPathPassed(happy),
 		ErrorPathResult:    o.ErrorPathResult,
@@ -227,20 +227,20 @@ func happyPathPassed(r probe.Result) bool { return r.Category == probe.CategoryO
 func errorPathResult(happy, errPath probe.Result) string {
 	switch {
 	case errPath.Category != probe.CategoryAuthFailure:
-		return ResultFail
+		return resultFail
 	case happy.Category == probe.CategoryAuthFailure:
-		return ResultInconclusive
+		return resultInconclusive
 	default:
-		return ResultPass
+		return resultPass
 	}
 }
 
 // passFail renders a path's outcome the way the checklist does.
 func passFail(passed bool) string {
 	if passed {
-		return ResultPass
+		return resultPass
 	}
-	return ResultFail
+	return resultFail
 }
 
 // logFields collects this run's log values.

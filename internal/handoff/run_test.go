@@ -31,7 +31,7 @@ func TestRunFirstRunProceeds(t *testing.T) {
 	if o.Decision != Proceed || len(o.Reasons) != 0 || !o.EvidenceCaptured || o.Ledger != nil {
 		t.Errorf("decision = %s %v, evidence %v, ledger %v; want proceed with evidence and no ledger", o.Decision, o.Reasons, o.EvidenceCaptured, o.Ledger)
 	}
-	if o.HappyPathResult != ResultPass || o.ErrorPathResult != ResultPass {
+	if o.HappyPathResult != resultPass || o.ErrorPathResult != resultPass {
 		t.Errorf("results = %s / %s, want pass / pass", o.HappyPathResult, o.ErrorPathResult)
 	}
 	if happy, errPath := f.requestsPerPath(); happy != 1 || errPath != 1 {
@@ -95,55 +95,55 @@ func TestRunDecisions(t *testing.T) {
 	}{
 		{
 			name: "missing owner", edit: func(_ *fakeAPI, c *Check) { delete(c.Allocation, FieldOwner) },
-			want: Stop, wantReasons: []Reason{ReasonAllocationGap}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			want: Stop, wantReasons: []Reason{reasonAllocationGap}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
 			wantDetail: []string{"Allocation: allocation incomplete: owner is not set: set a real value."},
 		},
 		{
 			name: "approved key refused too: error path inconclusive", happy: answerAuth,
-			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed}, wantResults: [2]string{"fail", "inconclusive"},
+			want: Stop, wantReasons: []Reason{reasonHappyPathFailed}, wantResults: [2]string{"fail", "inconclusive"},
 			wantDetail:  []string{"Error path: inconclusive (auth_failure, HTTP 401", "refused both keys", "proves nothing"},
 			notInDetail: []string{"ACCEPTED"},
 		},
 		{
 			name: "invalid key accepted", other: answerOK,
-			want: Stop, wantReasons: []Reason{ReasonErrorPathFailed}, wantResults: [2]string{"pass", "fail"}, wantEvidence: true,
+			want: Stop, wantReasons: []Reason{reasonErrorPathFailed}, wantResults: [2]string{"pass", "fail"}, wantEvidence: true,
 			wantDetail: []string{"Error path: fail (ok, HTTP 200", "ACCEPTED an invalid key", "error_path_failed: "},
 		},
 		{
 			name: "server error on both paths", happy: answerServer, other: answerServer,
-			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed, ReasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
+			want: Stop, wantReasons: []Reason{reasonHappyPathFailed, reasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
 			wantDetail:  []string{"Happy path: fail (server_error, HTTP 500, 1 request on the wire", "answered with a server error"},
 			notInDetail: []string{"ACCEPTED", "HTTP 500, 1 request on the wire, request id " + fakeRequestID + ", HTTP 500"},
 		},
 		{
 			name: "endpoint unreachable",
 			edit: func(_ *fakeAPI, c *Check) { c.Request.Endpoint = closedURL(t) + "/v1" },
-			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed, ReasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
+			want: Stop, wantReasons: []Reason{reasonHappyPathFailed, reasonErrorPathFailed}, wantResults: [2]string{"fail", "fail"},
 			wantDetail:  []string{"Error path: fail (network_error", "could not be reached"},
 			notInDetail: []string{"ACCEPTED"},
 		},
 		{
 			name: "no usage", happy: answerNoUsage,
-			want: Stop, wantReasons: []Reason{ReasonEvidenceGap}, wantResults: [2]string{"pass", "pass"},
+			want: Stop, wantReasons: []Reason{reasonEvidenceGap}, wantResults: [2]string{"pass", "pass"},
 		},
 		{
 			name: "zero usage", happy: answerZeroUsage,
-			want: Stop, wantReasons: []Reason{ReasonEvidenceGap}, wantResults: [2]string{"pass", "pass"},
+			want: Stop, wantReasons: []Reason{reasonEvidenceGap}, wantResults: [2]string{"pass", "pass"},
 		},
 		{
 			name: "no request id", happy: answerNoID,
-			want: Review, wantReasons: []Reason{ReasonRequestIDMissing}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			want: Review, wantReasons: []Reason{reasonRequestIDMissing}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
 		},
 		{
 			name: "a source page answers 404",
 			edit: func(f *fakeAPI, _ *Check) { f.setPage(sourceSupport, http.StatusNotFound, "gone") },
-			want: Review, wantReasons: []Reason{ReasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			want: Review, wantReasons: []Reason{reasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
 			wantDetail: []string{"Source pages:\n  - support /pages/support: failed, HTTP 404\n"},
 		},
 		{
 			name: "sources not verified",
 			edit: func(_ *fakeAPI, c *Check) { c.VerifySources = false },
-			want: Review, wantReasons: []Reason{ReasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
+			want: Review, wantReasons: []Reason{reasonSourceUnverified}, wantResults: [2]string{"pass", "pass"}, wantEvidence: true,
 			wantDetail: []string{"pricing /pages/pricing: skipped, not fetched (verify_sources is false)", "source_pricing: skipped\n"},
 		},
 	}
@@ -261,11 +261,11 @@ func TestRunLedger(t *testing.T) {
 		},
 		{
 			name: "mismatch", result: matched(ledger.Mismatch), wantAsked: true,
-			want: Review, wantReasons: []Reason{ReasonLedgerMismatch}, wantEvidence: true, wantLine: "mismatch, quota 150, charged_usd 0.0003",
+			want: Review, wantReasons: []Reason{reasonLedgerMismatch}, wantEvidence: true, wantLine: "mismatch, quota 150, charged_usd 0.0003",
 		},
 		{
 			name: "ambiguous: several rows could be it", result: ledger.Result{Status: ledger.Ambiguous, Message: "2 rows could each be this request"},
-			wantAsked: true, want: Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "ambiguous",
+			wantAsked: true, want: Stop, wantReasons: []Reason{reasonLedgerUnconfirmed}, wantLine: "ambiguous",
 		},
 		{
 			name: "a cost-only ledger names no quota, and its provider and model", wantAsked: true, want: Proceed, wantEvidence: true,
@@ -275,7 +275,7 @@ func TestRunLedger(t *testing.T) {
 		},
 		{
 			name: "not found", result: ledger.Result{Status: ledger.NotFound, Message: "no row within 30s"}, wantAsked: true,
-			want: Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "not_found",
+			want: Stop, wantReasons: []Reason{reasonLedgerUnconfirmed}, wantLine: "not_found",
 			wantDetail: "Ledger: not_found: no row within 30s.",
 		},
 		{
@@ -283,12 +283,12 @@ func TestRunLedger(t *testing.T) {
 			// for that, checked below); the runner passes them on as they are.
 			name: "unavailable, the reader's message kept", wantAsked: true,
 			result: ledger.Result{Status: ledger.Unavailable, Message: "HTTP 200: success false: bad token [redacted]"},
-			want:   Stop, wantReasons: []Reason{ReasonLedgerUnconfirmed}, wantLine: "unavailable",
+			want:   Stop, wantReasons: []Reason{reasonLedgerUnconfirmed}, wantLine: "unavailable",
 			wantDetail: "Ledger: unavailable: HTTP 200: success false: bad token [redacted].",
 		},
 		{
 			name: "happy path failed: ledger not asked", happy: answerServer, result: matched(ledger.Confirmed),
-			want: Stop, wantReasons: []Reason{ReasonHappyPathFailed},
+			want: Stop, wantReasons: []Reason{reasonHappyPathFailed},
 		},
 	}
 	for _, tt := range tests {
@@ -369,7 +369,7 @@ func TestRunAfterPreviousRun(t *testing.T) {
 		wantHistory  []string // run ids kept
 	}{
 		{name: "unchanged pages", historyLimit: 10, wantDecision: Proceed, wantHistory: []string{run1, run2, run3}},
-		{name: "changed pricing page", changePage: true, historyLimit: 10, wantDecision: Review, wantReasons: []Reason{ReasonSourceChanged}, wantHistory: []string{run1, run2, run3}},
+		{name: "changed pricing page", changePage: true, historyLimit: 10, wantDecision: Review, wantReasons: []Reason{reasonSourceChanged}, wantHistory: []string{run1, run2, run3}},
 		{name: "history limit: the oldest runs go", historyLimit: 2, wantDecision: Proceed, wantHistory: []string{run2, run3}},
 		{name: "history limit 0", historyLimit: 0, wantDecision: Proceed, wantHistory: []string{}},
 		{name: "history limit below 0", historyLimit: -1, wantDecision: Proceed, wantHistory: []string{}},
@@ -397,7 +397,7 @@ func TestRunAfterPreviousRun(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(second.History)); !slices.Equal(got, tt.wantHistory) {
 				t.Errorf("History holds %q, want %q", got, tt.wantHistory)
 			}
-			if _, entry := first.logFields(completeCheck(f)).HistoryEntry(); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
+			if _, entry := first.logFields(completeCheck(f)).historyEntry(); slices.Contains(tt.wantHistory, run3) && second.History[run3] != entry {
 				t.Errorf("History[%s] = %q, want the first run's entry %q", run3, second.History[run3], entry)
 			}
 			for _, id := range []string{run1, run2} {
@@ -492,22 +492,22 @@ func TestOutcomeFacts(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(o *Outcome, c *Check)
-		want func(f *Facts)
+		want func(f *runFacts)
 	}{
-		{"as run", func(*Outcome, *Check) {}, func(*Facts) {}},
-		{"a retried happy path", func(o *Outcome, _ *Check) { o.Probe.HappyPath.Attempts = 2 }, func(f *Facts) { f.MaxAttempts = 2 }},
-		{"a retried error path", func(o *Outcome, _ *Check) { o.Probe.ErrorPath.Attempts = 3 }, func(f *Facts) { f.MaxAttempts = 3 }},
-		{"no usage object", func(o *Outcome, _ *Check) { o.Probe.HappyPath.Usage = probe.Usage{TotalTokens: 9} }, func(f *Facts) { f.UsageCaptured = false }},
-		{"sources all passed", func(o *Outcome, _ *Check) { o.Sources = o.Sources[:2] }, func(f *Facts) { f.SourcesUnverified = false }},
-		{"no ledger asked", func(o *Outcome, _ *Check) { o.Ledger = nil }, func(f *Facts) { f.LedgerStatus = "" }},
+		{"as run", func(*Outcome, *Check) {}, func(*runFacts) {}},
+		{"a retried happy path", func(o *Outcome, _ *Check) { o.Probe.HappyPath.Attempts = 2 }, func(f *runFacts) { f.MaxAttempts = 2 }},
+		{"a retried error path", func(o *Outcome, _ *Check) { o.Probe.ErrorPath.Attempts = 3 }, func(f *runFacts) { f.MaxAttempts = 3 }},
+		{"no usage object", func(o *Outcome, _ *Check) { o.Probe.HappyPath.Usage = probe.Usage{TotalTokens: 9} }, func(f *runFacts) { f.UsageCaptured = false }},
+		{"sources all passed", func(o *Outcome, _ *Check) { o.Sources = o.Sources[:2] }, func(f *runFacts) { f.SourcesUnverified = false }},
+		{"no ledger asked", func(o *Outcome, _ *Check) { o.Ledger = nil }, func(f *runFacts) { f.LedgerStatus = "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, c := o, c
 			o.Probe = probe.Outcome{HappyPath: o.Probe.HappyPath, ErrorPath: o.Probe.ErrorPath}
 			tt.edit(&o, &c)
-			want := Facts{
-				AllocationComplete: true, HappyPathPassed: true, ErrorPathResult: ResultPass, UsageCaptured: true,
+			want := runFacts{
+				AllocationComplete: true, HappyPathPassed: true, ErrorPathResult: resultPass, UsageCaptured: true,
 				MaxAttempts: 1, SourcesUnverified: true, SourcesChanged: true, RequestIDPresent: true,
 				LedgerConfigured: true, LedgerStatus: ledger.Mismatch,
 			}
@@ -518,7 +518,7 @@ func TestOutcomeFacts(t *testing.T) {
 		})
 	}
 	o.Probe.HappyPath.Attempts = 2
-	if _, reasons := Decide(o.facts(c, true)); !slices.Contains(reasons, ReasonUncontrolledRetry) {
+	if _, reasons := decideFacts(o.facts(c, true)); !slices.Contains(reasons, reasonUncontrolledRetry) {
 		t.Errorf("reasons = %v, want uncontrolled_retry for two requests on the wire", reasons)
 	}
 }
@@ -588,7 +588,7 @@ func TestLedgerNotAskedWithoutUsage(t *testing.T) {
 	if n := len(led.calls()); n != 0 {
 		t.Fatalf("the ledger was asked %d times, want 0", n)
 	}
-	if o.Decision != Stop || !slices.Contains(o.Reasons, ReasonEvidenceGap) {
-		t.Fatalf("decision %s %v, want stop with %s", o.Decision, o.Reasons, ReasonEvidenceGap)
+	if o.Decision != Stop || !slices.Contains(o.Reasons, reasonEvidenceGap) {
+		t.Fatalf("decision %s %v, want stop with %s", o.Decision, o.Reasons, reasonEvidenceGap)
 	}
 }

@@ -29,14 +29,14 @@ const (
 // follows previousRunID ("" for the first run). The sequence counts the
 // check's runs from 001 whatever the date.
 func nextRunID(checkID, previousRunID string, now time.Time) string {
-	return fmt.Sprintf("%s%s-%s-%03d", runIDPrefix, now.UTC().Format(runIDDate), RunIDUniquePart(checkID), RunSequence(previousRunID)+1)
+	return fmt.Sprintf("%s%s-%s-%03d", runIDPrefix, now.UTC().Format(runIDDate), runIDUniquePart(checkID), runSequence(previousRunID)+1)
 }
 
-// RunIDUniquePart is the part of a run id taken from the check id: the
+// runIDUniquePart is the part of a run id taken from the check id: the
 // first hex digits of the random part of an id of the provider's shape
 // (chk-<hex>), else as many digits of the id's SHA-256, so any id gives a
 // stable part of the same shape.
-func RunIDUniquePart(checkID string) string {
+func runIDUniquePart(checkID string) string {
 	if random, ok := strings.CutPrefix(checkID, checkIDPrefix); ok && len(random) >= uniqueLength && isLowerHex(random) {
 		return random[:uniqueLength]
 	}
@@ -44,10 +44,10 @@ func RunIDUniquePart(checkID string) string {
 	return hex.EncodeToString(sum[:])[:uniqueLength]
 }
 
-// RunSequence returns the sequence number of a run id, 0 for "" or an id
+// runSequence returns the sequence number of a run id, 0 for "" or an id
 // that is not one of ours: cost-handoff-YYYYMMDD-<hex>-NNN, with a real date
 // and only digits in NNN.
-func RunSequence(runID string) int {
+func runSequence(runID string) int {
 	rest, ok := strings.CutPrefix(runID, runIDPrefix)
 	if !ok {
 		return 0

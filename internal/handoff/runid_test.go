@@ -20,7 +20,7 @@ func TestNextRunID(t *testing.T) {
 		{"an id without the unique part is not ours", "chk-3f9a1c2b7d4e5f60", "cost-handoff-20261101-007", day, "cost-handoff-20261130-3f9a1c2b7d4e-001"},
 		{"past 999", "chk-3f9a1c2b7d4e5f60", "cost-handoff-20261101-3f9a1c2b7d4e-999", day, "cost-handoff-20261130-3f9a1c2b7d4e-1000"},
 		{"date in UTC", "chk-3f9a1c2b7d4e5f60", "", time.Date(2026, 11, 30, 20, 0, 0, 0, time.FixedZone("EST", -5*3600)), "cost-handoff-20261201-3f9a1c2b7d4e-001"},
-		{"id of another shape: a stable hash", "imported/check-1", "", day, "cost-handoff-20261130-" + RunIDUniquePart("imported/check-1") + "-001"},
+		{"id of another shape: a stable hash", "imported/check-1", "", day, "cost-handoff-20261130-" + runIDUniquePart("imported/check-1") + "-001"},
 		{"garbage previous id starts over", "chk-3f9a1c2b7d4e5f60", "run-7", day, "cost-handoff-20261130-3f9a1c2b7d4e-001"},
 	}
 	for _, tt := range tests {
@@ -39,7 +39,7 @@ func TestRunIDsUniqueAcrossChecks(t *testing.T) {
 	ids := []string{"chk-3f9a1c2b7d4e5f60", "chk-00112233445566ff", "chk-3f9a1c2b7d4e0000x", "legacy-a", "legacy-b", ""}
 	seen := map[string]string{}
 	for _, id := range ids {
-		for _, prev := range []string{"", "cost-handoff-20261129-" + RunIDUniquePart(id) + "-001"} {
+		for _, prev := range []string{"", "cost-handoff-20261129-" + runIDUniquePart(id) + "-001"} {
 			runID := nextRunID(id, prev, now)
 			if other, dup := seen[runID]; dup {
 				t.Errorf("checks %q and %q share run id %s", other, id, runID)
@@ -63,18 +63,18 @@ func TestRunIDUniquePart(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		got := RunIDUniquePart(tt.checkID)
+		got := runIDUniquePart(tt.checkID)
 		if len(got) != uniqueLength || !isLowerHex(got) {
-			t.Errorf("RunIDUniquePart(%q) = %q, want %d lowercase hex digits", tt.checkID, got, uniqueLength)
+			t.Errorf("runIDUniquePart(%q) = %q, want %d lowercase hex digits", tt.checkID, got, uniqueLength)
 		}
 		if tt.want != "" && got != tt.want {
-			t.Errorf("RunIDUniquePart(%q) = %q, want %q", tt.checkID, got, tt.want)
+			t.Errorf("runIDUniquePart(%q) = %q, want %q", tt.checkID, got, tt.want)
 		}
-		if again := RunIDUniquePart(tt.checkID); again != got {
-			t.Errorf("RunIDUniquePart(%q) is not stable: %q then %q", tt.checkID, got, again)
+		if again := runIDUniquePart(tt.checkID); again != got {
+			t.Errorf("runIDUniquePart(%q) is not stable: %q then %q", tt.checkID, got, again)
 		}
 	}
-	if RunIDUniquePart("legacy-a") == RunIDUniquePart("legacy-b") {
+	if runIDUniquePart("legacy-a") == runIDUniquePart("legacy-b") {
 		t.Error("two ids of another shape share a unique part")
 	}
 }
@@ -102,8 +102,8 @@ func TestRunSequence(t *testing.T) {
 		{"cost-handoff-20261130-99999999999999999999999", 0},
 	}
 	for _, tt := range tests {
-		if got := RunSequence(tt.runID); got != tt.want {
-			t.Errorf("RunSequence(%q) = %d, want %d", tt.runID, got, tt.want)
+		if got := runSequence(tt.runID); got != tt.want {
+			t.Errorf("runSequence(%q) = %d, want %d", tt.runID, got, tt.want)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestRunRefusesUsageOutOfRangeAsEvidence(t *testing.T) {
 			if o.HappyPathResult != "pass" || happy.Usage.Found || happy.Usage.TotalTokens != 0 {
 				t.Errorf("happy path %s with usage %+v, want a pass with no usage", o.HappyPathResult, happy.Usage)
 			}
-			if o.EvidenceCaptured || !slices.Contains(o.Reasons, ReasonEvidenceGap) {
+			if o.EvidenceCaptured || !slices.Contains(o.Reasons, reasonEvidenceGap) {
 				t.Errorf("evidence captured %v, reasons %v: want no evidence and evidence_gap", o.EvidenceCaptured, o.Reasons)
 			}
 			if !strings.Contains(happy.Message, "usage not taken as evidence: ") {

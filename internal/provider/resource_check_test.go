@@ -278,7 +278,7 @@ func TestAccCheck_runIDsUniqueAcrossChecks(t *testing.T) {
 						return fmt.Errorf("%s not in state", addr)
 					}
 					id, runID := rs.Primary.Attributes["id"], rs.Primary.Attributes["run_id"]
-					if want := "cost-handoff-20261128-" + handoff.RunIDUniquePart(id) + "-001"; runID != want {
+					if want := "cost-handoff-20261128-" + uniquePartOf(id) + "-001"; runID != want {
 						return fmt.Errorf("%s run_id = %q, want %q", addr, runID, want)
 					}
 					if other, dup := seen[runID]; dup {

@@ -88,7 +88,7 @@ type runFacts struct {
 // ledgerMatched: the ledger holds the smoke request's row.
 func (f runFacts) ledgerMatched() bool { return f.LedgerStatus.Matched() }
 
-// EvidenceCaptured is the one rule of evidence: the happy
+// evidenceCaptured is the one rule of evidence: the happy
 // path passed with positive usage and, when a ledger is configured, the
 // ledger holds the request's row (a mismatch of tokens is a review, not a
 // missing record).

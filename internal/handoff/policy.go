@@ -86,10 +86,11 @@ func (p Policy) CheckAllocation(a Allocation) AllocationReport {
 }
 
 // CheckField applies the policy to one field alone, for the rule book's
-// attribute-pathed findings at plan time.
-func (p Policy) CheckField(field, value string) (invalidField, bool) {
+// attribute-pathed findings at plan time: why value breaks it, completing a
+// sentence that starts with the field's name, and whether it does.
+func (p Policy) CheckField(field, value string) (reason string, bad bool) {
 	f, _, found := p.fieldProblem(field, value)
-	return f, found
+	return f.Reason, found
 }
 
 // fieldProblem is the one rule for a field's value: a required field must not

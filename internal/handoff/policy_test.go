@@ -217,9 +217,13 @@ func TestCheckField(t *testing.T) {
 		{FieldEnvironment, "TBD", `environment: is a placeholder ("TBD"): replace it with a real value`},
 	}
 	for _, tt := range tests {
-		f, found := policy.CheckField(tt.field, tt.value)
-		if found != (tt.want != "") || (found && f.String() != tt.want) {
-			t.Errorf("CheckField(%q, %q) = %q, %v; want %q", tt.field, tt.value, f.String(), found, tt.want)
+		reason, found := policy.CheckField(tt.field, tt.value)
+		got := ""
+		if found {
+			got = tt.field + ": " + reason
+		}
+		if found != (tt.want != "") || got != tt.want {
+			t.Errorf("CheckField(%q, %q) = %q, %v; want %q", tt.field, tt.value, reason, found, tt.want)
 		}
 	}
 }

@@ -233,14 +233,12 @@ func (u *usageAPI) final(c *Reader, q Query, reads int) Result {
 // still change; last judges for good (the wait is over).
 func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet map[int64]FleetSum,
 	buckets map[int64]usageBucket, inFlight, last bool) (Result, bool) {
-	for _, k := range []int64{m - 60, m, m + 60} {
-		if s := fleet[k]; s.Keys > 1 {
-			return Result{Status: Ambiguous, Message: fmt.Sprintf(
-				"this provider sent model %s with %d different API keys in the minute %s, and the usage API is read for "+
-					"ledger_key_id %s alone: its buckets cannot tell whose requests they hold. Give each key a provider alias "+
-					"with that key's api_key and ledger_key_id",
-				quoted(model), s.Keys, minuteName(k), quoted(keyID))}, true
-		}
+	if s := fleet[m]; s.Keys > 1 {
+		return Result{Status: Ambiguous, Message: fmt.Sprintf(
+			"this provider sent model %s with %d different API keys in the minute %s, and the usage API is read for "+
+				"ledger_key_id %s alone: its buckets cannot tell whose requests they hold. Give each key a provider alias "+
+				"with that key's api_key and ledger_key_id",
+			quoted(model), s.Keys, minuteName(m), quoted(keyID))}, true
 	}
 	own := fleet[m]
 	if own.N == 0 { // a refresh's record without sums: the request alone
@@ -284,7 +282,8 @@ func (u *usageAPI) judge(keyID, model string, m, prompt, completion int64, fleet
 	}
 	if !ok || b.empty() {
 		for _, k := range []int64{m - 60, m + 60} {
-			if nb, ok := buckets[k]; ok && !nb.empty() && exceeds(nb, fleet[k]) {
+			// A neighbour's sum over several keys says nothing of its bucket.
+			if nb, ok := buckets[k]; ok && !nb.empty() && (exceeds(nb, fleet[k]) || fleet[k].Keys > 1) {
 				return Result{Status: Ambiguous, Message: fmt.Sprintf(
 					"the key carries other traffic: use a key used only for smoke tests. No bucket of key %s, model %s for the minute %s, "+
 						"but the minute %s holds %s that this provider's smoke requests do not explain",

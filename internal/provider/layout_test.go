@@ -82,9 +82,17 @@ func fileReferences(t *testing.T, dir string) map[string]map[string][]string {
 				for _, in := range methods[n.Sel.Name] {
 					add(name, in, "."+n.Sel.Name) // a name two types share counts for both
 				}
-			case *ast.KeyValueExpr:
-				if k, ok := n.Key.(*ast.Ident); ok {
-					selected[k] = true // a struct literal's field name
+			case *ast.CompositeLit:
+				switch n.Type.(type) {
+				case *ast.MapType, *ast.ArrayType: // keys are values: they count
+				default: // a struct's (or a named type's) keys are field names
+					for _, e := range n.Elts {
+						if kv, ok := e.(*ast.KeyValueExpr); ok {
+							if k, ok := kv.Key.(*ast.Ident); ok {
+								selected[k] = true
+							}
+						}
+					}
 				}
 			case *ast.Ident:
 				if !selected[n] {

@@ -349,8 +349,8 @@ func (c CheckConfig) allocation(f *findings, policy handoff.Policy) {
 		if v.Unknown || (c.Provider == nil && v.null()) {
 			continue
 		}
-		if finding, bad := policy.CheckField(field, v.Value); bad {
-			detail := sentence(attribute + " " + finding.Reason)
+		if reason, bad := policy.CheckField(field, v.Value); bad {
+			detail := sentence(attribute + " " + reason)
 			if handoff.IsMissing(v.Value) {
 				detail += fmt.Sprintf(" The provider's policy requires %s (required_tags = [%s]).", field, strings.Join(policy.RequiredTags, ", "))
 			}

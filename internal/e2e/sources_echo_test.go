@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"net"
 	"regexp"
 	"slices"
@@ -23,38 +22,19 @@ type pageServer struct {
 
 func startPageServer(t *testing.T) *pageServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s := &pageServer{}
+	raw, err := standin.StartRaw(func(conn net.Conn, _ string, _ <-chan struct{}) {
+		answer := "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\npricing v1 ok"
+		if h := s.hostile.Load(); h != nil {
+			answer = *h
+		}
+		_, _ = conn.Write([]byte(answer))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ln.Close() })
-	s := &pageServer{url: "http://" + ln.Addr().String()}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer func() { _ = conn.Close() }()
-				r := bufio.NewReader(conn)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				answer := "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\npricing v1 ok"
-				if h := s.hostile.Load(); h != nil {
-					answer = *h
-				}
-				_, _ = conn.Write([]byte(answer))
-			}()
-		}
-	}()
+	t.Cleanup(raw.Close)
+	s.url = raw.URL
 	return s
 }
 

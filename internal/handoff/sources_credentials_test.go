@@ -1,10 +1,11 @@
 package handoff
 
 import (
-	"bufio"
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
 // A run fetches its source pages with the run's credentials as the
@@ -46,35 +47,17 @@ func TestRunScrubsSourcePagesOfTheRunsCredentials(t *testing.T) {
 // control character and secrets[name], which net/http refuses and quotes.
 func echoingPageServer(t *testing.T, secrets map[string]string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := standin.StartRaw(func(conn net.Conn, requestLine string, _ <-chan struct{}) {
+		fields := strings.Fields(requestLine)
+		if len(fields) < 2 {
+			return
+		}
+		secret := secrets[strings.TrimPrefix(fields[1], "/")]
+		_, _ = conn.Write([]byte("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1/\x01/" + secret + "\r\nContent-Length: 0\r\n\r\n"))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer func() { _ = conn.Close() }()
-				r := bufio.NewReader(conn)
-				requestLine, _ := r.ReadString('\n')
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				fields := strings.Fields(requestLine)
-				if len(fields) < 2 {
-					return
-				}
-				secret := secrets[strings.TrimPrefix(fields[1], "/")]
-				_, _ = conn.Write([]byte("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1/\x01/" + secret + "\r\nContent-Length: 0\r\n\r\n"))
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	t.Cleanup(raw.Close)
+	return raw.URL
 }

@@ -1,57 +1,32 @@
 package sources
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/standin"
 )
 
-// rawServer answers every request on 127.0.0.1 by calling answer with the
-// connection, after reading the request's headers: it can send what no
-// net/http server would (a malformed status line, control characters in a
-// header, one byte at a time). It counts the requests it read.
+// rawServer is the stand-in's raw server (standin.RawServer) at one page:
+// it can send what no net/http server would (a malformed status line,
+// control characters in a header, one byte at a time), and counts the
+// requests it read.
 type rawServer struct {
-	url      string
-	requests atomic.Int32
+	*standin.RawServer
+	url string
 }
 
 func startRawServer(t *testing.T, answer func(net.Conn, <-chan struct{})) *rawServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := standin.StartRaw(func(c net.Conn, _ string, done <-chan struct{}) { answer(c, done) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); _ = ln.Close() })
-	s := &rawServer{url: "http://" + ln.Addr().String() + "/page"}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer func() { _ = conn.Close() }()
-				r := bufio.NewReader(conn)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						break
-					}
-				}
-				s.requests.Add(1)
-				answer(conn, done)
-			}()
-		}
-	}()
-	return s
+	t.Cleanup(s.Close)
+	return &rawServer{RawServer: s, url: s.URL + "/page"}
 }
 
 // answerWith sends raw and closes.
@@ -110,8 +85,8 @@ func TestFetchScrubsTheRunsCredentials(t *testing.T) {
 			if len(pages) != 1 || pages[0].Result != Fail {
 				t.Fatalf("Fetch() = %#v, want one failed page", pages)
 			}
-			if srv.requests.Load() != 1 {
-				t.Fatalf("the server read %d requests, want 1", srv.requests.Load())
+			if srv.Requests() != 1 {
+				t.Fatalf("the server read %d requests, want 1", srv.Requests())
 			}
 			msg := pages[0].Message
 			if !strings.Contains(msg, "malformed") {
@@ -163,7 +138,7 @@ func TestFetchHasOneDeadlineForAllPages(t *testing.T) {
 			t.Errorf("%s = %s %q, want a failure naming the shared deadline", p.Kind, p.Result, p.Message)
 		}
 	}
-	if got := srv.requests.Load(); got != 4 {
+	if got := srv.Requests(); got != 4 {
 		t.Errorf("the server read %d requests, want the 4 in flight when the deadline passed", got)
 	}
 }

@@ -50,7 +50,7 @@ func FuzzLog(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value string) {
 		log := RunRecord{
 			RunID: value, Operator: value, SourceURLsChecked: []string{value}, OwnerTag: value, FollowUpOwner: value,
-			Model: value, Sources: []SourceLine{{Kind: value, Result: value}}, BillingUnit: value,
+			Model: value, Sources: []sourceLine{{Kind: value, Result: value}}, BillingUnit: value,
 		}.Render()
 		lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
 		if n := len(lines); n < len(baseFields) || n > len(baseFields)+3 {

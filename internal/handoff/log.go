@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/ledger"
+	"github.com/costhandoff/terraform-provider-costhandoff/internal/sources"
 )
 
 // RunRecord is one run's values: the twelve fields of the checklist the
@@ -43,8 +46,8 @@ type RunRecord struct {
 	RequestID             string
 	UpstreamRequestID     string
 	Tokens                *TokenCounts // nil when the happy path carried no usage
-	Ledger                *LedgerLine  // nil when no ledger was asked
-	Sources               []SourceLine // in kind order
+	Ledger                *ledgerLine  // nil when no ledger was asked
+	Sources               []sourceLine // in kind order
 	ReviewDueAt           string
 	Product               string
 	CostCenter            string
@@ -52,12 +55,31 @@ type RunRecord struct {
 	BillingUnit           string
 }
 
+// SetSources records the run's source pages, in kind order, those whose
+// kind is in changed marked as changed since the run before: the log's
+// source lines, and source_urls_checked, the URLs of the pages checked
+// successfully. Apply records the pages it fetched, a refresh the pages
+// state keeps, by the same rule.
+func (r *RunRecord) SetSources(pages []sources.Page, changed []string) {
+	r.Sources = nil
+	for _, p := range pages {
+		r.Sources = append(r.Sources, sourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,
+			Changed: slices.Contains(changed, p.Kind)})
+	}
+	r.SourceURLsChecked = checkedURLs(pages)
+}
+
+// SetLedger records what the ledger said; nil when no ledger was asked.
+// Apply records its answer, a refresh the answer state keeps or the new
+// one, by the same rule.
+func (r *RunRecord) SetLedger(l *ledger.Result) { r.Ledger = ledgerLineOf(l) }
+
 // TokenCounts is the happy path's usage.
 type TokenCounts struct{ Input, Output, Total int64 }
 
-// LedgerLine is what the ledger said: its status and, when a row matched,
+// ledgerLine is what the ledger said: its status and, when a row matched,
 // the quota it charged.
-type LedgerLine struct {
+type ledgerLine struct {
 	Status     string
 	Matched    bool
 	Quota      int64
@@ -67,8 +89,8 @@ type LedgerLine struct {
 	Model      string // the model the ledger recorded; shown with Provider
 }
 
-// SourceLine is one source page's check.
-type SourceLine struct {
+// sourceLine is one source page's check.
+type sourceLine struct {
 	Kind       string
 	Result     string // pass, fail or skipped
 	StatusCode int    // 0 when no response came
@@ -140,7 +162,7 @@ func (f RunRecord) Render() string {
 	return b.String()
 }
 
-func (l LedgerLine) render() string {
+func (l ledgerLine) render() string {
 	if oneLine(l.Status) == "" {
 		return ""
 	}
@@ -159,7 +181,7 @@ func (l LedgerLine) render() string {
 	return strings.Join(parts, ", ")
 }
 
-func (s SourceLine) render() string {
+func (s sourceLine) render() string {
 	if s.Result == "skipped" {
 		return s.Result
 	}

@@ -111,7 +111,7 @@ func TestLogMinimal(t *testing.T) {
 		RunID: "cost-handoff-20250305-001", ReviewedAt: "2025-03-05T03:30:15Z", WorkloadTag: "search-api",
 		OwnerTag: "team-search", Environment: "prod", HappyPathResult: "fail", ErrorPathResult: "fail",
 		EvidenceCaptured: "no", Decision: "stop",
-		Ledger: &LedgerLine{}, // no status: no line
+		Ledger: &ledgerLine{}, // no status: no line
 		Tokens: nil,
 	}
 	want := `run_id: cost-handoff-20250305-001
@@ -140,17 +140,17 @@ func TestLogLines(t *testing.T) {
 	}{
 		{
 			name: "ledger not found: just the status",
-			f:    RunRecord{Ledger: &LedgerLine{Status: "not_found", Quota: 7}},
+			f:    RunRecord{Ledger: &ledgerLine{Status: "not_found", Quota: 7}},
 			want: map[string]string{"ledger": "not_found"},
 		},
 		{
 			name: "ledger matched without a dollar figure",
-			f:    RunRecord{Ledger: &LedgerLine{Status: "confirmed", Matched: true, Quota: 0, HasQuota: true}},
+			f:    RunRecord{Ledger: &ledgerLine{Status: "confirmed", Matched: true, Quota: 0, HasQuota: true}},
 			want: map[string]string{"ledger": "confirmed, quota 0"},
 		},
 		{
 			name: "a ledger that gives no quota shows none, never 0",
-			f:    RunRecord{Ledger: &LedgerLine{Status: "confirmed", Matched: true, ChargedUSD: "0.00012"}},
+			f:    RunRecord{Ledger: &ledgerLine{Status: "confirmed", Matched: true, ChargedUSD: "0.00012"}},
 			want: map[string]string{"ledger": "confirmed, charged_usd 0.00012"},
 		},
 		{
@@ -160,17 +160,17 @@ func TestLogLines(t *testing.T) {
 		},
 		{
 			name: "skipped page",
-			f:    RunRecord{Sources: []SourceLine{{Kind: "pricing", Result: "skipped", Changed: true}}},
+			f:    RunRecord{Sources: []sourceLine{{Kind: "pricing", Result: "skipped", Changed: true}}},
 			want: map[string]string{"source_pricing": "skipped"},
 		},
 		{
 			name: "a kind with space and a newline stays one field name",
-			f:    RunRecord{Sources: []SourceLine{{Kind: "status\npage x", Result: "pass", StatusCode: 200}}},
+			f:    RunRecord{Sources: []sourceLine{{Kind: "status\npage x", Result: "pass", StatusCode: 200}}},
 			want: map[string]string{"source_status_page_x": "pass, HTTP 200"},
 		},
 		{
 			name: "a short digest is shown whole",
-			f:    RunRecord{Sources: []SourceLine{{Kind: "k", Result: "pass", SHA256: "abc"}}},
+			f:    RunRecord{Sources: []sourceLine{{Kind: "k", Result: "pass", SHA256: "abc"}}},
 			want: map[string]string{"source_k": "pass, sha256 abc"},
 		},
 		{
@@ -218,7 +218,7 @@ func TestLogCannotBeForged(t *testing.T) {
 			RunID: value, Operator: value, SourceURLsChecked: []string{value, value}, WorkloadTag: value, OwnerTag: value,
 			Environment: value, FollowUpOwner: value, DecisionReasons: []string{value}, Endpoint: value, APIProtocol: value,
 			CredentialFingerprint: value, Model: value, RequestID: value,
-			UpstreamRequestID: value, Ledger: &LedgerLine{Status: value}, Sources: []SourceLine{{Kind: "pricing", Result: value}},
+			UpstreamRequestID: value, Ledger: &ledgerLine{Status: value}, Sources: []sourceLine{{Kind: "pricing", Result: value}},
 			Product: value, CostCenter: value, UnitName: value, BillingUnit: value, ReviewDueAt: value,
 		}
 		log := f.Render()
@@ -279,7 +279,7 @@ func TestHistoryEntry(t *testing.T) {
 
 	minimal := RunRecord{RunID: "cost-handoff-20261130-3f9a1c2b7d4e-001", ReviewedAt: "2026-11-30T09:30:15Z", Operator: "fin ops \"a=b\"",
 		HappyPathResult: "fail", ErrorPathResult: "fail", EvidenceCaptured: "no", Decision: "stop",
-		Sources: []SourceLine{{Kind: "pricing", Result: "skipped"}, {Kind: "support", Result: "pass", StatusCode: 200}}}
+		Sources: []sourceLine{{Kind: "pricing", Result: "skipped"}, {Kind: "support", Result: "pass", StatusCode: 200}}}
 	_, entry = minimal.historyEntry()
 	want = `reviewed_at=2026-11-30T09:30:15Z operator="fin ops \"a=b\"" source_urls_checked=support workload_tag="" owner_tag="" ` +
 		`environment="" happy_path_result=fail error_path_result=fail evidence_captured=no decision=stop follow_up_owner=""`

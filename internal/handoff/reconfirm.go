@@ -82,7 +82,7 @@ func Reconfirm(rec RunRecord, l ledger.Result) reconfirmed {
 	for _, r := range out.Reasons {
 		rec.DecisionReasons = append(rec.DecisionReasons, string(r))
 	}
-	rec.Ledger = ledgerLine(&l)
+	rec.SetLedger(&l)
 	out.Log = rec.Render()
 	return out
 }

@@ -250,7 +250,6 @@ func (o Outcome) logFields(c Check) RunRecord {
 		RunID:             o.RunID,
 		ReviewedAt:        o.ReviewedAt.Format(time.RFC3339),
 		Operator:          c.Operator,
-		SourceURLsChecked: checkedURLs(o.Sources),
 		WorkloadTag:       c.Allocation[FieldWorkload],
 		OwnerTag:          c.Allocation[FieldOwner],
 		Environment:       c.Allocation[FieldEnvironment],
@@ -278,11 +277,8 @@ func (o Outcome) logFields(c Check) RunRecord {
 	if happy.Usage.Found {
 		f.Tokens = &TokenCounts{Input: happy.Usage.InputTokens, Output: happy.Usage.OutputTokens, Total: happy.Usage.TotalTokens}
 	}
-	f.Ledger = ledgerLine(o.Ledger)
-	for _, p := range o.Sources {
-		f.Sources = append(f.Sources, SourceLine{Kind: p.Kind, Result: string(p.Result), StatusCode: p.StatusCode, SHA256: p.SHA256,
-			Changed: slices.Contains(o.ChangedSources, p.Kind)})
-	}
+	f.SetLedger(o.Ledger)
+	f.SetSources(o.Sources, o.ChangedSources)
 	if !o.ReviewDueAt.IsZero() {
 		f.ReviewDueAt = o.ReviewDueAt.Format(time.RFC3339)
 	}
@@ -291,11 +287,11 @@ func (o Outcome) logFields(c Check) RunRecord {
 
 // ledgerLine is what the log shows of a ledger's answer; nil when no
 // ledger was asked. Apply and a refresh (Reconfirm) both write it so.
-func ledgerLine(l *ledger.Result) *LedgerLine {
+func ledgerLineOf(l *ledger.Result) *ledgerLine {
 	if l == nil {
 		return nil
 	}
-	return &LedgerLine{Status: string(l.Status), Matched: l.Matched(), Quota: l.Quota, HasQuota: l.HasQuota,
+	return &ledgerLine{Status: string(l.Status), Matched: l.Matched(), Quota: l.Quota, HasQuota: l.HasQuota,
 		ChargedUSD: l.ChargedUSD, Provider: l.ProviderName, Model: l.Model}
 }
 

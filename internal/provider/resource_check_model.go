@@ -319,24 +319,12 @@ func (m checkModel) record(ctx context.Context) handoff.RunRecord {
 		r.Tokens = &handoff.TokenCounts{Input: happy.InputTokens.ValueInt64(), Output: happy.OutputTokens.ValueInt64(), Total: happy.TotalTokens.ValueInt64()}
 	}
 	_ = m.DecisionReasons.ElementsAs(ctx, &r.DecisionReasons, false)
-	var models map[string]sourceModel
-	_ = m.Sources.ElementsAs(ctx, &models, false)
-	urls, _ := stringMapOf(ctx, m.SourceURLs)
-	r.SourceURLsChecked = []string{}
-	for _, kind := range sortedKeys(models) {
-		s := models[kind]
-		r.Sources = append(r.Sources, handoff.SourceLine{Kind: kind, Result: s.Result.ValueString(), StatusCode: int(s.StatusCode.ValueInt64()), SHA256: s.SHA256.ValueString()})
-		// A page checked successfully was fetched from source_urls' value
-		// under its kind (SPEC section 3).
-		if s.Result.ValueString() == string(sources.Pass) {
-			r.SourceURLsChecked = append(r.SourceURLsChecked, urls[kind])
-		}
-	}
+	pages, _ := sourcePages(ctx, m.Sources, m.SourceURLs)
+	r.SetSources(pages, nil)
 	var l ledgerModel
 	if known(m.Ledger) && m.Ledger.As(ctx, &l, basetypes.ObjectAsOptions{}) == nil {
-		status := l.Status.ValueString()
-		r.Ledger = &handoff.LedgerLine{Status: status, Matched: ledger.Status(status).Matched(),
-			Quota: l.Quota.ValueInt64(), HasQuota: known(l.Quota), ChargedUSD: l.ChargedUSD.ValueString()}
+		r.SetLedger(&ledger.Result{Status: ledger.Status(l.Status.ValueString()), Quota: l.Quota.ValueInt64(), HasQuota: known(l.Quota),
+			ChargedUSD: l.ChargedUSD.ValueString()})
 	}
 	return r
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -119,5 +120,25 @@ func TestAccLedgerConfig_settingOfAnotherLedger(t *testing.T) {
 				t.Errorf("a plan sent %d requests", n)
 			}
 		})
+	}
+}
+
+// The ledger's settings are judged as resolved too: a token that only the
+// environment gives is seen at Configure, and refused there on ledger_token,
+// naming the variable, before anything is sent.
+func TestAccLedgerConfig_resolvedTokenJudged(t *testing.T) {
+	e := newTestEnv(t)
+	e.env[EnvLedgerToken] = strings.Repeat("t", 2000)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		TerraformVersionChecks:   writeOnlyArguments,
+		Steps: []resource.TestStep{{
+			Config:      e.withProvider(`ledger_api = "new_api"`, ""),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Invalid ledger_token.*ledger_token is 2000 bytes long.*` + EnvLedgerToken),
+		}},
+	})
+	if n := e.standin.AIRequests() + e.standin.LedgerRequests(); n != 0 {
+		t.Errorf("a plan sent %d requests", n)
 	}
 }

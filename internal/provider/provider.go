@@ -362,17 +362,11 @@ func (p *costhandoffProvider) configureLedger(m providerModel, d *providerData, 
 	}
 	d.ledgerDesc = desc
 	endpoint := stringOr(m.LedgerEndpoint, "", desc.DefaultEndpoint(d.endpoint))
-	if err := rulebook.CheckEndpoint(endpoint, d.allowPlainHTTP); err != nil {
-		diags.AddAttributeError(path.Root("ledger_endpoint"), "Invalid ledger_endpoint", err.Error())
-	}
 	d.ledger.Endpoint = endpoint
 	d.ledgerEndpointSet = !m.LedgerEndpoint.IsNull()
 	// Like the API key, the token is asked for only by a plan that runs a
 	// check (providerData.requireCredential): destroys never need it.
 	d.ledgerToken = stringOr(m.LedgerToken, p.getenv(EnvLedgerToken), "")
-	if err := rulebook.CheckKey("ledger_token", d.ledgerToken); err != nil {
-		diags.AddAttributeError(path.Root("ledger_token"), "Invalid ledger_token", err.Error()+" (the token is the provider's ledger_token, else "+EnvLedgerToken+").")
-	}
 	quotaPerUSD := DefaultQuotaPerUSD
 	if !m.LedgerQuotaPerUSD.IsNull() {
 		quotaPerUSD = m.LedgerQuotaPerUSD.ValueFloat64()

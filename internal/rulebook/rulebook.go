@@ -240,6 +240,13 @@ func (s ProviderSettings) review(f *findings) {
 		keyID = Input{Value: s.LedgerKeyID, Given: true}
 	}
 	ledgerKeyID(f, s.LedgerAPI, keyID)
+	if _, ok := ledger.Describe(ledger.API(s.LedgerAPI)); ok {
+		// The resolved ledger endpoint: configured, or derived from endpoint.
+		f.addErr(on("ledger_endpoint"), "Invalid ledger_endpoint", CheckEndpoint(s.LedgerEndpoint, s.AllowPlainHTTP))
+		if err := CheckKey("ledger_token", s.LedgerToken); err != nil {
+			f.add(on("ledger_token"), "Invalid ledger_token", err.Error()+" (the token is the provider's ledger_token, else "+EnvLedgerToken+").")
+		}
+	}
 	s.adminKeyHost(f)
 }
 

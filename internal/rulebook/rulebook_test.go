@@ -177,6 +177,9 @@ func TestJudge(t *testing.T) {
 		{"usage ledger on a loopback stand-in", usageAt("http://127.0.0.1:8080/v1", false), "", "", ""},
 		{"run on openrouter without a token, the check's own key unknown, on another host", CheckRun{APIKeyWO: Input{Unknown: true}, Endpoint: Input{Value: "https://other.example.net/v1", Given: true}, Provider: ledger("openrouter", "")},
 			"endpoint", "The check's key would go to another host", "is not on the host of the provider's ledger"},
+		{"resolved ledger endpoint derived onto plain http", ProviderSettings{Endpoint: "https://a", Policy: handoff.DefaultPolicy(), LedgerAPI: "new_api", LedgerEndpoint: "http://gateway.example.com"}, "ledger_endpoint", "Invalid ledger_endpoint", "plain http"},
+		{"resolved ledger token too long", ProviderSettings{Endpoint: "https://a", Policy: handoff.DefaultPolicy(), LedgerAPI: "new_api", LedgerEndpoint: "https://gateway.example.com", LedgerToken: strings.Repeat("t", 2000)}, "ledger_token", "Invalid ledger_token", EnvLedgerToken},
+		{"no ledger: its endpoint and token are not judged", ProviderSettings{Endpoint: "https://a", Policy: handoff.DefaultPolicy(), LedgerAPI: ledgerNone, LedgerToken: strings.Repeat("t", 2000)}, "", "", ""},
 		{"resolved usage ledger without ledger_key_id", ProviderSettings{Endpoint: "https://api.example.com/v1", Policy: handoff.DefaultPolicy(), LedgerAPI: "anthropic_usage"}, "ledger_key_id", "Missing ledger_key_id", "apikey_…"},
 
 		{"tags in two spellings with different values", AllocationQuery{Tags: map[string]string{"environment": "staging", "Environment": "Prod", "owner": "o", "workload": "w"}, Policy: handoff.DefaultPolicy()},

@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"html"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -59,17 +60,25 @@ type view struct {
 func (v *view) runes() int { return len(v.from) }
 
 // runeAt is the index of the rune starting at byte offset off of v.text.
-func (v *view) runeAt(off int) int {
-	lo, hi := 0, len(v.starts)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if v.starts[m] < off {
-			lo = m + 1
-		} else {
-			hi = m
+func (v *view) runeAt(off int) int { return sort.SearchInts(v.starts, off) }
+
+// spans are the original byte spans of the view's runs of marked runes.
+func (v *view) spans(marked []bool) []interval {
+	var out []interval
+	for i := 0; i < len(marked); {
+		if !marked[i] {
+			i++
+			continue
 		}
+		j := i
+		for j < len(marked) && marked[j] {
+			j++
+		}
+		from, to := v.span(i, j)
+		out = append(out, interval{from, to})
+		i = j
 	}
-	return lo
+	return out
 }
 
 // span is the original byte span of the view's runes [i, j).
@@ -121,10 +130,10 @@ func canonicalise(text string) views {
 	return views{decoded: dv, canonical: cv, markers: markers}
 }
 
-// Canonical is text's canonical form: what credentials are matched in
+// canonicalForm is text's canonical form: what credentials are matched in
 // (escapes, percent-encoding and entities decoded, NFKC, case folded,
 // look-alikes replaced, letters and digits only).
-func Canonical(text string) string { return canonicalise(text).canonical.text }
+func canonicalForm(text string) string { return canonicalise(text).canonical.text }
 
 func rawUnits(text string) []unit {
 	out := make([]unit, 0, len(text))

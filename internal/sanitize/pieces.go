@@ -88,21 +88,6 @@ func (s *Scrubber) Pieces(fields ...Stored) {
 			*fields[f].Value = Digest(*fields[f].Value)
 			continue
 		}
-		cv := &views[f].canonical
-		var spans []interval
-		for i := 0; i < len(m); {
-			if !m[i] {
-				i++
-				continue
-			}
-			j := i
-			for j < len(m) && m[j] {
-				j++
-			}
-			from, to := cv.span(i, j)
-			spans = append(spans, interval{from, to})
-			i = j
-		}
-		*fields[f].Value = replace(*fields[f].Value, spans)
+		*fields[f].Value = replace(*fields[f].Value, views[f].canonical.spans(m))
 	}
 }

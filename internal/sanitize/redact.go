@@ -84,8 +84,8 @@ func expand(secrets []string) (map[string]bool, []string, []form) {
 	var whole []string
 	var forms []form
 	for _, s := range secrets {
-		raw := strings.TrimSpace(visible(s))
-		c := []rune(Canonical(s))
+		raw := visible(s)
+		c := []rune(canonicalForm(s))
 		if len(c) == 0 {
 			continue
 		}
@@ -96,7 +96,7 @@ func expand(secrets []string) (map[string]bool, []string, []form) {
 			continue
 		}
 		prefix := vendorPrefix(raw)
-		skip := utf8.RuneCountInString(Canonical(prefix))
+		skip := utf8.RuneCountInString(canonicalForm(prefix))
 		addWindows(windows, c, skip, 0)
 		forms = append(forms, form{string(c), skip, 0})
 		slices.Reverse(c)
@@ -107,7 +107,7 @@ func expand(secrets []string) (map[string]bool, []string, []form) {
 		// given (trimmed) and without its white space and invisibles.
 		for _, form := range slices.Compact([]string{raw, strings.TrimSpace(s)}) {
 			for _, enc := range encodings(form[len(vendorPrefix(form)):]) {
-				addWindows(windows, []rune(Canonical(enc)), 0, 0)
+				addWindows(windows, []rune(canonicalForm(enc)), 0, 0)
 			}
 		}
 	}
@@ -253,21 +253,7 @@ func (s *Scrubber) credentials(v *views) []interval {
 			off += k + len(w)
 		}
 	}
-	var out []interval
-	for i := 0; i < n; {
-		if !marked[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < n && marked[j] {
-			j++
-		}
-		from, to := cv.span(i, j)
-		out = append(out, interval{from, to})
-		i = j
-	}
-	return out
+	return cv.spans(marked)
 }
 
 // shapes are the spans of text the decoded view shows as a key of some
@@ -394,8 +380,11 @@ func (s *Scrubber) redact(text string, freeText bool) string {
 func (s *Scrubber) clean(in string, maxRunes int, freeText bool) string {
 	out := head(in, maxRunes)
 	for range maxPasses {
-		out = cut(strings.Join(strings.Fields(s.redact(normalize(out), freeText)), " "), maxRunes)
-		if len(s.find(out, freeText)) == 0 {
+		redacted := s.redact(normalize(out), freeText)
+		out = cut(strings.Join(strings.Fields(redacted), " "), maxRunes)
+		// redact returns a text in which find finds nothing: only a text
+		// that the join or the cut changed is looked at again.
+		if out == redacted || len(s.find(out, freeText)) == 0 {
 			return out
 		}
 	}

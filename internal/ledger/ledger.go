@@ -208,9 +208,10 @@ type Reader struct {
 // shares (the gateway log) is a sharedLog instead.
 type api interface {
 	// read looks once; decided is false when the record may still appear.
-	read(ctx context.Context, c *Reader, q Query, b baseline) (res Result, decided bool, err *readError)
-	// notFound says what was looked for, for the message after the wait.
-	notFound(c *Reader, q Query, b baseline) string
+	read(ctx context.Context, c *Reader, q Query) (res Result, decided bool, err *readError)
+	// notFound is the end of a wait that found nothing, after reads
+	// (notFoundAfter: not_found, saying what was looked for).
+	notFound(c *Reader, q Query, reads int) Result
 }
 
 // New returns a Reader with the defaults filled in.
@@ -274,7 +275,9 @@ func New(opts Options) *Reader {
 type Ticket struct {
 	once    sync.Once
 	release func()
-	base    baseline
+	// newestBefore is the newest row's created_at the shared log read
+	// before the smoke request was sent; 0 when none.
+	newestBefore int64
 	// pad is the number of signature words the prompt is padded with; 0
 	// when none is needed.
 	pad int
@@ -307,13 +310,6 @@ func (t *Ticket) SignatureTokens() int {
 		return 0
 	}
 	return t.pad
-}
-
-// baseline is the newest record read before the smoke request was sent.
-type baseline struct {
-	id         int64     // the newest row's id; 0 when none or the log gives none
-	createdAt  int64     // the newest row's created_at; 0 when none
-	serverDate time.Time // the log API's Date header at the read: the gateway's clock before the send
 }
 
 // Before is called before the smoke request of model is sent, and never
@@ -373,7 +369,6 @@ func (c *Reader) scrub(res Result, q Query) Result {
 }
 
 func (c *Reader) find(ctx context.Context, q Query) Result {
-	var base baseline
 	// The last read starts early enough to finish inside the wait, which
 	// bounds it in real time too.
 	readBy := c.opts.Now().Add(c.opts.Wait - min(c.opts.ReadTimeout, c.opts.Wait/10))
@@ -386,9 +381,9 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		// A slot is held for the read only, never across a pause, so that
 		// a lookup waiting for a late record holds up no other.
 		if !c.acquire(ctx) {
-			return c.stopped(parent, reads-1, answered, q, base)
+			return c.stopped(parent, reads-1, answered, q)
 		}
-		res, decided, err := c.api.read(ctx, c, q, base)
+		res, decided, err := c.api.read(ctx, c, q)
 		<-c.slots
 		switch {
 		case err == nil && decided:
@@ -396,7 +391,7 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		case err != nil && !err.transient:
 			return unavailable(err.Error())
 		case ctx.Err() != nil:
-			return c.stopped(parent, reads, answered, q, base)
+			return c.stopped(parent, reads, answered, q)
 		}
 		answered = answered || err == nil
 		remaining := readBy.Sub(c.opts.Now())
@@ -404,7 +399,7 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 			if err != nil {
 				return unavailable(err.Error())
 			}
-			return c.notFound(q, base, reads)
+			return c.api.notFound(c, q, reads)
 		}
 		next := pause
 		if err != nil && err.retryAfter > next {
@@ -417,29 +412,26 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		pause = min(pause*2, c.opts.PollInterval*MaxPollIntervalFactor)
 		select {
 		case <-ctx.Done():
-			return c.stopped(parent, reads, answered, q, base)
+			return c.stopped(parent, reads, answered, q)
 		case <-c.opts.After(min(next, remaining)):
 		}
 	}
 }
 
-func (c *Reader) notFound(q Query, b baseline, reads int) Result {
-	if f, ok := c.api.(finaliser); ok {
-		return f.final(c, q, reads)
-	}
-	return Result{Status: NotFound, Message: fmt.Sprintf("%s after %s over %s",
-		c.api.notFound(c, q, b), plural(reads, "read"), c.opts.Wait)}
+// notFoundAfter is not_found after reads, saying what was looked for.
+func (c *Reader) notFoundAfter(what string, reads int) Result {
+	return Result{Status: NotFound, Message: fmt.Sprintf("%s after %s over %s", what, plural(reads, "read"), c.opts.Wait)}
 }
 
 // stopped is the Result of a lookup cut short: by the caller, or by the
 // wait, which bounds every read too. A ledger that answered and never held
 // the record is not_found, however the last read ended.
-func (c *Reader) stopped(parent context.Context, reads int, answered bool, q Query, b baseline) Result {
+func (c *Reader) stopped(parent context.Context, reads int, answered bool, q Query) Result {
 	if parent.Err() != nil {
 		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
 	}
 	if answered {
-		return c.notFound(q, b, reads)
+		return c.api.notFound(c, q, reads)
 	}
 	return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s",
 		c.opts.Wait, plural(reads, "read")))

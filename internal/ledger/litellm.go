@@ -50,7 +50,7 @@ func (l *liteLLM) ids(q Query) []string {
 	return out
 }
 
-func (l *liteLLM) read(ctx context.Context, c *Reader, q Query, _ baseline) (Result, bool, *readError) {
+func (l *liteLLM) read(ctx context.Context, c *Reader, q Query) (Result, bool, *readError) {
 	ids := l.ids(q)
 	if len(ids) == 0 {
 		return unavailable("the response carried neither a body id nor an x-litellm-call-id to look the spend row up by"), true, nil
@@ -119,13 +119,13 @@ func (*liteLLM) matched(q Query, r spendRow) Result {
 	}, MatchedByRequestID)
 }
 
-func (l *liteLLM) notFound(_ *Reader, q Query, _ baseline) string {
+func (l *liteLLM) notFound(c *Reader, q Query, reads int) Result {
 	ids := make([]string, 0, 2)
 	for _, id := range l.ids(q) {
 		ids = append(ids, quoted(id))
 	}
-	return fmt.Sprintf("no spend row with request id %s in the proxy's spend logs (rows are written in batches: a longer ledger_wait may find it)",
-		joinOr(ids))
+	return c.notFoundAfter(fmt.Sprintf("no spend row with request id %s in the proxy's spend logs (rows are written in batches: a longer ledger_wait may find it)",
+		joinOr(ids)), reads)
 }
 
 func joinOr(s []string) string {

@@ -32,7 +32,7 @@ const generationAPI = "the generation API"
 
 func (openRouter) id(q Query) string { return cmp.Or(q.GenerationID, q.BodyID) }
 
-func (o openRouter) read(ctx context.Context, c *Reader, q Query, _ baseline) (Result, bool, *readError) {
+func (o openRouter) read(ctx context.Context, c *Reader, q Query) (Result, bool, *readError) {
 	id := o.id(q)
 	if id == "" {
 		return unavailable("the response carried no generation id to look the record up by"), true, nil
@@ -84,6 +84,6 @@ func (o openRouter) read(ctx context.Context, c *Reader, q Query, _ baseline) (R
 	}, MatchedByRequestID), true, nil
 }
 
-func (o openRouter) notFound(_ *Reader, q Query, _ baseline) string {
-	return "no generation record " + quoted(o.id(q)) + " at OpenRouter"
+func (o openRouter) notFound(c *Reader, q Query, reads int) Result {
+	return c.notFoundAfter("no generation record "+quoted(o.id(q))+" at OpenRouter", reads)
 }

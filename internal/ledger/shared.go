@@ -85,7 +85,7 @@ type sharedLog struct {
 	pads map[string]map[int]bool
 	// last is the newest row of each model's last read, and the log's Date
 	// then: a watermark for the checks sent after it completed.
-	last map[string]baseline
+	last map[string]int64
 	// offset is the gateway's clock less this host's, from the log API's
 	// Date; known once a read was answered.
 	offset    time.Duration
@@ -111,7 +111,7 @@ type sharedLog struct {
 
 func newSharedLog(c *Reader) *sharedLog {
 	return &sharedLog{c: c, pollers: map[string]*poller{}, pads: map[string]map[int]bool{},
-		last: map[string]baseline{}, claimed: map[string]time.Time{},
+		last: map[string]int64{}, claimed: map[string]time.Time{},
 		preferred: (os.Getpid() + int(readerSeq.Add(1)-1)) % laneCount}
 }
 
@@ -127,10 +127,10 @@ type poller struct {
 
 // waiter is one check waiting for its row, and what the reads told it.
 type waiter struct {
-	q        Query
-	base     baseline
-	joined   time.Time
-	deadline time.Time // on the Reader's clock
+	q            Query
+	newestBefore int64
+	joined       time.Time
+	deadline     time.Time // on the Reader's clock
 	// fresh: no read has started since the check joined.
 	fresh     bool
 	reads     int // reads made while it waited, answered or not
@@ -173,7 +173,7 @@ func (l *sharedLog) ticket(model string) *Ticket {
 		}
 	}
 	inUse[pad] = true
-	t := &Ticket{pad: pad, base: l.last[model]}
+	t := &Ticket{pad: pad, newestBefore: l.last[model]}
 	t.release = func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -194,7 +194,7 @@ func (l *sharedLog) find(ctx context.Context, q Query) Result {
 	now := c.opts.Now()
 	w := &waiter{q: q, joined: now, deadline: now.Add(c.opts.Wait), fresh: true, done: make(chan Result, 1)}
 	if q.Ticket != nil {
-		w.base = q.Ticket.base
+		w.newestBefore = q.Ticket.newestBefore
 	}
 	if w.q.SentAt.IsZero() {
 		w.q.SentAt = now
@@ -405,8 +405,8 @@ func (l *sharedLog) windowStart(w *waiter) (int64, bool) {
 	default:
 		return 0, false
 	}
-	if w.base.createdAt > start {
-		start = w.base.createdAt
+	if w.newestBefore > start {
+		start = w.newestBefore
 	}
 	w.start = start
 	return start, true
@@ -552,13 +552,11 @@ func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readEr
 	}
 	l.refusals = 0
 	l.learnOffset(date)
-	b := baseline{serverDate: date}
+	var newest int64
 	for _, r := range rows {
-		if r.CreatedAt > b.createdAt || r.CreatedAt == b.createdAt && r.ID > b.id {
-			b.createdAt, b.id = r.CreatedAt, r.ID
-		}
+		newest = max(newest, r.CreatedAt)
 	}
-	l.last[p.model] = b
+	l.last[p.model] = newest
 	for k, at := range l.claimed {
 		if now.Sub(at) > claimMemory {
 			delete(l.claimed, k)

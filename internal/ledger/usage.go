@@ -85,11 +85,6 @@ type sendCounter interface {
 	sent(c *Reader, q Query)
 }
 
-// finaliser is an api whose end of the wait is more than not_found.
-type finaliser interface {
-	final(c *Reader, q Query, reads int) Result
-}
-
 type usageAPI struct {
 	f usageFetcher
 
@@ -105,10 +100,7 @@ func newUsageAPI(f usageFetcher) *usageAPI {
 		keys: map[string]map[int64]map[[sha256.Size]byte]bool{}, last: map[string]map[int64]usageBucket{}}
 }
 
-var (
-	_ sendCounter = (*usageAPI)(nil)
-	_ finaliser   = (*usageAPI)(nil)
-)
+var _ sendCounter = (*usageAPI)(nil)
 
 func minuteOf(t time.Time) int64 { return t.Unix() - ((t.Unix()%60)+60)%60 }
 
@@ -181,7 +173,7 @@ func queryKey(q Query) string {
 	return q.Model + "\x00" + strconv.FormatInt(q.SentAt.UnixNano(), 10) + "\x00" + q.BodyID + q.RequestID
 }
 
-func (u *usageAPI) read(ctx context.Context, c *Reader, q Query, _ baseline) (Result, bool, *readError) {
+func (u *usageAPI) read(ctx context.Context, c *Reader, q Query) (Result, bool, *readError) {
 	if c.opts.KeyID == "" {
 		return unavailable("ledger_key_id is not set: the usage API is read for the approved key's id"), true, nil
 	}
@@ -204,10 +196,10 @@ func (u *usageAPI) read(ctx context.Context, c *Reader, q Query, _ baseline) (Re
 	return res, decided, nil
 }
 
-// final is the end of the wait: ambiguous when a bucket holds what this
+// notFound is the end of the wait: ambiguous when a bucket holds what this
 // provider's smoke requests cannot explain, else pending, with what a
 // refresh needs to read again.
-func (u *usageAPI) final(c *Reader, q Query, reads int) Result {
+func (u *usageAPI) notFound(c *Reader, q Query, reads int) Result {
 	m := minuteOf(q.SentAt)
 	u.mu.Lock()
 	buckets := u.last[queryKey(q)]
@@ -303,8 +295,6 @@ func (b usageBucket) describe() string {
 }
 
 func minuteName(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04Z") }
-
-func (u *usageAPI) notFound(*Reader, Query, baseline) string { return "" }
 
 // Recheck reads a pending record's buckets once more, as a refresh does:
 // reads only, with the ledger token, never the approved key. A record still

@@ -89,15 +89,13 @@ type usageAPI struct {
 	f usageFetcher
 
 	mu       sync.Mutex
-	inFlight map[*Ticket]string                              // smoke requests about to be sent or in flight, by model
-	sends    map[string]map[int64]FleetSum                   // by model, then minute
-	keys     map[string]map[int64]map[[sha256.Size]byte]bool // the keys of sends, by digest
+	inFlight map[*Ticket]string                // smoke requests about to be sent or in flight, by model
+	sends    map[string]map[int64]*minuteSends // by model, then minute
 	last     map[string]map[int64]usageBucket
 }
 
 func newUsageAPI(f usageFetcher) *usageAPI {
-	return &usageAPI{f: f, inFlight: map[*Ticket]string{}, sends: map[string]map[int64]FleetSum{},
-		keys: map[string]map[int64]map[[sha256.Size]byte]bool{}, last: map[string]map[int64]usageBucket{}}
+	return &usageAPI{f: f, inFlight: map[*Ticket]string{}, sends: map[string]map[int64]*minuteSends{}, last: map[string]map[int64]usageBucket{}}
 }
 
 var _ sendCounter = (*usageAPI)(nil)
@@ -124,31 +122,32 @@ func (u *usageAPI) sent(c *Reader, q Query) {
 	delete(u.inFlight, q.Ticket)
 	byMinute := u.sends[q.Model]
 	if byMinute == nil {
-		byMinute = map[int64]FleetSum{}
+		byMinute = map[int64]*minuteSends{}
 		u.sends[q.Model] = byMinute
 	}
-	keys := u.keys[q.Model]
-	if keys == nil {
-		keys = map[int64]map[[sha256.Size]byte]bool{}
-		u.keys[q.Model] = keys
+	ms := byMinute[m]
+	if ms == nil {
+		ms = &minuteSends{keys: map[[sha256.Size]byte]bool{}}
+		byMinute[m] = ms
 	}
-	if keys[m] == nil {
-		keys[m] = map[[sha256.Size]byte]bool{}
-	}
-	keys[m][sha256.Sum256([]byte(q.Key))] = true
-	s := byMinute[m]
-	s.N++
-	s.PromptTokens += q.PromptTokens
-	s.CompletionTokens += q.CompletionTokens
-	s.Keys = int64(len(keys[m]))
-	byMinute[m] = s
+	ms.keys[sha256.Sum256([]byte(q.Key))] = true
+	ms.sum.N++
+	ms.sum.PromptTokens += q.PromptTokens
+	ms.sum.CompletionTokens += q.CompletionTokens
+	ms.sum.Keys = int64(len(ms.keys))
 	// Minutes long past are of no use to any lookup.
 	for k := range byMinute {
 		if k < m-int64(PendingLimit/time.Second) {
 			delete(byMinute, k)
-			delete(keys, k)
 		}
 	}
+}
+
+// minuteSends are this provider's smoke requests of one model and minute:
+// their sums, and the keys they were sent with, by digest (in memory only).
+type minuteSends struct {
+	sum  FleetSum
+	keys map[[sha256.Size]byte]bool
 }
 
 // fleetOf is the sums of this provider's smoke requests of model in the
@@ -158,8 +157,8 @@ func (u *usageAPI) fleetOf(model string, m int64) (map[int64]FleetSum, bool) {
 	defer u.mu.Unlock()
 	out := map[int64]FleetSum{}
 	for _, k := range []int64{m - 60, m, m + 60} {
-		if s, ok := u.sends[model][k]; ok {
-			out[k] = s
+		if ms, ok := u.sends[model][k]; ok {
+			out[k] = ms.sum
 		}
 	}
 	inFlight := false

@@ -404,8 +404,7 @@ func (c *Reader) find(ctx context.Context, q Query) Result {
 		next := pause
 		if err != nil && err.retryAfter > next {
 			if err.retryAfter > remaining {
-				return unavailable(fmt.Sprintf("%s; it asked to wait %s, longer than what is left of ledger_wait (%s)",
-					err.Error(), err.retryAfter.Round(time.Second), remaining.Round(time.Millisecond)))
+				return unavailable(err.waitTooLong(remaining))
 			}
 			next = err.retryAfter
 		}
@@ -428,13 +427,22 @@ func (c *Reader) notFoundAfter(what string, reads int) Result {
 // the record is not_found, however the last read ended.
 func (c *Reader) stopped(parent context.Context, reads int, answered bool, q Query) Result {
 	if parent.Err() != nil {
-		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
+		return cancelledAfter(reads)
 	}
 	if answered {
 		return c.api.notFound(c, q, reads)
 	}
-	return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s",
-		c.opts.Wait, plural(reads, "read")))
+	return c.noAnswerAfter(reads)
+}
+
+// cancelledAfter is a lookup its caller cancelled after reads.
+func cancelledAfter(reads int) Result {
+	return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(reads, "read")))
+}
+
+// noAnswerAfter is a ledger that never answered within the wait.
+func (c *Reader) noAnswerAfter(reads int) Result {
+	return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s", c.opts.Wait, plural(reads, "read")))
 }
 
 // bound is how long a lookup may take in real time, every read included:

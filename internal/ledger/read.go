@@ -44,6 +44,13 @@ type readError struct {
 
 func (e *readError) Error() string { return e.msg }
 
+// waitTooLong is the refusal of a server that asked to wait past what is
+// left of ledger_wait.
+func (e *readError) waitTooLong(left time.Duration) string {
+	return fmt.Sprintf("%s; it asked to wait %s, longer than what is left of ledger_wait (%s)",
+		e.Error(), e.retryAfter.Round(time.Second), left.Round(time.Millisecond))
+}
+
 func permanent(format string, args ...any) *readError {
 	return &readError{msg: fmt.Sprintf(format, args...)}
 }

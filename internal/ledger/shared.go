@@ -214,7 +214,7 @@ func (l *sharedLog) find(ctx context.Context, q Query) Result {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if parent.Err() != nil {
-		return unavailable(fmt.Sprintf("the lookup was cancelled after %s", plural(w.reads, "read")))
+		return cancelledAfter(w.reads)
 	}
 	return l.ended(w)
 }
@@ -544,8 +544,7 @@ func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readEr
 			case !err.transient:
 				l.finish(p, w, unavailable(l.withWindow(w, err.Error())))
 			case err.retryAfter > left:
-				l.finish(p, w, unavailable(l.withWindow(w, fmt.Sprintf("%s; it asked to wait %s, longer than what is left of ledger_wait (%s)",
-					err.Error(), err.retryAfter.Round(time.Second), max(left, 0).Round(time.Millisecond)))))
+				l.finish(p, w, unavailable(l.withWindow(w, err.waitTooLong(max(left, 0)))))
 			}
 		}
 		return
@@ -690,7 +689,7 @@ func (l *sharedLog) ended(w *waiter) Result {
 		return unavailable(fmt.Sprintf("the ledger's reads were held back within ledger_wait (%s) to stay inside the log API's limit of %d per %s; %s",
 			c.opts.Wait, limit, window, plural(w.reads, "read")))
 	default:
-		return unavailable(fmt.Sprintf("the ledger did not answer within ledger_wait (%s) after %s", c.opts.Wait, plural(w.reads, "read")))
+		return c.noAnswerAfter(w.reads)
 	}
 }
 

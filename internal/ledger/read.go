@@ -40,6 +40,8 @@ type readError struct {
 	msg        string
 	transient  bool
 	retryAfter time.Duration
+	// rateLimited: the server refused the read with HTTP 429.
+	rateLimited bool
 }
 
 func (e *readError) Error() string { return e.msg }
@@ -128,6 +130,7 @@ func (r reply) failure(what string) *readError {
 	case r.status == http.StatusTooManyRequests:
 		e := transient("%s", msg)
 		e.retryAfter = retryAfter(r.header.Get("Retry-After"), r.date)
+		e.rateLimited = true
 		return e
 	case r.status >= 500:
 		return transient("%s", msg)

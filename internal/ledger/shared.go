@@ -525,7 +525,7 @@ func (l *sharedLog) afterRead(p *poller, rows []row, date time.Time, err *readEr
 	c := l.c
 	now := c.opts.Now()
 	if err != nil {
-		refused := strings.Contains(err.msg, "HTTP 429")
+		refused := err.rateLimited
 		if refused {
 			l.refusals++
 			pause := err.retryAfter

@@ -95,6 +95,9 @@ var descriptors = []Descriptor{
 // APIs lists every ledger API's descriptor, in the order the docs list them.
 func APIs() []Descriptor { return append([]Descriptor(nil), descriptors...) }
 
+// None is ledger_api's default: no ledger is read after a run.
+const None API = "none"
+
 // Names lists the APIs' names, as ledger_api takes them.
 func Names() []string {
 	out := make([]string, len(descriptors))

@@ -55,9 +55,10 @@ const (
 	DefaultQuotaPerUSD    = 500000.0
 )
 
-// ledgerNone is ledger_api's default; every other value is one of the
-// ledger package's APIs, which describe themselves (ledger.Describe).
-const ledgerNone = "none"
+// ledgerNone is ledger_api's default (ledger.None); every other value is
+// one of the ledger package's APIs, which describe themselves
+// (ledger.Describe).
+const ledgerNone = string(ledger.None)
 
 var (
 	_ provider.Provider                   = (*costhandoffProvider)(nil)

@@ -30,8 +30,8 @@ const (
 	EnvLedgerUserID = "COSTHANDOFF_LEDGER_USER_ID"
 )
 
-// ledgerNone is ledger_api's default: no ledger is read.
-const ledgerNone = "none"
+// ledgerNone is ledger_api's default (ledger.None): no ledger is read.
+const ledgerNone = string(ledger.None)
 
 // maxKeyLength bounds, in bytes, every credential the provider is given
 // (api_key, api_key_wo, invalid_api_key_wo, ledger_token). Real keys are a

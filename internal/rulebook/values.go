@@ -87,11 +87,5 @@ func hasKey(m map[string]string, k string) bool {
 // the missing_tags function.
 func MissingTags(tags map[string]string) []string {
 	a, _ := allocationFromTags(tags)
-	var missing []string
-	for _, f := range handoff.DefaultPolicy().RequiredTags {
-		if handoff.IsMissing(a[f]) {
-			missing = append(missing, f)
-		}
-	}
-	return missing
+	return handoff.DefaultPolicy().CheckAllocation(a).Missing
 }

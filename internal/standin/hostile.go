@@ -55,18 +55,18 @@ const (
 // PieceLength is how long EchoPieces' pieces of the key are.
 const PieceLength = 7
 
-// pieces cuts key into pieces of PieceLength characters.
-func pieces(key string) []string {
+// chunks cuts s into runs of n bytes, the last one shorter.
+func chunks(s string, n int) []string {
 	var out []string
-	for len(key) > PieceLength {
-		out, key = append(out, key[:PieceLength]), key[PieceLength:]
+	for len(s) > n {
+		out, s = append(out, s[:n]), s[n:]
 	}
-	return append(out, key)
+	return append(out, s)
 }
 
-// piece is the i-th piece of key, "" past its end.
+// piece is the i-th piece of PieceLength bytes of key, "" past its end.
 func piece(key string, i int) string {
-	if p := pieces(key); i < len(p) {
+	if p := chunks(key, PieceLength); i < len(p) {
 		return p[i]
 	}
 	return ""
@@ -167,16 +167,12 @@ func (s *Server) answerEncoded(w http.ResponseWriter, x exchange) {
 	}
 	reversed := []rune(s.approved)
 	slices.Reverse(reversed)
-	var split []string
-	for r := string(reversed); r != ""; r = r[min(8, len(r)):] {
-		split = append(split, r[:min(8, len(r))])
-	}
 	s.answerHidden(w, x, hiddenAnswer{
 		refused:       s.echoBoth(x, encodedEcho),
 		refusedHeader: http.Header{"X-Request-Id": {url.PathEscape(s.approved)}},
 		model:         lookAlike.Replace(s.approved),
 		id:            base64.StdEncoding.EncodeToString([]byte(s.approved)),
-		header:        http.Header{"X-Request-Id": {strings.Join(split, "/")}},
+		header:        http.Header{"X-Request-Id": {splitKey(string(reversed), "/", 8)}},
 	})
 }
 
@@ -191,16 +187,7 @@ var hostileSplits = map[Behaviour]struct {
 }
 
 // splitKey inserts sep into key every n bytes.
-func splitKey(key, sep string, n int) string {
-	var b strings.Builder
-	for i := 0; i < len(key); i += n {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(key[i:min(i+n, len(key))])
-	}
-	return b.String()
-}
+func splitKey(key, sep string, n int) string { return strings.Join(chunks(key, n), sep) }
 
 // answerHostile answers x as its hostile behaviour says.
 func (s *Server) answerHostile(w http.ResponseWriter, x exchange) {

@@ -106,6 +106,14 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 
 	verdict := classify(status, body, err)
 	facts := spec.parseResponse(header, body)
+	// What the result says, in plain words first; each is scrubbed once.
+	message, model := withLocation(verdict, header), req.Model
+	if verdict.Category == CategoryOK {
+		if facts.Usage.Invalid != "" {
+			message = verdict.Message + "; usage not taken as evidence: " + facts.Usage.Invalid
+		}
+		model = cmp.Or(facts.Model, req.Model)
+	}
 	result := Result{
 		Category:          verdict.Category,
 		StatusCode:        status,
@@ -113,8 +121,8 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 		Latency:           latency,
 		RequestID:         scrub.Identifier(sanitize.RequestID, facts.RequestID),
 		UpstreamRequestID: scrub.Identifier(sanitize.RequestID, facts.UpstreamRequestID),
-		Message:           scrub.Text(withLocation(verdict, header), MaxMessageLength),
-		Model:             scrub.Identifier(sanitize.Model, req.Model),
+		Message:           scrub.Text(message, MaxMessageLength),
+		Model:             scrub.Identifier(sanitize.Model, model),
 	}
 	result.SentAt, result.ServerDate = start, facts.ServerDate
 	result.BodyID = scrub.Identifier(sanitize.RequestID, facts.BodyID)
@@ -122,10 +130,6 @@ func (c *Client) send(ctx context.Context, req Request, key string, scrub *sanit
 	result.GenerationID = scrub.Identifier(sanitize.RequestID, facts.GenerationID)
 	if verdict.Category == CategoryOK {
 		result.Usage = facts.Usage
-		if facts.Usage.Invalid != "" {
-			result.Message = scrub.Text(verdict.Message+"; usage not taken as evidence: "+facts.Usage.Invalid, MaxMessageLength)
-		}
-		result.Model = scrub.Identifier(sanitize.Model, cmp.Or(facts.Model, req.Model))
 	}
 	return result
 }

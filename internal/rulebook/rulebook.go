@@ -456,10 +456,14 @@ func editDistance(a, b string) int {
 // operator must end up non-empty, here or from the provider.
 func (c CheckConfig) operator(f *findings) {
 	v := c.Strings["operator"]
+	var invalid error
+	if !v.Unknown && !v.null() {
+		invalid = handoff.CheckText("operator", v.Value)
+	}
 	switch {
 	case v.Unknown:
-	case !v.null() && handoff.CheckText("operator", v.Value) != nil:
-		f.addErr(on("operator"), "Invalid operator", handoff.CheckText("operator", v.Value))
+	case invalid != nil:
+		f.addErr(on("operator"), "Invalid operator", invalid)
 	case !v.null() && handoff.IsMissing(v.Value):
 		f.add(on("operator"), "Incomplete cost handoff",
 			"operator is not set or is a placeholder: name the team or role running the check here, or leave it out to use the provider's operator.")

@@ -73,12 +73,7 @@ func TestFleetOrdering(t *testing.T) {
 			s, url := standinLedger(t, tt.gateway, tt.opts, clock)
 			c := ledger.New(ledger.Options{Endpoint: url, Token: fakeToken, TokenName: tt.tokenName, Wait: 5 * time.Second,
 				Now: clock.Now, After: clock.After})
-			var wg sync.WaitGroup
-			results := make([]ledger.Result, 8)
-			for i := range results {
-				wg.Go(func() { results[i] = smoke(t.Context(), c, s, clock, "ci-token", tt.opts) })
-			}
-			wg.Wait()
+			results := fleet(t, c, s, clock, 8, tt.opts)
 			for i, r := range results {
 				if r.Status != tt.wantStatus || r.MatchedBy != tt.wantBy {
 					t.Errorf("check %d: %s by %q (%s), want %s by %q", i, r.Status, r.MatchedBy, r.Message, tt.wantStatus, tt.wantBy)
